@@ -1,0 +1,428 @@
+#include "common/codec.h"
+
+#include <limits>
+#include <utility>
+
+#include "logsweep.pb.h"
+
+namespace logsweep::common {
+namespace {
+
+namespace wire = ::logsweep::wire;
+
+constexpr size_t kMaxJobIdBytes = 64;
+constexpr size_t kMaxPathBytes = 4096;
+constexpr size_t kMaxMatchValueBytes = 4096;
+constexpr size_t kMaxNameBytes = 256;
+constexpr uint32_t kMaxSlots = 4096;
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+// ---- enums and small types ----
+
+wire::Code ToWire(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return wire::CODE_OK;
+    case StatusCode::kInvalidArgument:
+      return wire::CODE_INVALID_ARGUMENT;
+    case StatusCode::kNotFound:
+      return wire::CODE_NOT_FOUND;
+    case StatusCode::kPermissionDenied:
+      return wire::CODE_PERMISSION_DENIED;
+    case StatusCode::kDataLoss:
+      return wire::CODE_DATA_LOSS;
+    case StatusCode::kUnavailable:
+      return wire::CODE_UNAVAILABLE;
+    case StatusCode::kDeadlineExceeded:
+      return wire::CODE_DEADLINE_EXCEEDED;
+    case StatusCode::kResourceExhausted:
+      return wire::CODE_RESOURCE_EXHAUSTED;
+    case StatusCode::kCancelled:
+      return wire::CODE_CANCELLED;
+    case StatusCode::kInternal:
+      return wire::CODE_INTERNAL;
+  }
+  return wire::CODE_INTERNAL;
+}
+
+StatusCode FromWire(wire::Code code) {
+  switch (code) {
+    case wire::CODE_OK:
+      return StatusCode::kOk;
+    case wire::CODE_INVALID_ARGUMENT:
+      return StatusCode::kInvalidArgument;
+    case wire::CODE_NOT_FOUND:
+      return StatusCode::kNotFound;
+    case wire::CODE_PERMISSION_DENIED:
+      return StatusCode::kPermissionDenied;
+    case wire::CODE_DATA_LOSS:
+      return StatusCode::kDataLoss;
+    case wire::CODE_UNAVAILABLE:
+      return StatusCode::kUnavailable;
+    case wire::CODE_DEADLINE_EXCEEDED:
+      return StatusCode::kDeadlineExceeded;
+    case wire::CODE_RESOURCE_EXHAUSTED:
+      return StatusCode::kResourceExhausted;
+    case wire::CODE_CANCELLED:
+      return StatusCode::kCancelled;
+    default:
+      // Unknown codes from a newer peer are surfaced, not trusted.
+      return StatusCode::kInternal;
+  }
+}
+
+Status StatusFromWire(wire::Code code, const std::string& reason) {
+  StatusCode c = FromWire(code);
+  if (c == StatusCode::kOk) return OkStatus();
+  return Status(c, reason);
+}
+
+void ToWire(const Query& q, wire::Query* out) {
+  out->set_key_field(q.key_field);
+  out->set_match_field(q.match_field);
+  out->set_match_value(q.match_value);
+}
+
+StatusOr<Query> FromWire(const wire::Query& q) {
+  if (q.key_field() > kMaxQueryField || q.match_field() > kMaxQueryField) {
+    return InvalidArgumentError("query field index above " +
+                                std::to_string(kMaxQueryField));
+  }
+  if (q.match_value().empty() || q.match_value().size() > kMaxMatchValueBytes) {
+    return InvalidArgumentError("query match value empty or too long");
+  }
+  Query out;
+  out.key_field = q.key_field();
+  out.match_field = q.match_field();
+  out.match_value = q.match_value();
+  return out;
+}
+
+void ToWire(const TaskRef& r, wire::TaskRef* out) {
+  out->set_job_id(r.job_id);
+  out->set_task_id(r.task_id);
+  out->set_attempt(r.attempt);
+}
+
+StatusOr<TaskRef> FromWire(const wire::TaskRef& r) {
+  if (r.job_id().empty() || r.job_id().size() > kMaxJobIdBytes) {
+    return InvalidArgumentError("job id empty or too long");
+  }
+  return TaskRef{r.job_id(), r.task_id(), r.attempt()};
+}
+
+void ToWire(const ScanStats& s, wire::ScanStats* out) {
+  out->set_lines(s.lines);
+  out->set_matches(s.matches);
+  out->set_malformed(s.malformed);
+  out->set_bytes_read(s.bytes_read);
+  out->set_bytes_scanned(s.bytes_scanned);
+}
+
+ScanStats FromWire(const wire::ScanStats& s) {
+  ScanStats out;
+  out.lines = s.lines();
+  out.matches = s.matches();
+  out.malformed = s.malformed();
+  out.bytes_read = s.bytes_read();
+  out.bytes_scanned = s.bytes_scanned();
+  return out;
+}
+
+Status CheckPath(const std::string& path) {
+  if (path.empty() || path.size() > kMaxPathBytes) {
+    return InvalidArgumentError("path empty or longer than " +
+                                std::to_string(kMaxPathBytes) + " bytes");
+  }
+  if (path.find('\0') != std::string::npos) {
+    return InvalidArgumentError("path contains a NUL byte");
+  }
+  return OkStatus();
+}
+
+template <class Proto>
+std::string Serialize(Proto& proto) {
+  proto.set_protocol_version(kProtocolVersion);
+  std::string out;
+  proto.SerializeToString(&out);
+  return out;
+}
+
+template <class Proto>
+Status Parse(std::string_view bytes, Proto* proto) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return InvalidArgumentError("not a valid protobuf message (" +
+                                std::to_string(bytes.size()) + " bytes)");
+  }
+  if (proto->protocol_version() != kProtocolVersion) {
+    return InvalidArgumentError(
+        "protocol version " + std::to_string(proto->protocol_version()) +
+        ", expected " + std::to_string(kProtocolVersion));
+  }
+  return OkStatus();
+}
+
+Status NoBody() { return InvalidArgumentError("message has no body"); }
+
+}  // namespace
+
+// ---- worker -> coordinator ----
+
+std::string Encode(const WorkerToCoordinator& msg) {
+  wire::WorkerToCoordinator proto;
+  std::visit(Overloaded{
+                 [&](const WorkerHello& m) {
+                   auto* hello = proto.mutable_hello();
+                   hello->set_name(m.name);
+                   hello->set_slots(m.slots);
+                 },
+                 [&](const Heartbeat&) { proto.mutable_heartbeat(); },
+                 [&](const TaskOutcome& m) {
+                   if (m.status.ok()) {
+                     auto* result = proto.mutable_result();
+                     ToWire(m.ref, result->mutable_ref());
+                     for (const std::string& h : m.hosts) result->add_hosts(h);
+                     ToWire(m.stats, result->mutable_stats());
+                   } else {
+                     auto* failed = proto.mutable_failed();
+                     ToWire(m.ref, failed->mutable_ref());
+                     failed->set_code(ToWire(m.status.code()));
+                     failed->set_reason(m.status.message());
+                     ToWire(m.stats, failed->mutable_stats());
+                     for (const std::string& h : m.hosts) {
+                       failed->add_partial_hosts(h);
+                     }
+                   }
+                 },
+             },
+             msg);
+  return Serialize(proto);
+}
+
+StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
+    std::string_view bytes) {
+  wire::WorkerToCoordinator proto;
+  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::WorkerToCoordinator::kHello: {
+      const auto& h = proto.hello();
+      if (h.slots() == 0 || h.slots() > kMaxSlots) {
+        return InvalidArgumentError("hello with slots outside 1.." +
+                                    std::to_string(kMaxSlots));
+      }
+      if (h.name().size() > kMaxNameBytes) {
+        return InvalidArgumentError("hello with a name over " +
+                                    std::to_string(kMaxNameBytes) + " bytes");
+      }
+      return WorkerToCoordinator(WorkerHello{h.name(), h.slots()});
+    }
+    case wire::WorkerToCoordinator::kHeartbeat:
+      return WorkerToCoordinator(Heartbeat{});
+    case wire::WorkerToCoordinator::kResult: {
+      const auto& r = proto.result();
+      StatusOr<TaskRef> ref = FromWire(r.ref());
+      if (!ref.ok()) return ref.status();
+      TaskOutcome out;
+      out.ref = std::move(*ref);
+      for (const std::string& h : r.hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(r.stats());
+      return WorkerToCoordinator(std::move(out));
+    }
+    case wire::WorkerToCoordinator::kFailed: {
+      const auto& f = proto.failed();
+      StatusOr<TaskRef> ref = FromWire(f.ref());
+      if (!ref.ok()) return ref.status();
+      if (f.code() == wire::CODE_OK) {
+        return InvalidArgumentError("task failure with code OK");
+      }
+      TaskOutcome out;
+      out.ref = std::move(*ref);
+      out.status = StatusFromWire(f.code(), f.reason());
+      for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(f.stats());
+      return WorkerToCoordinator(std::move(out));
+    }
+    case wire::WorkerToCoordinator::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- coordinator -> worker ----
+
+std::string Encode(const CoordinatorToWorker& msg) {
+  wire::CoordinatorToWorker proto;
+  std::visit(Overloaded{
+                 [&](const TaskAssignment& m) {
+                   auto* task = proto.mutable_task();
+                   ToWire(m.ref, task->mutable_ref());
+                   task->set_path(m.path);
+                   ToWire(m.query, task->mutable_query());
+                 },
+                 [&](const Heartbeat&) { proto.mutable_heartbeat(); },
+                 [&](const Reregister&) { proto.mutable_reregister(); },
+             },
+             msg);
+  return Serialize(proto);
+}
+
+StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
+    std::string_view bytes) {
+  wire::CoordinatorToWorker proto;
+  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::CoordinatorToWorker::kTask: {
+      const auto& t = proto.task();
+      StatusOr<TaskRef> ref = FromWire(t.ref());
+      if (!ref.ok()) return ref.status();
+      StatusOr<Query> query = FromWire(t.query());
+      if (!query.ok()) return query.status();
+      if (Status s = CheckPath(t.path()); !s.ok()) return s;
+      return CoordinatorToWorker(
+          TaskAssignment{std::move(*ref), t.path(), std::move(*query)});
+    }
+    case wire::CoordinatorToWorker::kHeartbeat:
+      return CoordinatorToWorker(Heartbeat{});
+    case wire::CoordinatorToWorker::kReregister:
+      return CoordinatorToWorker(Reregister{});
+    case wire::CoordinatorToWorker::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- client -> coordinator ----
+
+std::string Encode(const ClientToCoordinator& msg) {
+  wire::ClientToCoordinator proto;
+  std::visit(
+      Overloaded{
+          [&](const SubmitJob& m) {
+            auto* submit = proto.mutable_submit();
+            for (const std::string& p : m.paths) submit->add_paths(p);
+            ToWire(m.query, submit->mutable_query());
+            submit->set_merge_partial(m.merge_partial);
+          },
+      },
+      msg);
+  return Serialize(proto);
+}
+
+StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
+    std::string_view bytes) {
+  wire::ClientToCoordinator proto;
+  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::ClientToCoordinator::kSubmit: {
+      const auto& m = proto.submit();
+      SubmitJob out;
+      StatusOr<Query> query = FromWire(m.query());
+      if (!query.ok()) return query.status();
+      out.query = std::move(*query);
+      out.merge_partial = m.merge_partial();
+      out.paths.reserve(static_cast<size_t>(m.paths_size()));
+      for (const std::string& p : m.paths()) {
+        if (Status s = CheckPath(p); !s.ok()) return s;
+        out.paths.push_back(p);
+      }
+      return ClientToCoordinator(std::move(out));
+    }
+    case wire::ClientToCoordinator::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- coordinator -> client ----
+
+std::string Encode(const CoordinatorToClient& msg) {
+  wire::CoordinatorToClient proto;
+  std::visit(Overloaded{
+                 [&](const JobAccepted& m) {
+                   auto* a = proto.mutable_accepted();
+                   a->set_job_id(m.job_id);
+                   a->set_total_tasks(m.total_tasks);
+                 },
+                 [&](const JobRejected& m) {
+                   auto* r = proto.mutable_rejected();
+                   r->set_code(ToWire(m.status.code()));
+                   r->set_reason(m.status.message());
+                 },
+                 [&](const JobProgress& m) {
+                   auto* p = proto.mutable_progress();
+                   p->set_job_id(m.job_id);
+                   p->set_total(m.total);
+                   p->set_done(m.done);
+                   p->set_failed(m.failed);
+                   p->set_bytes_scanned(m.bytes_scanned);
+                   p->set_workers(m.workers);
+                 },
+                 [&](const JobResult& m) {
+                   auto* r = proto.mutable_result();
+                   r->set_job_id(m.job_id);
+                   for (const std::string& h : m.hosts) r->add_hosts(h);
+                   for (const FileReport& f : m.files) {
+                     auto* w = r->add_files();
+                     w->set_path(f.path);
+                     w->set_code(ToWire(f.status.code()));
+                     w->set_reason(f.status.message());
+                     ToWire(f.stats, w->mutable_stats());
+                     w->set_attempts(f.attempts);
+                   }
+                   ToWire(m.totals, r->mutable_totals());
+                   r->set_elapsed_us(m.elapsed_us);
+                 },
+             },
+             msg);
+  return Serialize(proto);
+}
+
+StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
+    std::string_view bytes) {
+  wire::CoordinatorToClient proto;
+  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::CoordinatorToClient::kAccepted:
+      return CoordinatorToClient(JobAccepted{proto.accepted().job_id(),
+                                             proto.accepted().total_tasks()});
+    case wire::CoordinatorToClient::kRejected: {
+      Status status =
+          StatusFromWire(proto.rejected().code(), proto.rejected().reason());
+      if (status.ok()) return InvalidArgumentError("rejection with code OK");
+      return CoordinatorToClient(JobRejected{std::move(status)});
+    }
+    case wire::CoordinatorToClient::kProgress: {
+      const auto& p = proto.progress();
+      return CoordinatorToClient(JobProgress{p.job_id(), p.total(), p.done(),
+                                             p.failed(), p.bytes_scanned(),
+                                             p.workers()});
+    }
+    case wire::CoordinatorToClient::kResult: {
+      const auto& r = proto.result();
+      JobResult out;
+      out.job_id = r.job_id();
+      out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      out.files.reserve(static_cast<size_t>(r.files_size()));
+      for (const auto& f : r.files()) {
+        out.files.push_back(FileReport{f.path(),
+                                       StatusFromWire(f.code(), f.reason()),
+                                       FromWire(f.stats()), f.attempts()});
+      }
+      out.totals = FromWire(r.totals());
+      out.elapsed_us = r.elapsed_us();
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+}  // namespace logsweep::common

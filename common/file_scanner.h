@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/gzip_stream.h"
+#include "common/host_set.h"
+#include "common/line_matcher.h"
+#include "common/scan_stats.h"
+#include "common/status.h"
+
+namespace logsweep::common {
+
+struct ScanOptions {
+  InflateBackend backend = DefaultInflateBackend();
+  // Longest line kept whole, in bytes (64 KiB .. 64 MiB). A longer line is
+  // skipped up to its newline and counted as malformed, so memory stays
+  // bounded even for a 100 MiB line without a newline.
+  size_t max_line_bytes = 1 << 20;
+  // False: inflate only, no matching (the benchmark's ceiling).
+  bool match = true;
+};
+
+// What one scan found. On error, `hosts` and `stats` hold what was found
+// before the error (the caller decides whether partial hosts count).
+struct ScanReport {
+  Status status;
+  HostSet hosts;
+  ScanStats stats;
+};
+
+// Scans files line by line with a LineMatcher. Owns one line buffer of
+// 2 * max_line_bytes, reused for every file, so memory per scanning thread
+// is fixed. Owned by one thread.
+class FileScanner {
+ public:
+  explicit FileScanner(ScanOptions options);
+  FileScanner(const FileScanner&) = delete;
+  FileScanner& operator=(const FileScanner&) = delete;
+
+  // Reads `path` (see OpenLogFile) and applies `matcher` to every line.
+  // report.status: NotFound, PermissionDenied, InvalidArgument (not a
+  // regular file), DataLoss (not gzip, corrupt, truncated), Unavailable
+  // (I/O, worth a retry), ResourceExhausted. The message does not repeat
+  // the path; the caller adds it.
+  ScanReport Scan(const std::string& path, const LineMatcher& matcher);
+
+ private:
+  ScanOptions options_;
+  std::vector<char> buffer_;
+};
+
+}  // namespace logsweep::common

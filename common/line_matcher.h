@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string_view>
+
+#include "common/host_set.h"
+#include "common/query.h"
+#include "common/scan_stats.h"
+
+namespace logsweep::common {
+
+// Applies a Query to lines of text, exactly as Python's
+// `fields = line.split(); fields[match] == value` would on bytes: fields are
+// separated by runs of space, \t, \r, \v, \f; bytes are never decoded.
+// Immutable after construction, so one matcher may be shared by threads.
+class LineMatcher {
+ public:
+  explicit LineMatcher(Query query);
+
+  enum class LineKind { kMatch, kNoMatch, kMalformed };
+
+  // Classifies one line (without its '\n'). On kMatch, `*key` views the key
+  // field inside `line`. A line with too few fields is kMalformed.
+  LineKind MatchLine(std::string_view line, std::string_view* key) const;
+
+  // Scans `text`, which must hold whole lines: each ends in '\n' except,
+  // possibly, the last one (the end of a stream without a final newline).
+  // Adds the keys of matching lines to `hosts` and counts into `stats`
+  // (lines, matches, malformed, not bytes).
+  void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
+
+  const Query& query() const { return query_; }
+
+ private:
+  Query query_;
+  uint32_t last_field_;  // max(key_field, match_field)
+};
+
+}  // namespace logsweep::common

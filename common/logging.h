@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace logsweep::common {
+
+// Sets up the process-wide spdlog logger on stderr, tagged with `role`
+// ("coordinator", "worker", "client"). `level` is one of trace, debug,
+// info, warn, error, off. Call once from main before starting threads.
+// Errors: InvalidArgument for an unknown level.
+Status InitLogging(const std::string& role, const std::string& level);
+
+}  // namespace logsweep::common

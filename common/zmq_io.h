@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/status.h"
+
+namespace logsweep::common {
+
+// Thin adapter over cppzmq: every zmq::error_t becomes a Status here, so no
+// exception leaves it. Functions use the socket they are given from the
+// calling thread; they never keep it.
+
+// Largest message any logsweep socket accepts (ZMQ_MAXMSGSIZE); a peer that
+// sends more is disconnected by libzmq.
+inline constexpr int64_t kMaxMessageBytes = 256LL << 20;
+
+// Applies the options every logsweep socket uses: no linger on close,
+// the message size limit, and for ROUTERs an error (not a silent drop) when
+// a peer is gone.
+Status ConfigureSocket(zmq::socket_t& socket);
+
+// Binds or connects; InvalidArgument for a malformed endpoint,
+// Unavailable when the address is in use or cannot be reached.
+Status Bind(zmq::socket_t& socket, const std::string& endpoint);
+Status Connect(zmq::socket_t& socket, const std::string& endpoint);
+
+// The endpoint actually bound last (resolves "tcp://127.0.0.1:*").
+StatusOr<std::string> LastEndpoint(zmq::socket_t& socket);
+
+// Sends one message without blocking. Frames: [peer, payload] on a ROUTER
+// (peer non-empty), [payload] otherwise.
+// Errors: Unavailable (peer gone or its queue full; the caller decides).
+Status SendMessage(zmq::socket_t& socket, std::string_view peer,
+                   std::string_view payload);
+
+// Receives one whole multipart message without blocking; nullopt when none
+// is waiting. Errors: Unavailable (socket closed or interrupted).
+StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
+    zmq::socket_t& socket);
+
+}  // namespace logsweep::common
