@@ -1,0 +1,204 @@
+#include "coordinator/coordinator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "common/codec.h"
+
+namespace logsweep::coordinator {
+namespace {
+
+// Peer ids are binary; log them as hex.
+std::string PeerHex(const std::string& peer) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : peer) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Coordinator::Coordinator(CoordinatorConfig config)
+    : config_(config),
+      tracker_(config.max_attempts),
+      workers_(config.heartbeat_interval * config.liveness, config.prefetch) {}
+
+void Coordinator::SendToWorker(const std::string& peer,
+                               const common::CoordinatorToWorker& msg) {
+  outbox_.push_back(
+      Outgoing{Outgoing::Socket::kWorkers, peer, common::Encode(msg)});
+}
+
+void Coordinator::SendToClient(const std::string& peer,
+                               const common::CoordinatorToClient& msg) {
+  outbox_.push_back(
+      Outgoing{Outgoing::Socket::kClients, peer, common::Encode(msg)});
+}
+
+void Coordinator::OnWorkerMessage(const std::string& peer,
+                                  std::string_view payload, TimePoint now) {
+  auto decoded = common::DecodeWorkerToCoordinator(payload);
+  if (!decoded.ok()) {
+    spdlog::warn("dropped message from worker peer {} ({}): {}", PeerHex(peer),
+                 workers_.NameOf(peer), decoded.status().ToString());
+    return;
+  }
+  if (auto* hello = std::get_if<common::WorkerHello>(&*decoded)) {
+    auto lost = workers_.Register(peer, *hello, now);
+    for (const auto& ref : lost) tracker_.OnLost(ref, "worker re-registered");
+    spdlog::info("worker {} registered with {} slots ({} workers)", hello->name,
+                 hello->slots, workers_.size());
+    Dispatch();
+    return;
+  }
+  bool known = workers_.Touch(peer, now);
+  if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
+    workers_.Release(peer, outcome->ref);
+    switch (tracker_.OnOutcome(*outcome)) {
+      case TaskTracker::Accept::kAccepted:
+        if (!outcome->status.ok()) {
+          spdlog::info("job {} task {} attempt {} failed on {}: {}",
+                       outcome->ref.job_id, outcome->ref.task_id,
+                       outcome->ref.attempt, workers_.NameOf(peer),
+                       outcome->status.ToString());
+        }
+        break;
+      case TaskTracker::Accept::kStale:
+        spdlog::debug("dropped late result for job {} task {} attempt {}",
+                      outcome->ref.job_id, outcome->ref.task_id,
+                      outcome->ref.attempt);
+        break;
+      case TaskTracker::Accept::kUnknown:
+        spdlog::warn(
+            "dropped result for unknown job {} task {} attempt {} "
+            "from peer {}",
+            outcome->ref.job_id, outcome->ref.task_id, outcome->ref.attempt,
+            PeerHex(peer));
+        break;
+    }
+  }
+  if (!known) {
+    // We restarted, or expired this worker while it was frozen: it must
+    // register again before it gets work.
+    SendToWorker(peer, common::Reregister{});
+    return;
+  }
+  ReportFinished(now);
+  Dispatch();
+}
+
+void Coordinator::OnClientMessage(const std::string& peer,
+                                  std::string_view payload, TimePoint now) {
+  auto decoded = common::DecodeClientToCoordinator(payload);
+  if (!decoded.ok()) {
+    spdlog::warn("rejected message from client peer {}: {}", PeerHex(peer),
+                 decoded.status().ToString());
+    SendToClient(peer, common::JobRejected{decoded.status()});
+    return;
+  }
+  const auto& submit = std::get<common::SubmitJob>(*decoded);
+  if (submit.paths.size() > config_.max_paths_per_job) {
+    SendToClient(peer, common::JobRejected{common::ResourceExhaustedError(
+                           "job has " + std::to_string(submit.paths.size()) +
+                           " files; the limit is " +
+                           std::to_string(config_.max_paths_per_job))});
+    return;
+  }
+  std::string id = tracker_.AddJob(peer, submit, now);
+  spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+  SendToClient(peer, common::JobAccepted{id, submit.paths.size()});
+  // A first progress report at once tells the client how many workers
+  // there are, so it can say so when there are none.
+  for (auto& p : tracker_.ProgressReports()) {
+    if (p.progress.job_id != id) continue;
+    p.progress.workers = static_cast<uint32_t>(workers_.size());
+    SendToClient(p.client, p.progress);
+  }
+  ReportFinished(now);
+  Dispatch();
+}
+
+void Coordinator::OnTick(TimePoint now) {
+  for (auto& dead : workers_.Expire(now)) {
+    DropWorker(dead.peer, dead.name, dead.in_flight,
+               "no heartbeat within expiry");
+  }
+  if (now >= next_heartbeat_) {
+    for (const std::string& peer : workers_.Peers()) {
+      SendToWorker(peer, common::Heartbeat{});
+    }
+    next_heartbeat_ = now + config_.heartbeat_interval;
+  }
+  if (now >= next_progress_) {
+    for (auto& p : tracker_.ProgressReports()) {
+      p.progress.workers = static_cast<uint32_t>(workers_.size());
+      SendToClient(p.client, p.progress);
+    }
+    next_progress_ = now + config_.progress_interval;
+  }
+  ReportFinished(now);
+  Dispatch();
+}
+
+void Coordinator::OnSendFailed(const Outgoing& message) {
+  if (message.socket == Outgoing::Socket::kClients) {
+    // The client left; its jobs still run to completion (and are dropped).
+    spdlog::warn("client peer {} is gone; message dropped",
+                 PeerHex(message.peer));
+    return;
+  }
+  if (auto dead = workers_.Remove(message.peer)) {
+    DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone");
+    Dispatch();
+  }
+}
+
+void Coordinator::DropWorker(const std::string& peer, const std::string& name,
+                             const std::vector<common::TaskRef>& lost,
+                             const std::string& why) {
+  spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks", name,
+               PeerHex(peer), why, lost.size());
+  for (const auto& ref : lost) {
+    tracker_.OnLost(ref, "worker " + name + " lost: " + why);
+  }
+}
+
+void Coordinator::Dispatch() {
+  while (tracker_.HasPending()) {
+    std::string peer = workers_.PickWorkerWithCredit();
+    if (peer.empty()) return;
+    auto task = tracker_.TakeNext();
+    if (!task) return;
+    workers_.Assign(peer, task->ref);
+    SendToWorker(peer, *task);
+  }
+}
+
+void Coordinator::ReportFinished(TimePoint now) {
+  for (auto& f : tracker_.TakeFinished(now)) {
+    size_t failed = std::count_if(
+        f.result.files.begin(), f.result.files.end(),
+        [](const common::FileReport& r) { return !r.status.ok(); });
+    spdlog::info("job {} finished: {} files, {} failed, {} hosts",
+                 f.result.job_id, f.result.files.size(), failed,
+                 f.result.hosts.size());
+    SendToClient(f.client, f.result);
+  }
+}
+
+TimePoint Coordinator::NextDeadline() const {
+  return std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
+}
+
+std::vector<Outgoing> Coordinator::TakeOutbox() {
+  std::vector<Outgoing> out;
+  out.swap(outbox_);
+  return out;
+}
+
+}  // namespace logsweep::coordinator

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coordinator/task_tracker.h"
+#include "coordinator/worker_registry.h"
+
+namespace logsweep::coordinator {
+
+struct CoordinatorConfig {
+  // Heartbeats both ways, every interval (50 ms .. 60 s).
+  std::chrono::milliseconds heartbeat_interval{1000};
+  // Missed intervals before a worker is dead (2 .. 100).
+  uint32_t liveness = 3;
+  // Attempts per task before "lost its worker" becomes a failure (1 .. 100).
+  uint32_t max_attempts = 3;
+  // Tasks sent to a worker beyond its slots (0 .. slots).
+  uint32_t prefetch = 1;
+  // How often each client hears about its job's progress (50 ms .. 60 s).
+  std::chrono::milliseconds progress_interval{500};
+  // Largest job accepted, in files.
+  size_t max_paths_per_job = 10'000'000;
+};
+
+// A message to send: on which socket, to which peer, what bytes.
+struct Outgoing {
+  enum class Socket { kWorkers, kClients };
+  Socket socket;
+  std::string peer;
+  std::string payload;
+};
+
+// The coordinator's logic without sockets: handlers take one decoded event
+// and the time, and queue messages to send in an outbox, so tests drive it
+// directly with no network and no sleeps. Owns the task tracker and worker
+// registry. Owned by the I/O thread.
+class Coordinator {
+ public:
+  explicit Coordinator(CoordinatorConfig config);
+  Coordinator(const Coordinator&) = delete;
+  Coordinator& operator=(const Coordinator&) = delete;
+
+  // A message from a worker peer. Malformed messages are logged with the
+  // peer and dropped.
+  void OnWorkerMessage(const std::string& peer, std::string_view payload,
+                       TimePoint now);
+  // A message from a client peer; a malformed one gets a JobRejected.
+  void OnClientMessage(const std::string& peer, std::string_view payload,
+                       TimePoint now);
+  // Heartbeats, expiry of silent workers, progress reports. Call at least
+  // by NextDeadline().
+  void OnTick(TimePoint now);
+  // A send to a peer failed (it is gone): a worker is dropped at once.
+  void OnSendFailed(const Outgoing& message);
+
+  TimePoint NextDeadline() const;
+  std::vector<Outgoing> TakeOutbox();
+
+  size_t worker_count() const { return workers_.size(); }
+  size_t job_count() const { return tracker_.job_count(); }
+
+ private:
+  void Dispatch();
+  void ReportFinished(TimePoint now);
+  void DropWorker(const std::string& peer, const std::string& name,
+                  const std::vector<common::TaskRef>& lost,
+                  const std::string& why);
+  void SendToWorker(const std::string& peer,
+                    const common::CoordinatorToWorker& msg);
+  void SendToClient(const std::string& peer,
+                    const common::CoordinatorToClient& msg);
+
+  CoordinatorConfig config_;
+  TaskTracker tracker_;
+  WorkerRegistry workers_;
+  std::vector<Outgoing> outbox_;
+  TimePoint next_heartbeat_{};
+  TimePoint next_progress_{};
+};
+
+}  // namespace logsweep::coordinator

@@ -1,0 +1,119 @@
+// logsweep-coordinator: parse flags, bind, serve until SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <zmq.hpp>
+
+#include "common/logging.h"
+#include "common/signals.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/coordinator_server.h"
+
+namespace {
+
+namespace lc = logsweep::coordinator;
+
+// Writes the bound endpoints atomically, for scripts and tests that bind to
+// port 0 ("tcp://127.0.0.1:*") and need to know where to connect.
+bool WriteReadyFile(const std::string& path, const lc::CoordinatorServer& s) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "workers=" << s.workers_endpoint() << "\n"
+        << "clients=" << s.clients_endpoint() << "\n";
+    if (!out) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "logsweep coordinator: hands file tasks to workers, merges "
+      "their results, answers clients"};
+  std::string workers_endpoint = "tcp://*:5555";
+  std::string clients_endpoint = "tcp://*:5556";
+  std::string ready_file;
+  std::string log_level = "info";
+  int heartbeat_ms = 1000;
+  uint32_t liveness = 3;
+  uint32_t max_attempts = 3;
+  uint32_t prefetch = 1;
+  app.add_option("--workers-endpoint", workers_endpoint,
+                 "ZeroMQ endpoint workers connect to")
+      ->capture_default_str();
+  app.add_option("--clients-endpoint", clients_endpoint,
+                 "ZeroMQ endpoint clients connect to")
+      ->capture_default_str();
+  app.add_option("--ready-file", ready_file,
+                 "write the bound endpoints to this file once listening");
+  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
+      ->check(CLI::Range(50, 60000))
+      ->capture_default_str();
+  app.add_option("--liveness", liveness,
+                 "missed heartbeats before a worker is declared dead")
+      ->check(CLI::Range(2, 100))
+      ->capture_default_str();
+  app.add_option("--max-attempts", max_attempts,
+                 "attempts per task before losing workers fails it")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  app.add_option("--prefetch", prefetch,
+                 "tasks queued on a worker beyond its slots")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (auto s = logsweep::common::InitLogging("coordinator", log_level);
+      !s.ok()) {
+    std::fprintf(stderr, "logsweep-coordinator: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
+
+  lc::CoordinatorConfig config;
+  config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  config.liveness = liveness;
+  config.max_attempts = max_attempts;
+  config.prefetch = prefetch;
+
+  zmq::context_t context(1);
+  lc::Coordinator coordinator(config);
+  lc::CoordinatorServer server(context, coordinator);
+  if (auto s = server.Bind(workers_endpoint, clients_endpoint); !s.ok()) {
+    spdlog::error("cannot listen: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("listening: workers on {}, clients on {}",
+               server.workers_endpoint(), server.clients_endpoint());
+  if (!ready_file.empty() && !WriteReadyFile(ready_file, server)) {
+    spdlog::error("cannot write ready file {}", ready_file);
+    return 1;
+  }
+  if (auto s = server.Run(stop); !s.ok()) {
+    spdlog::error("stopped: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("shutting down");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logsweep-coordinator: fatal: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,207 @@
+#include "coordinator/task_tracker.h"
+
+#include <cassert>
+#include <cstdio>
+#include <random>
+
+namespace logsweep::coordinator {
+namespace {
+
+using common::Status;
+using common::StatusCode;
+
+// 128 random bits in hex: job ids are capabilities, so not guessable.
+std::string NewJobId() {
+  std::random_device rd;
+  char buf[33];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(buf + 8 * i, 9, "%08x", static_cast<unsigned>(rd()));
+  }
+  return std::string(buf, 32);
+}
+
+}  // namespace
+
+TaskTracker::TaskTracker(uint32_t max_attempts) : max_attempts_(max_attempts) {
+  assert(max_attempts_ >= 1 && "max_attempts must be at least 1");
+}
+
+std::string TaskTracker::AddJob(std::string client,
+                                const common::SubmitJob& submit,
+                                TimePoint now) {
+  std::string id = NewJobId();
+  while (jobs_.count(id)) id = NewJobId();
+  Job& job = jobs_[id];
+  job.id = id;
+  job.client = std::move(client);
+  job.query = submit.query;
+  job.merge_partial = submit.merge_partial;
+  job.started = now;
+  job.tasks.reserve(submit.paths.size());
+  for (uint64_t i = 0; i < submit.paths.size(); ++i) {
+    job.tasks.push_back(Task{submit.paths[i], TaskState::kPending, 0, {}, {}});
+    job.pending.push_back(i);
+  }
+  if (job.tasks.empty()) {
+    finished_.push_back(id);
+  } else {
+    job.in_ready_ring = true;
+    ready_.push_back(id);
+  }
+  return id;
+}
+
+TaskTracker::Job* TaskTracker::FindJob(const std::string& id) {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+std::optional<common::TaskAssignment> TaskTracker::TakeNext() {
+  while (!ready_.empty()) {
+    std::string id = std::move(ready_.front());
+    ready_.pop_front();
+    Job* job = FindJob(id);
+    if (job == nullptr) continue;
+    std::optional<uint64_t> task_id;
+    while (!job->pending.empty() && !task_id) {
+      uint64_t candidate = job->pending.front();
+      job->pending.pop_front();
+      if (job->tasks[candidate].state == TaskState::kPending) {
+        task_id = candidate;
+      }
+    }
+    if (job->pending.empty()) {
+      job->in_ready_ring = false;
+    } else {
+      ready_.push_back(id);  // next turn goes to the next job
+    }
+    if (!task_id) continue;
+    Task& task = job->tasks[*task_id];
+    task.state = TaskState::kRunning;
+    ++task.attempt;
+    return common::TaskAssignment{
+        common::TaskRef{job->id, *task_id, task.attempt}, task.path,
+        job->query};
+  }
+  return std::nullopt;
+}
+
+void TaskTracker::MakePending(Job& job, uint64_t task_id) {
+  job.tasks[task_id].state = TaskState::kPending;
+  // Retries go first: they are the job's oldest work.
+  job.pending.push_front(task_id);
+  if (!job.in_ready_ring) {
+    job.in_ready_ring = true;
+    ready_.push_back(job.id);
+  }
+}
+
+void TaskTracker::Finish(Job& job, Task& task,
+                         const common::TaskOutcome& outcome) {
+  task.state = TaskState::kDone;
+  task.stats = outcome.stats;
+  job.totals.Add(outcome.stats);
+  job.hosts.Merge(outcome.hosts);
+  if (++job.finished == job.tasks.size()) finished_.push_back(job.id);
+}
+
+void TaskTracker::Fail(Job& job, Task& task, Status status) {
+  task.state = TaskState::kFailed;
+  task.status = std::move(status);
+  ++job.failed;
+  if (++job.finished == job.tasks.size()) finished_.push_back(job.id);
+}
+
+TaskTracker::Accept TaskTracker::OnOutcome(const common::TaskOutcome& outcome) {
+  Job* job = FindJob(outcome.ref.job_id);
+  if (job == nullptr || outcome.ref.task_id >= job->tasks.size()) {
+    return Accept::kUnknown;
+  }
+  Task& task = job->tasks[outcome.ref.task_id];
+  if (outcome.ref.attempt == 0 || outcome.ref.attempt > task.attempt) {
+    return Accept::kUnknown;
+  }
+  if (task.state == TaskState::kDone || task.state == TaskState::kFailed) {
+    return Accept::kStale;
+  }
+  // The task is running (this or a later attempt) or was requeued after its
+  // worker was presumed dead: the first valid answer wins either way.
+  if (outcome.status.ok()) {
+    Finish(*job, task, outcome);
+    return Accept::kAccepted;
+  }
+  if (outcome.status.code() == StatusCode::kUnavailable &&
+      task.attempt < max_attempts_) {
+    if (task.state == TaskState::kRunning &&
+        outcome.ref.attempt == task.attempt) {
+      MakePending(*job, outcome.ref.task_id);
+    }
+    return Accept::kAccepted;
+  }
+  // A failure keeps the stats of what was read, and its partial hosts only
+  // when the job asked for them.
+  task.stats = outcome.stats;
+  job->totals.Add(outcome.stats);
+  if (job->merge_partial) job->hosts.Merge(outcome.hosts);
+  Fail(*job, task, outcome.status);
+  return Accept::kAccepted;
+}
+
+void TaskTracker::OnLost(const common::TaskRef& ref,
+                         const std::string& reason) {
+  Job* job = FindJob(ref.job_id);
+  if (job == nullptr || ref.task_id >= job->tasks.size()) return;
+  Task& task = job->tasks[ref.task_id];
+  if (task.state != TaskState::kRunning || task.attempt != ref.attempt) return;
+  if (task.attempt >= max_attempts_) {
+    Fail(*job, task,
+         common::UnavailableError(reason + " (gave up after " +
+                                  std::to_string(task.attempt) + " attempts)"));
+    return;
+  }
+  MakePending(*job, ref.task_id);
+}
+
+std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
+  std::vector<Finished> out;
+  for (const std::string& id : finished_) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    Job& job = it->second;
+    Finished f;
+    f.client = job.client;
+    f.result.job_id = job.id;
+    f.result.hosts = job.hosts.Sorted();
+    f.result.totals = job.totals;
+    f.result.elapsed_us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)
+            .count());
+    f.result.files.reserve(job.tasks.size());
+    for (Task& task : job.tasks) {
+      f.result.files.push_back(common::FileReport{std::move(task.path),
+                                                  std::move(task.status),
+                                                  task.stats, task.attempt});
+    }
+    out.push_back(std::move(f));
+    jobs_.erase(it);  // its id may linger in ready_; TakeNext skips it
+  }
+  finished_.clear();
+  return out;
+}
+
+std::vector<TaskTracker::Progress> TaskTracker::ProgressReports() const {
+  std::vector<Progress> out;
+  out.reserve(jobs_.size());
+  for (const auto& [id, job] : jobs_) {
+    common::JobProgress p;
+    p.job_id = id;
+    p.total = job.tasks.size();
+    p.done = job.finished;
+    p.failed = job.failed;
+    p.bytes_scanned = job.totals.bytes_scanned;
+    out.push_back(Progress{job.client, std::move(p)});
+  }
+  return out;
+}
+
+}  // namespace logsweep::coordinator

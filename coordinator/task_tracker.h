@@ -1,0 +1,109 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/host_set.h"
+#include "common/messages.h"
+#include "common/query.h"
+#include "common/scan_stats.h"
+#include "common/status.h"
+
+namespace logsweep::coordinator {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// The state of one task's future.
+enum class TaskState : uint8_t { kPending, kRunning, kDone, kFailed };
+
+// Jobs, their tasks' futures, the dispatch queue and the merge of results.
+// Each task is PENDING -> RUNNING(attempt k) -> DONE | FAILED; a job is
+// finished when all its tasks are. Exactly one outcome is accepted per task
+// (the first valid one), so merged counts are exact even when a stale
+// attempt answers late. Dispatch is round-robin between jobs, so a large
+// job cannot starve a small one. Owned by the coordinator's I/O thread.
+class TaskTracker {
+ public:
+  explicit TaskTracker(uint32_t max_attempts);
+  TaskTracker(const TaskTracker&) = delete;
+  TaskTracker& operator=(const TaskTracker&) = delete;
+
+  // Creates a job of one task per path, owned by `client` (a peer id) and
+  // returns its id. An empty job is finished at once.
+  std::string AddJob(std::string client, const common::SubmitJob& submit,
+                     TimePoint now);
+
+  // The next pending task, round-robin over jobs, now RUNNING with its
+  // attempt number incremented; nullopt when nothing is pending.
+  std::optional<common::TaskAssignment> TakeNext();
+
+  enum class Accept { kAccepted, kStale, kUnknown };
+  // Records a worker's outcome. kStale: the task already finished (late or
+  // duplicate reply, dropped). kUnknown: no such job or task, or an attempt
+  // never handed out. An Unavailable error is retried while attempts remain.
+  Accept OnOutcome(const common::TaskOutcome& outcome);
+
+  // The attempt `ref` lost its worker (dead, or timed out). The task goes
+  // back to the queue, or fails once it has used max_attempts. No effect
+  // if the task finished or has moved on to a later attempt.
+  void OnLost(const common::TaskRef& ref, const std::string& reason);
+
+  // Removes and returns every finished job with the peer that owns it.
+  struct Finished {
+    std::string client;
+    common::JobResult result;
+  };
+  std::vector<Finished> TakeFinished(TimePoint now);
+
+  // Progress of every unfinished job, with the peer that owns it.
+  struct Progress {
+    std::string client;
+    common::JobProgress progress;
+  };
+  std::vector<Progress> ProgressReports() const;
+
+  size_t job_count() const { return jobs_.size(); }
+  bool HasPending() const { return !ready_.empty(); }
+
+ private:
+  struct Task {
+    std::string path;
+    TaskState state = TaskState::kPending;
+    uint32_t attempt = 0;  // attempts handed out so far
+    common::Status status;
+    common::ScanStats stats;
+  };
+  struct Job {
+    std::string id;
+    std::string client;
+    common::Query query;
+    bool merge_partial = false;
+    std::vector<Task> tasks;
+    std::deque<uint64_t> pending;  // task ids; may hold finished ones
+    bool in_ready_ring = false;
+    uint64_t finished = 0;
+    uint64_t failed = 0;
+    common::HostSet hosts;
+    common::ScanStats totals;
+    TimePoint started;
+  };
+
+  Job* FindJob(const std::string& id);
+  void Finish(Job& job, Task& task, const common::TaskOutcome& outcome);
+  void Fail(Job& job, Task& task, common::Status status);
+  void MakePending(Job& job, uint64_t task_id);
+
+  uint32_t max_attempts_;
+  std::unordered_map<std::string, Job> jobs_;
+  // Round-robin ring of ids of jobs that may have pending tasks.
+  std::list<std::string> ready_;
+  std::vector<std::string> finished_;  // ids of finished, unreported jobs
+};
+
+}  // namespace logsweep::coordinator

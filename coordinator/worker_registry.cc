@@ -1,0 +1,101 @@
+#include "coordinator/worker_registry.h"
+
+#include <algorithm>
+
+namespace logsweep::coordinator {
+
+WorkerRegistry::WorkerRegistry(std::chrono::milliseconds expiry,
+                               uint32_t prefetch)
+    : expiry_(expiry), prefetch_(prefetch) {}
+
+std::vector<common::TaskRef> WorkerRegistry::Register(
+    const std::string& peer, const common::WorkerHello& hello, TimePoint now) {
+  Worker& w = workers_[peer];
+  std::vector<common::TaskRef> lost = std::move(w.in_flight);
+  w = Worker{hello.name, hello.slots, now + expiry_, {}};
+  return lost;
+}
+
+bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return false;
+  it->second.expires = now + expiry_;
+  return true;
+}
+
+void WorkerRegistry::Assign(const std::string& peer,
+                            const common::TaskRef& ref) {
+  auto it = workers_.find(peer);
+  if (it != workers_.end()) it->second.in_flight.push_back(ref);
+}
+
+void WorkerRegistry::Release(const std::string& peer,
+                             const common::TaskRef& ref) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return;
+  auto& v = it->second.in_flight;
+  auto pos = std::find_if(v.begin(), v.end(), [&](const common::TaskRef& r) {
+    return r.task_id == ref.task_id && r.attempt == ref.attempt &&
+           r.job_id == ref.job_id;
+  });
+  if (pos != v.end()) v.erase(pos);
+}
+
+std::string WorkerRegistry::PickWorkerWithCredit() const {
+  const std::string* best = nullptr;
+  double best_load = 0;
+  for (const auto& [peer, w] : workers_) {
+    size_t limit = w.slots + std::min(prefetch_, w.slots);
+    if (w.in_flight.size() >= limit) continue;
+    double load = static_cast<double>(w.in_flight.size()) / w.slots;
+    if (best == nullptr || load < best_load) {
+      best = &peer;
+      best_load = load;
+    }
+  }
+  return best ? *best : std::string();
+}
+
+std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(
+    const std::string& peer) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return std::nullopt;
+  Dead dead{it->first, it->second.name, std::move(it->second.in_flight)};
+  workers_.erase(it);
+  return dead;
+}
+
+std::vector<WorkerRegistry::Dead> WorkerRegistry::Expire(TimePoint now) {
+  std::vector<Dead> dead;
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (it->second.expires <= now) {
+      dead.push_back(
+          Dead{it->first, it->second.name, std::move(it->second.in_flight)});
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return dead;
+}
+
+std::vector<std::string> WorkerRegistry::Peers() const {
+  std::vector<std::string> out;
+  out.reserve(workers_.size());
+  for (const auto& [peer, w] : workers_) out.push_back(peer);
+  return out;
+}
+
+std::string WorkerRegistry::NameOf(const std::string& peer) const {
+  auto it = workers_.find(peer);
+  return it == workers_.end() ? std::string("unregistered peer")
+                              : it->second.name;
+}
+
+TimePoint WorkerRegistry::NextExpiry() const {
+  TimePoint next = TimePoint::max();
+  for (const auto& [peer, w] : workers_) next = std::min(next, w.expires);
+  return next;
+}
+
+}  // namespace logsweep::coordinator

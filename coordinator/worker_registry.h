@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/messages.h"
+#include "coordinator/task_tracker.h"
+
+namespace logsweep::coordinator {
+
+// Registered workers: their capacity, liveness deadline and the task
+// attempts each holds. A worker silent past its expiry is dead. Owned by the
+// coordinator's I/O thread.
+class WorkerRegistry {
+ public:
+  // `expiry`: silence after which a worker is dead (interval * liveness).
+  // `prefetch`: tasks sent beyond a worker's slots so it never idles
+  // between a result and the next task (0..slots).
+  WorkerRegistry(std::chrono::milliseconds expiry, uint32_t prefetch);
+  WorkerRegistry(const WorkerRegistry&) = delete;
+  WorkerRegistry& operator=(const WorkerRegistry&) = delete;
+
+  // Adds (or re-adds, dropping what it held) a worker.
+  // Returns the attempts the peer held before, which are now lost.
+  std::vector<common::TaskRef> Register(const std::string& peer,
+                                        const common::WorkerHello& hello,
+                                        TimePoint now);
+
+  // Any message from a peer proves it alive. False: unknown peer.
+  bool Touch(const std::string& peer, TimePoint now);
+
+  // Records that `peer` now runs `ref`.
+  void Assign(const std::string& peer, const common::TaskRef& ref);
+  // Forgets `ref` on `peer` (a result or failure came back).
+  void Release(const std::string& peer, const common::TaskRef& ref);
+
+  // A registered worker with a free slot, preferring the least loaded;
+  // empty string when none.
+  std::string PickWorkerWithCredit() const;
+
+  struct Dead {
+    std::string peer;
+    std::string name;
+    std::vector<common::TaskRef> in_flight;
+  };
+  // Removes one worker (nullopt if unknown).
+  std::optional<Dead> Remove(const std::string& peer);
+  // Removes and returns every worker whose expiry has passed.
+  std::vector<Dead> Expire(TimePoint now);
+
+  std::vector<std::string> Peers() const;
+  std::string NameOf(const std::string& peer) const;
+  size_t size() const { return workers_.size(); }
+  // Earliest expiry of any worker (time_point::max() when none).
+  TimePoint NextExpiry() const;
+
+ private:
+  struct Worker {
+    std::string name;
+    uint32_t slots = 1;
+    TimePoint expires;
+    std::vector<common::TaskRef> in_flight;
+  };
+
+  std::chrono::milliseconds expiry_;
+  uint32_t prefetch_;
+  std::map<std::string, Worker> workers_;
+};
+
+}  // namespace logsweep::coordinator
