@@ -1,0 +1,96 @@
+// logsweep-worker: parse flags, connect to the coordinator, scan until
+// SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/logging.h"
+#include "common/signals.h"
+#include "worker/worker.h"
+
+namespace {
+
+namespace lw = logsweep::worker;
+
+std::string DefaultName() {
+  char host[256] = "unknown";
+  ::gethostname(host, sizeof(host) - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"logsweep worker: scans the files a coordinator hands it"};
+  lw::WorkerConfig config;
+  config.coordinator_endpoint = "tcp://127.0.0.1:5555";
+  config.name = DefaultName();
+  config.threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string log_level = "info";
+  std::string inflate;
+  int heartbeat_ms = 1000;
+  app.add_option("--coordinator", config.coordinator_endpoint,
+                 "coordinator's workers endpoint")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "scan threads (default: cores)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--name", config.name, "name shown in logs and status")
+      ->capture_default_str();
+  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
+      ->check(CLI::Range(50, 60000))
+      ->capture_default_str();
+  app.add_option("--liveness", config.liveness,
+                 "missed heartbeats before reconnecting")
+      ->check(CLI::Range(2, 100))
+      ->capture_default_str();
+  app.add_option("--inflate", inflate, "gzip backend: zlib or isal")
+      ->check(CLI::IsMember({"zlib", "isal"}));
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (auto s = logsweep::common::InitLogging("worker", log_level); !s.ok()) {
+    std::fprintf(stderr, "logsweep-worker: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  if (inflate == "isal" && !logsweep::common::IsalAvailable()) {
+    std::fprintf(stderr, "logsweep-worker: built without ISA-L\n");
+    return 2;
+  }
+  if (!inflate.empty()) {
+    config.scan.backend = inflate == "isal"
+                              ? logsweep::common::InflateBackend::kIsal
+                              : logsweep::common::InflateBackend::kZlib;
+  }
+  config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
+
+  zmq::context_t context(1);
+  lw::Worker worker(context, config);
+  if (auto s = worker.Run(stop); !s.ok()) {
+    spdlog::error("stopped: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("shutting down");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logsweep-worker: fatal: %s\n", e.what());
+    return 1;
+  }
+}

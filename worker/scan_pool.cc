@@ -1,0 +1,98 @@
+#include "worker/scan_pool.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <new>
+
+#include "common/codec.h"
+#include "common/line_matcher.h"
+#include "common/zmq_io.h"
+
+namespace logsweep::worker {
+
+common::TaskOutcome RunTask(const common::TaskAssignment& task,
+                            common::FileScanner& scanner) {
+  common::TaskOutcome outcome;
+  outcome.ref = task.ref;
+  try {
+    common::LineMatcher matcher(task.query);
+    common::ScanReport report = scanner.Scan(task.path, matcher);
+    outcome.status = std::move(report.status);
+    outcome.hosts = std::move(report.hosts);
+    outcome.stats = report.stats;
+  } catch (const std::bad_alloc&) {
+    outcome.status =
+        common::ResourceExhaustedError("out of memory while scanning");
+  }
+  return outcome;
+}
+
+ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
+                   size_t threads, common::ScanOptions options)
+    : context_(context),
+      results_endpoint_(std::move(results_endpoint)),
+      options_(options) {
+  threads_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { ThreadMain(); });
+  }
+}
+
+ScanPool::~ScanPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void ScanPool::Submit(common::TaskAssignment task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+}
+
+void ScanPool::ThreadMain() {
+  zmq::socket_t results(context_, zmq::socket_type::push);
+  if (auto s = common::ConfigureSocket(results); !s.ok()) {
+    spdlog::critical("scan thread: {}", s.ToString());
+    std::abort();
+  }
+  if (auto s = common::Connect(results, results_endpoint_); !s.ok()) {
+    spdlog::critical("scan thread: {}", s.ToString());
+    std::abort();
+  }
+  common::FileScanner scanner(options_);
+  for (;;) {
+    common::TaskAssignment task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    common::TaskOutcome outcome = RunTask(task, scanner);
+    if (!outcome.status.ok()) {
+      spdlog::info("{}: {}", task.path, outcome.status.ToString());
+    }
+    std::string payload =
+        common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+    // inproc to our own I/O thread, which drains it constantly.
+    bool sent = false;
+    for (int tries = 0; tries < 1000 && !sent; ++tries) {
+      sent = common::SendMessage(results, "", payload).ok();
+      if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!sent) {
+      // The coordinator will time the task out and retry it elsewhere.
+      spdlog::error("{}: result dropped, I/O thread not draining", task.path);
+    }
+  }
+}
+
+}  // namespace logsweep::worker

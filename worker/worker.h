@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "common/file_scanner.h"
+#include "common/status.h"
+
+namespace logsweep::worker {
+
+class ScanPool;
+
+struct WorkerConfig {
+  std::string coordinator_endpoint;  // e.g. tcp://host:5555
+  std::string name;                  // for logs and status; host:pid
+  uint32_t threads = 1;              // scan threads = slots (1 .. 4096)
+  // Heartbeat interval (50 ms .. 60 s) and missed beats before the
+  // coordinator is presumed gone (2 .. 100): then the worker reconnects.
+  std::chrono::milliseconds heartbeat_interval{1000};
+  uint32_t liveness = 3;
+  // Longest wait between reconnect attempts; doubles up to this.
+  std::chrono::milliseconds max_backoff{30000};
+  common::ScanOptions scan;
+};
+
+// The worker's I/O thread: owns the DEALER socket to the coordinator and
+// the inproc PULL socket results arrive on; feeds a ScanPool. Re-registers
+// when the coordinator asks and reconnects (with backoff) when it goes
+// silent, without losing scans in progress. Borrows the context. Created,
+// run and destroyed on one thread.
+class Worker {
+ public:
+  Worker(zmq::context_t& context, WorkerConfig config);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Serves until `stop` is true (checked at least every 200 ms).
+  // Errors: InvalidArgument for a malformed endpoint; Unavailable if
+  // polling fails.
+  common::Status Run(const std::atomic<bool>& stop);
+
+ private:
+  common::Status Connect();
+  void SendHello();
+  void Send(const std::string& payload);
+  void OnCoordinatorMessage(const std::string& payload, ScanPool& pool);
+
+  zmq::context_t& context_;
+  WorkerConfig config_;
+  std::unique_ptr<zmq::socket_t> dealer_;
+  zmq::socket_t results_;
+  std::string results_endpoint_;
+  std::chrono::steady_clock::time_point last_heard_;
+  std::chrono::milliseconds backoff_;
+};
+
+}  // namespace logsweep::worker
