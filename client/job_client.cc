@@ -1,0 +1,78 @@
+#include "client/job_client.h"
+
+#include <variant>
+
+#include "common/codec.h"
+#include "common/zmq_io.h"
+
+namespace logsweep::client {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using common::Status;
+using common::StatusOr;
+
+}  // namespace
+
+JobClient::JobClient(zmq::context_t& context, std::string endpoint,
+                     JobClientOptions options)
+    : context_(context), endpoint_(std::move(endpoint)), options_(options) {}
+
+StatusOr<common::JobResult> JobClient::Run(const common::SubmitJob& job,
+                                           const ProgressFn& on_progress) {
+  zmq::socket_t socket(context_, zmq::socket_type::dealer);
+  if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
+  if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
+  if (Status s = common::SendMessage(
+          socket, "", common::Encode(common::ClientToCoordinator(job)));
+      !s.ok()) {
+    return s.WithContext("submit to " + endpoint_);
+  }
+  std::string job_id;
+  auto last_heard = Clock::now();
+  for (;;) {
+    auto limit =
+        job_id.empty() ? options_.connect_timeout : options_.silence_timeout;
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        last_heard + limit - Clock::now());
+    if (remaining.count() <= 0) {
+      if (job_id.empty()) {
+        return common::DeadlineExceededError(
+            "no answer from the coordinator at " + endpoint_ + " within " +
+            std::to_string(options_.connect_timeout.count()) +
+            " ms: is it running and reachable?");
+      }
+      return common::UnavailableError(
+          "lost contact with the coordinator at " + endpoint_ + " (job " +
+          job_id + ", silent for " +
+          std::to_string(options_.silence_timeout.count()) + " ms)");
+    }
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      zmq::poll(&item, 1, std::min(remaining, std::chrono::milliseconds(200)));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      return common::UnavailableError(std::string("poll: ") + e.what());
+    }
+    if (!(item.revents & ZMQ_POLLIN)) continue;
+    auto msg = common::ReceiveMessage(socket);
+    if (!msg.ok()) return msg.status();
+    if (!msg->has_value() || (*msg)->size() != 1) continue;
+    auto decoded = common::DecodeCoordinatorToClient((**msg)[0]);
+    if (!decoded.ok()) {
+      return decoded.status().WithContext("bad reply from " + endpoint_);
+    }
+    last_heard = Clock::now();
+    if (auto* accepted = std::get_if<common::JobAccepted>(&*decoded)) {
+      job_id = accepted->job_id;
+    } else if (auto* rejected = std::get_if<common::JobRejected>(&*decoded)) {
+      return rejected->status.WithContext("job rejected by " + endpoint_);
+    } else if (auto* progress = std::get_if<common::JobProgress>(&*decoded)) {
+      if (progress->job_id == job_id && on_progress) on_progress(*progress);
+    } else if (auto* result = std::get_if<common::JobResult>(&*decoded)) {
+      if (result->job_id == job_id) return std::move(*result);
+    }
+  }
+}
+
+}  // namespace logsweep::client

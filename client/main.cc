@@ -1,0 +1,202 @@
+// logsweep: the client CLI. `run` starts a local coordinator and workers
+// (like a process pool); `submit` sends a job to a running coordinator.
+// Both print the hosts on stdout, a summary and any errors on stderr.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <thread>
+#include <zmq.hpp>
+
+#include "client/job_client.h"
+#include "client/local_cluster.h"
+#include "client/path_expander.h"
+#include "client/report.h"
+
+namespace {
+
+namespace lc = logsweep::client;
+namespace common = logsweep::common;
+using Clock = std::chrono::steady_clock;
+
+struct CommonFlags {
+  std::vector<std::string> paths;
+  std::string request_path = "/robots.txt";
+  bool merge_partial = false;
+  bool quiet = false;
+  int connect_timeout_ms = 10000;
+};
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("paths", f.paths,
+                  "files, directories (searched for *.gz and *.log) or globs")
+      ->required();
+  cmd->add_option("--path", f.request_path,
+                  "request path to look for (field 7, exact bytes)")
+      ->capture_default_str();
+  cmd->add_flag("--merge-partial", f.merge_partial,
+                "also merge hosts found in a file before it failed");
+  cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
+  cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
+                  "how long to wait for the coordinator to accept the job")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+}
+
+// Shows progress on stderr while the job runs, when stderr is a terminal.
+class ProgressLine {
+ public:
+  ProgressLine(bool quiet, std::string endpoint)
+      : enabled_(!quiet && ::isatty(STDERR_FILENO)),
+        endpoint_(std::move(endpoint)),
+        start_(Clock::now()) {}
+  ~ProgressLine() { Clear(); }
+
+  void Update(const common::JobProgress& p) {
+    // Local workers take a moment to register; say so only if it lasts.
+    if (p.workers == 0 && !warned_no_workers_ &&
+        Clock::now() - start_ > std::chrono::seconds(2)) {
+      Clear();
+      std::fprintf(stderr,
+                   "logsweep: waiting: no workers connected to the "
+                   "coordinator at %s\n",
+                   endpoint_.c_str());
+      warned_no_workers_ = true;
+    }
+    if (!enabled_) return;
+    double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+    double mbps =
+        secs > 0 ? static_cast<double>(p.bytes_scanned) / 1e6 / secs : 0.0;
+    std::fprintf(stderr,
+                 "\r\033[K%llu/%llu files, %.0f MB/s, %llu failed, %u workers",
+                 static_cast<unsigned long long>(p.done),
+                 static_cast<unsigned long long>(p.total), mbps,
+                 static_cast<unsigned long long>(p.failed), p.workers);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+  void Clear() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  std::string endpoint_;
+  Clock::time_point start_;
+  bool shown_ = false;
+  bool warned_no_workers_ = false;
+};
+
+int RunJob(const std::string& endpoint, const CommonFlags& flags,
+           lc::LocalCluster* cluster) {
+  common::SubmitJob job;
+  job.paths = lc::ExpandPaths(flags.paths);
+  job.query.match_value = flags.request_path;
+  job.merge_partial = flags.merge_partial;
+  if (job.paths.empty()) {
+    std::fprintf(stderr, "logsweep: no files to scan\n");
+    return lc::kExitUsage;
+  }
+
+  zmq::context_t context(1);
+  lc::JobClientOptions options;
+  options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
+  lc::JobClient client(context, endpoint, options);
+  ProgressLine progress(flags.quiet, endpoint);
+  auto start = Clock::now();
+  auto result = client.Run(
+      job, [&](const common::JobProgress& p) { progress.Update(p); });
+  progress.Clear();
+  if (!result.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", result.status().ToString().c_str());
+    if (cluster != nullptr && cluster->LiveWorkers() == 0) {
+      std::fprintf(stderr, "logsweep: every local worker has exited\n");
+    }
+    return lc::kExitError;
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  lc::PrintHosts(*result, stdout);
+  std::fflush(stdout);
+  for (const auto& line : lc::ErrorLines(*result)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  if (!flags.quiet) {
+    std::fprintf(stderr, "%s\n", lc::SummaryLine(*result, secs).c_str());
+  }
+  return lc::ExitCodeFor(*result);
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "logsweep: find the hosts that requested a path, across many "
+      "(gzip) access logs, on one machine or a cluster"};
+  app.require_subcommand(1);
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  CommonFlags run_flags;
+  unsigned workers = cores;
+  unsigned threads = 1;
+  std::string inflate;
+  auto* run = app.add_subcommand(
+      "run",
+      "start a coordinator and worker processes here, run the job, "
+      "stop them");
+  AddCommonFlags(run, run_flags);
+  run->add_option("--workers", workers, "worker processes (default: cores)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  run->add_option("--threads", threads, "scan threads per worker")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  run->add_option("--inflate", inflate, "gzip backend: zlib or isal")
+      ->check(CLI::IsMember({"zlib", "isal"}));
+
+  CommonFlags submit_flags;
+  std::string coordinator = "tcp://127.0.0.1:5556";
+  auto* submit =
+      app.add_subcommand("submit", "send the job to a running coordinator");
+  AddCommonFlags(submit, submit_flags);
+  submit
+      ->add_option("--coordinator", coordinator,
+                   "coordinator's clients endpoint")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? lc::kExitOk : lc::kExitUsage;
+  }
+
+  if (*submit) return RunJob(coordinator, submit_flags, nullptr);
+
+  lc::LocalCluster cluster;
+  lc::LocalCluster::Options options;
+  options.bin_dir = lc::SelfDirectory();
+  options.workers = workers;
+  options.threads_per_worker = threads;
+  options.inflate = inflate;
+  if (auto s = cluster.Start(options); !s.ok()) {
+    std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
+                 s.ToString().c_str());
+    return lc::kExitError;
+  }
+  int code = RunJob(cluster.clients_endpoint(), run_flags, &cluster);
+  cluster.Stop();
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logsweep: fatal: %s\n", e.what());
+    return lc::kExitError;
+  }
+}
