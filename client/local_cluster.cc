@@ -53,9 +53,11 @@ common::StatusOr<pid_t> LocalCluster::Spawn(
 }
 
 common::Status LocalCluster::Start(const Options& options) {
-  char tmpl[] = "/tmp/logsweep-run-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) {
-    return common::ErrnoStatus(errno, "mkdtemp");
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl =
+      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/logsweep-run-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return common::ErrnoStatus(errno, "mkdtemp " + tmpl);
   }
   dir_ = tmpl;
   const std::string ready = dir_ + "/ready";

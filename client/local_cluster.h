@@ -10,10 +10,10 @@
 namespace logsweep::client {
 
 // A coordinator and N worker processes on this host, talking over ipc://
-// sockets in a private temporary directory: the one-machine mode of
-// `logsweep run`, like a process pool. Owns the child processes and the
-// directory; the destructor stops them (SIGTERM, then SIGKILL after a
-// grace period) and removes it. Owned by one thread.
+// sockets in a private temporary directory (under $TMPDIR, else /tmp): the
+// one-machine mode of `logsweep run`, like a process pool. Owns the child
+// processes and the directory; the destructor stops them (SIGTERM, then SIGKILL
+// after a grace period) and removes it. Owned by one thread.
 class LocalCluster {
  public:
   struct Options {

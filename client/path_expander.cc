@@ -26,6 +26,10 @@ std::string Absolute(const std::string& path) {
 // False if the directory could not be listed.
 bool ListDirectory(const std::string& dir, std::vector<std::string>& out) {
   std::error_code ec;
+  // skip_permission_denied would turn an unreadable top directory into an
+  // empty one; probe it first so it is reported instead.
+  fs::directory_iterator probe(dir, ec);
+  if (ec) return false;
   std::vector<std::string> found;
   fs::recursive_directory_iterator it(
       dir, fs::directory_options::skip_permission_denied, ec);

@@ -53,6 +53,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     for (const auto& ref : lost) tracker_.OnLost(ref, "worker re-registered");
     spdlog::info("worker {} registered with {} slots ({} workers)", hello->name,
                  hello->slots, workers_.size());
+    ReportFinished(now);
     Dispatch();
     return;
   }
@@ -86,7 +87,6 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     // We restarted, or expired this worker while it was frozen: it must
     // register again before it gets work.
     SendToWorker(peer, common::Reregister{});
-    return;
   }
   ReportFinished(now);
   Dispatch();

@@ -130,13 +130,16 @@ TaskTracker::Accept TaskTracker::OnOutcome(const common::TaskOutcome& outcome) {
     Finish(*job, task, outcome);
     return Accept::kAccepted;
   }
-  if (outcome.status.code() == StatusCode::kUnavailable &&
-      task.attempt < max_attempts_) {
-    if (task.state == TaskState::kRunning &&
-        outcome.ref.attempt == task.attempt) {
+  if (outcome.status.code() == StatusCode::kUnavailable) {
+    // Transient: only the attempt now running decides whether to retry; an
+    // older attempt's complaint is moot once the task has moved on.
+    const bool current = task.state == TaskState::kRunning &&
+                         outcome.ref.attempt == task.attempt;
+    if (!current) return Accept::kAccepted;
+    if (task.attempt < max_attempts_) {
       MakePending(*job, outcome.ref.task_id);
+      return Accept::kAccepted;
     }
-    return Accept::kAccepted;
   }
   // A failure keeps the stats of what was read, and its partial hosts only
   // when the job asked for them.
