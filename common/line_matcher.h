@@ -31,6 +31,12 @@ class LineMatcher {
   const Query& query() const { return query_; }
 
  private:
+  // Fast path: classifies the line from a 64-byte SIMD window starting at
+  // `line` (which must have 64 readable bytes). False when the window cannot
+  // decide (fields beyond it); then MatchLine decides.
+  bool MatchWindow(const char* line, size_t len, std::string_view* key,
+                   LineKind* kind) const;
+
   Query query_;
   uint32_t last_field_;  // max(key_field, match_field)
 };

@@ -1,0 +1,149 @@
+#include "common/file_scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace logsweep::common {
+namespace {
+
+using testing::Gzip;
+using testing::TempDir;
+
+std::string Line(const std::string& host, const std::string& path) {
+  return host + " - - [10/Oct/2000:13:55:36 -0700] \"GET " + path +
+         " HTTP/1.0\" 200 2326 \"-\" \"Mozilla/5.0 (X11; Linux)\"\n";
+}
+
+ScanOptions Options(InflateBackend backend, size_t max_line = 64 * 1024) {
+  ScanOptions o;
+  o.backend = backend;
+  o.max_line_bytes = max_line;
+  return o;
+}
+
+TEST(FileScannerTest, FindsHostsAcrossBufferBoundaries) {
+  TempDir dir;
+  std::string text;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20000; ++i) {
+    bool hit = i % 97 == 0;
+    std::string host = "h" + std::to_string(i);
+    text += Line(host, hit ? "/robots.txt" : "/index.html");
+    if (hit) expected.push_back(host);
+  }
+  std::sort(expected.begin(), expected.end());
+  // A small line buffer (4 KiB) forces many carries of partial lines.
+  FileScanner scanner(Options(InflateBackend::kZlib, 2048));
+  ScanReport r =
+      scanner.Scan(dir.Write("a.log.gz", Gzip(text)), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.hosts.Sorted(), expected);
+  EXPECT_EQ(r.stats.lines, 20000u);
+  EXPECT_EQ(r.stats.matches, expected.size());
+  EXPECT_EQ(r.stats.bytes_scanned, text.size());
+}
+
+TEST(FileScannerTest, TokenSplitAcrossMembersStillMatches) {
+  TempDir dir;
+  std::string text =
+      Line("a", "/index.html") + Line("5.102.173.71", "/robots.txt");
+  size_t cut = text.find("ts.txt");
+  std::string gz = Gzip(text.substr(0, cut)) + Gzip(text.substr(cut));
+  FileScanner scanner(Options(InflateBackend::kZlib));
+  ScanReport r = scanner.Scan(dir.Write("m.gz", gz), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"5.102.173.71"});
+}
+
+TEST(FileScannerTest, OverlongLineIsMalformedAndLaterLinesCount) {
+  TempDir dir;
+  std::string text =
+      Line("before", "/robots.txt") + "x - - [d z] \"GET /robots.txt " +
+      std::string(300000, 'A') + "\n" + Line("after", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib, 64 * 1024));
+  ScanReport r =
+      scanner.Scan(dir.Write("long.gz", Gzip(text)), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.hosts.Sorted(), (std::vector<std::string>{"after", "before"}));
+  EXPECT_EQ(r.stats.lines, 3u);
+  EXPECT_EQ(r.stats.malformed, 1u);
+}
+
+TEST(FileScannerTest, OverlongFinalLineWithoutNewlineIsOneMalformedLine) {
+  TempDir dir;
+  std::string text = Line("a", "/robots.txt") + std::string(500000, 'B');
+  FileScanner scanner(Options(InflateBackend::kZlib, 64 * 1024));
+  ScanReport r =
+      scanner.Scan(dir.Write("nonl.log", text), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.stats.lines, 2u);
+  EXPECT_EQ(r.stats.malformed, 1u);
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"a"});
+}
+
+TEST(FileScannerTest, TruncatedFileKeepsPartialHostsAndStats) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 50000; ++i) {
+    text += Line("h" + std::to_string(i), "/robots.txt");
+  }
+  std::string gz = Gzip(text);
+  FileScanner scanner(Options(InflateBackend::kZlib));
+  ScanReport r = scanner.Scan(dir.Write("cut.gz", gz.substr(0, gz.size() / 2)),
+                              LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kDataLoss);
+  EXPECT_GT(r.stats.lines, 1000u);
+  EXPECT_EQ(r.hosts.size(), r.stats.matches);
+}
+
+TEST(FileScannerTest, BackendsGiveIdenticalReports) {
+  if (!IsalAvailable()) GTEST_SKIP() << "built without ISA-L";
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    text += Line("10.1." + std::to_string(i % 300) + ".9",
+                 i % 13 == 0 ? "/robots.txt" : "/x");
+  }
+  std::string path = dir.Write("same.gz", Gzip(text) + Gzip(text));
+  FileScanner zlib_scanner(Options(InflateBackend::kZlib, 4096));
+  FileScanner isal_scanner(Options(InflateBackend::kIsal, 4096));
+  ScanReport a = zlib_scanner.Scan(path, LineMatcher(Query{}));
+  ScanReport b = isal_scanner.Scan(path, LineMatcher(Query{}));
+  ASSERT_TRUE(a.status.ok());
+  ASSERT_TRUE(b.status.ok());
+  EXPECT_EQ(a.hosts.Sorted(), b.hosts.Sorted());
+  EXPECT_EQ(a.stats, b.stats);
+}
+
+TEST(FileScannerTest, MatchOffOnlyCountsLines) {
+  TempDir dir;
+  ScanOptions o = Options(InflateBackend::kZlib);
+  o.match = false;
+  FileScanner scanner(o);
+  ScanReport r =
+      scanner.Scan(dir.Write("a.log", Line("a", "/robots.txt") + "tail"),
+                   LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.stats.lines, 2u);
+  EXPECT_TRUE(r.hosts.empty());
+}
+
+TEST(FileScannerTest, ScannerIsReusableAfterAFailure) {
+  TempDir dir;
+  FileScanner scanner(Options(InflateBackend::kZlib));
+  ScanReport bad = scanner.Scan(dir.Write("bad.gz", "not gzip at all"),
+                                LineMatcher(Query{}));
+  EXPECT_EQ(bad.status.code(), StatusCode::kDataLoss);
+  ScanReport good =
+      scanner.Scan(dir.Write("good.gz", Gzip(Line("ok", "/robots.txt"))),
+                   LineMatcher(Query{}));
+  ASSERT_TRUE(good.status.ok());
+  EXPECT_EQ(good.hosts.Sorted(), std::vector<std::string>{"ok"});
+}
+
+}  // namespace
+}  // namespace logsweep::common

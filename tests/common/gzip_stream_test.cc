@@ -1,0 +1,191 @@
+#include "common/gzip_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/log_file.h"
+#include "test_util.h"
+
+namespace logsweep::common {
+
+void PrintTo(InflateBackend b, std::ostream* os) {
+  *os << InflateBackendName(b);
+}
+
+namespace {
+
+using testing::Gzip;
+using testing::TempDir;
+
+std::vector<InflateBackend> Backends() {
+  std::vector<InflateBackend> b = {InflateBackend::kZlib};
+  if (IsalAvailable()) b.push_back(InflateBackend::kIsal);
+  return b;
+}
+
+// Reads a whole log file in chunks of `chunk` bytes.
+StatusOr<std::string> ReadAll(const std::string& path, InflateBackend backend,
+                              size_t chunk = 4096) {
+  auto stream = OpenLogFile(path, backend);
+  if (!stream.ok()) return stream.status();
+  std::string out;
+  std::vector<char> buf(chunk);
+  for (;;) {
+    auto n = (*stream)->Read(buf.data(), buf.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    out.append(buf.data(), *n);
+  }
+}
+
+std::string SampleText(int lines) {
+  std::string text;
+  for (int i = 0; i < lines; ++i) {
+    text += "10.0." + std::to_string(i % 250) + ".1 - - [x y] \"GET /p" +
+            std::to_string(i * 7919 % 1000) + " HTTP/1.1\" 200 " +
+            std::to_string(i) + "\n";
+  }
+  return text;
+}
+
+class GzipStreamTest : public ::testing::TestWithParam<InflateBackend> {
+ protected:
+  TempDir dir_;
+};
+
+TEST_P(GzipStreamTest, InflatesOneMember) {
+  std::string text = SampleText(5000);
+  auto got = ReadAll(dir_.Write("a.log.gz", Gzip(text)), GetParam());
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, text);
+}
+
+TEST_P(GzipStreamTest, InflatesEveryMemberOfAMultiMemberFile) {
+  std::string a = SampleText(300), b = "tail without newline", c = "\n";
+  auto got =
+      ReadAll(dir_.Write("m.gz", Gzip(a) + Gzip(b) + Gzip(c)), GetParam(), 7);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, a + b + c);
+}
+
+TEST_P(GzipStreamTest, TinyReadsGiveTheSameBytes) {
+  std::string text = SampleText(200);
+  std::string path = dir_.Write("t.gz", Gzip(text) + Gzip(text));
+  for (size_t chunk : {1, 2, 3, 13}) {
+    auto got = ReadAll(path, GetParam(), chunk);
+    ASSERT_TRUE(got.ok()) << "chunk " << chunk;
+    EXPECT_EQ(*got, text + text) << "chunk " << chunk;
+  }
+}
+
+TEST_P(GzipStreamTest, EmptyGzFileIsDataLoss) {
+  auto got = ReadAll(dir_.Write("empty.gz", ""), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(got.status().message().find("empty"), std::string::npos);
+}
+
+TEST_P(GzipStreamTest, RandomBytesNamedGzAreNotGzip) {
+  std::string junk(1000, '\0');
+  for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>(i * 31);
+  auto got = ReadAll(dir_.Write("junk.gz", junk), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(got.status().message().find("not gzip"), std::string::npos);
+}
+
+TEST_P(GzipStreamTest, TruncatedFileIsDataLossAfterItsWholeText) {
+  std::string text = SampleText(20000);
+  std::string gz = Gzip(text);
+  auto got =
+      ReadAll(dir_.Write("cut.gz", gz.substr(0, gz.size() / 2)), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(got.status().message().find("truncated"), std::string::npos)
+      << got.status().message();
+}
+
+TEST_P(GzipStreamTest, WrongCrcIsDataLoss) {
+  std::string gz = Gzip(SampleText(100));
+  gz[gz.size() - 8] ^= 0x55;  // first byte of the CRC-32 in the trailer
+  auto got = ReadAll(dir_.Write("crc.gz", gz), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+}
+
+TEST_P(GzipStreamTest, WrongLengthIsDataLoss) {
+  std::string gz = Gzip(SampleText(100));
+  gz[gz.size() - 4] ^= 0x01;  // ISIZE in the trailer
+  auto got = ReadAll(dir_.Write("len.gz", gz), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+}
+
+TEST_P(GzipStreamTest, CorruptDeflateDataIsDataLoss) {
+  std::string gz = Gzip(SampleText(5000));
+  for (size_t i = 100; i < 400; ++i) gz[i] = static_cast<char>(0xff);
+  auto got = ReadAll(dir_.Write("bad.gz", gz), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+}
+
+TEST_P(GzipStreamTest, TrailingGarbageIsDataLoss) {
+  auto got = ReadAll(dir_.Write("tg.gz", Gzip("a\n") + "garbage"), GetParam());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(got.status().message().find("trailing garbage"), std::string::npos);
+}
+
+TEST_P(GzipStreamTest, GzipContentWithoutGzNameIsSniffed) {
+  auto got = ReadAll(dir_.Write("access.log", Gzip("x y\n")), GetParam());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, "x y\n");
+}
+
+TEST_P(GzipStreamTest, PlainTextIsReadAsIs) {
+  std::string text = "plain \x1f text\r\n";
+  auto got = ReadAll(dir_.Write("access.log", text), GetParam());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, text);
+}
+
+TEST_P(GzipStreamTest, EmptyPlainFileIsEmptyText) {
+  auto got = ReadAll(dir_.Write("empty.log", ""), GetParam());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GzipStreamTest,
+                         ::testing::ValuesIn(Backends()), [](const auto& info) {
+                           return std::string(InflateBackendName(info.param)) ==
+                                          "isa-l"
+                                      ? "isal"
+                                      : "zlib";
+                         });
+
+TEST(LogFileTest, MissingFileIsNotFound) {
+  TempDir dir;
+  auto got = OpenLogFile(dir.path() + "/nope.gz", InflateBackend::kZlib);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kNotFound);
+}
+
+TEST(LogFileTest, DirectoryIsInvalidArgument) {
+  TempDir dir;
+  auto got = OpenLogFile(dir.path(), InflateBackend::kZlib);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(got.status().message().find("directory"), std::string::npos);
+}
+
+TEST(LogFileTest, DeviceIsInvalidArgument) {
+  auto got = OpenLogFile("/dev/zero", InflateBackend::kZlib);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace logsweep::common

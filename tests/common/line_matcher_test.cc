@@ -1,0 +1,182 @@
+#include "common/line_matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace logsweep::common {
+namespace {
+
+using Kind = LineMatcher::LineKind;
+
+struct Case {
+  const char* name;
+  std::string line;
+  Kind kind;
+  std::string key;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class LineMatcherCaseTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LineMatcherCaseTest, ClassifiesLineLikePythonSplit) {
+  const Case& c = GetParam();
+  LineMatcher matcher{Query{}};
+  std::string_view key;
+  EXPECT_EQ(matcher.MatchLine(c.line, &key), c.kind) << c.name;
+  if (c.kind == Kind::kMatch) {
+    EXPECT_EQ(key, c.key) << c.name;
+  }
+}
+
+const char kGet[] = "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET ";
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, LineMatcherCaseTest,
+    ::testing::Values(
+        Case{"plain", std::string(kGet) + "/robots.txt HTTP/1.0\" 200 1",
+             Kind::kMatch, "1.2.3.4"},
+        Case{"tabs", "h1\t-\t-\t[d\tz]\t\"GET\t/robots.txt\tHTTP/1.0\"",
+             Kind::kMatch, "h1"},
+        Case{"runs of spaces", "  h2   -  - [d    z] \"GET     /robots.txt  x",
+             Kind::kMatch, "h2"},
+        Case{"crlf ending", "h3 - - [d z] \"GET /robots.txt\r", Kind::kMatch,
+             "h3"},
+        Case{"vertical tab and form feed", "h4\v-\f- [d z] \"GET /robots.txt",
+             Kind::kMatch, "h4"},
+        Case{"ipv6 host", "2001:db8::1 - - [d z] \"GET /robots.txt HTTP/1.1\"",
+             Kind::kMatch, "2001:db8::1"},
+        Case{"non-ascii bytes", "h\xff\xfe - - [d z] \"GET /robots.txt \xc3",
+             Kind::kMatch, "h\xff\xfe"},
+        Case{"query string", std::string(kGet) + "/robots.txt?x=1 HTTP/1.0\"",
+             Kind::kNoMatch, ""},
+        Case{"backup suffix", std::string(kGet) + "/robots.txt.bak HTTP/1.0\"",
+             Kind::kNoMatch, ""},
+        Case{"upper case", std::string(kGet) + "/ROBOTS.TXT HTTP/1.0\"",
+             Kind::kNoMatch, ""},
+        Case{"trailing slash", std::string(kGet) + "/robots.txt/ HTTP/1.0\"",
+             Kind::kNoMatch, ""},
+        Case{"only in user agent",
+             std::string(kGet) + "/ HTTP/1.0\" 200 1 \"-\" \"/robots.txt\"",
+             Kind::kNoMatch, ""},
+        Case{"exactly seven fields", "a b c d e f /robots.txt", Kind::kMatch,
+             "a"},
+        Case{"six fields", "a b c d e /robots.txt", Kind::kMalformed, ""},
+        Case{"empty line", "", Kind::kMalformed, ""},
+        Case{"only spaces", " \t \r", Kind::kMalformed, ""},
+        Case{"carriage return alone splits", "a b c d e f\r/robots.txt",
+             Kind::kMatch, "a"}),
+    [](const ::testing::TestParamInfo<Case>& info) {
+      std::string name = info.param.name;
+      for (char& ch : name) {
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
+
+TEST(LineMatcherTest, CustomQueryMatchesOtherFields) {
+  Query q;
+  q.key_field = 2;
+  q.match_field = 0;
+  q.match_value = "x";
+  LineMatcher matcher(q);
+  std::string_view key;
+  EXPECT_EQ(matcher.MatchLine("x y zed", &key), Kind::kMatch);
+  EXPECT_EQ(key, "zed");
+  // The key field is missing: the line is malformed, not a match.
+  EXPECT_EQ(matcher.MatchLine("x y", &key), Kind::kMalformed);
+}
+
+TEST(LineMatcherTest, ScanLinesCountsLinesMatchesAndMalformed) {
+  LineMatcher matcher{Query{}};
+  HostSet hosts;
+  ScanStats stats;
+  matcher.ScanLines(
+      "a b c d e f /robots.txt\n"
+      "short line\n"
+      "\n"
+      "b b c d e f /robots.txt\r\n"
+      "a b c d e f /robots.txt\n"
+      "c b c d e f /other\n"
+      "d b c d e f /robots.txt",  // last line without a newline still counts
+      hosts, stats);
+  EXPECT_EQ(stats.lines, 7u);
+  EXPECT_EQ(stats.matches, 4u);
+  EXPECT_EQ(stats.malformed, 2u);
+  EXPECT_EQ(hosts.Sorted(), (std::vector<std::string>{"a", "b", "d"}));
+}
+
+// The fast path (a 64-byte SIMD window) must agree with the plain splitter
+// on every line: random fields, separators and lengths around the window.
+TEST(LineMatcherTest, ScanLinesAgreesWithMatchLineOnRandomLines) {
+  std::mt19937 rng(12345);
+  const std::vector<std::string> tokens = {"/robots.txt",
+                                           "/robots.txt?x",
+                                           "/robots.tx",
+                                           "x/robots.txt",
+                                           "-",
+                                           "GET",
+                                           "\"GET",
+                                           "1.2.3.4",
+                                           "2001:db8::ff",
+                                           "h\xff",
+                                           std::string(40, 'a'),
+                                           std::string(70, 'b'),
+                                           ""};
+  const std::vector<std::string> seps = {" ",    "  ", "\t",    "\r",
+                                         " \v ", "\f", "\t\t\t"};
+  for (uint32_t match_field : {6u, 0u, 2u}) {
+    for (uint32_t key_field : {0u, 3u, 8u}) {
+      Query q;
+      q.match_field = match_field;
+      q.key_field = key_field;
+      LineMatcher matcher(q);
+      std::string text;
+      for (int i = 0; i < 3000; ++i) {
+        if (rng() % 5 == 0) text += seps[rng() % seps.size()];
+        int fields = static_cast<int>(rng() % 11);
+        for (int f = 0; f < fields; ++f) {
+          if (f > 0) text += seps[rng() % seps.size()];
+          text += tokens[rng() % tokens.size()];
+        }
+        if (rng() % 4 == 0) text += seps[rng() % seps.size()];
+        text += '\n';
+      }
+      HostSet fast_hosts;
+      ScanStats fast;
+      matcher.ScanLines(text, fast_hosts, fast);
+      HostSet slow_hosts;
+      ScanStats slow;
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        std::string_view key;
+        switch (matcher.MatchLine(
+            std::string_view(text).substr(start, nl - start), &key)) {
+          case Kind::kMatch:
+            ++slow.matches;
+            slow_hosts.Insert(key);
+            break;
+          case Kind::kMalformed:
+            ++slow.malformed;
+            break;
+          case Kind::kNoMatch:
+            break;
+        }
+        ++slow.lines;
+        start = nl + 1;
+      }
+      SCOPED_TRACE("match_field " + std::to_string(match_field) +
+                   " key_field " + std::to_string(key_field));
+      EXPECT_EQ(fast, slow);
+      EXPECT_EQ(fast_hosts.Sorted(), slow_hosts.Sorted());
+      EXPECT_GT(slow.matches + slow.malformed, 0u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace logsweep::common

@@ -1,0 +1,574 @@
+#include "coordinator/coordinator.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/codec.h"
+#include "common/host_set.h"
+#include "common/messages.h"
+#include "common/status.h"
+
+namespace logsweep::coordinator {
+namespace {
+
+using common::StatusCode;
+using common::TaskAssignment;
+using common::TaskRef;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TimePoint At(milliseconds t) { return TimePoint{} + t; }
+TimePoint At(int s) { return TimePoint{} + seconds(s); }
+
+// Expiry is 3 s; every worker gets exactly its slots (no prefetch).
+CoordinatorConfig TestConfig() {
+  CoordinatorConfig config;
+  config.heartbeat_interval = milliseconds(1000);
+  config.liveness = 3;
+  config.max_attempts = 3;
+  config.prefetch = 0;
+  config.progress_interval = milliseconds(500);
+  config.max_paths_per_job = 100;
+  return config;
+}
+
+std::string HelloBytes(const std::string& name, uint32_t slots) {
+  return common::Encode(
+      common::WorkerToCoordinator(common::WorkerHello{name, slots}));
+}
+
+std::string HeartbeatBytes() {
+  return common::Encode(common::WorkerToCoordinator(common::Heartbeat{}));
+}
+
+std::string ResultBytes(const TaskRef& ref,
+                        const std::vector<std::string>& hosts) {
+  common::TaskOutcome outcome;
+  outcome.ref = ref;
+  for (const std::string& h : hosts) outcome.hosts.Insert(h);
+  outcome.stats.lines = 10;
+  outcome.stats.matches = hosts.size();
+  return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+}
+
+std::string FailedBytes(const TaskRef& ref, common::Status status) {
+  common::TaskOutcome outcome;
+  outcome.ref = ref;
+  outcome.status = std::move(status);
+  return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+}
+
+std::string SubmitBytes(const std::vector<std::string>& paths) {
+  common::SubmitJob submit;
+  submit.paths = paths;
+  return common::Encode(common::ClientToCoordinator(submit));
+}
+
+// The messages of type T sent to `peer` on the workers socket.
+template <class T>
+std::vector<T> ToWorker(const std::vector<Outgoing>& outbox,
+                        const std::string& peer) {
+  std::vector<T> found;
+  for (const Outgoing& out : outbox) {
+    if (out.socket != Outgoing::Socket::kWorkers || out.peer != peer) continue;
+    auto decoded = common::DecodeCoordinatorToWorker(out.payload);
+    if (!decoded.ok()) {
+      ADD_FAILURE() << "undecodable message to worker: "
+                    << decoded.status().ToString();
+      continue;
+    }
+    if (auto* msg = std::get_if<T>(&*decoded)) found.push_back(*msg);
+  }
+  return found;
+}
+
+std::vector<TaskAssignment> TasksTo(const std::vector<Outgoing>& outbox,
+                                    const std::string& peer) {
+  return ToWorker<TaskAssignment>(outbox, peer);
+}
+
+// The messages of type T sent to `peer` on the clients socket.
+template <class T>
+std::vector<T> ToClient(const std::vector<Outgoing>& outbox,
+                        const std::string& peer) {
+  std::vector<T> found;
+  for (const Outgoing& out : outbox) {
+    if (out.socket != Outgoing::Socket::kClients || out.peer != peer) continue;
+    auto decoded = common::DecodeCoordinatorToClient(out.payload);
+    if (!decoded.ok()) {
+      ADD_FAILURE() << "undecodable message to client: "
+                    << decoded.status().ToString();
+      continue;
+    }
+    if (auto* msg = std::get_if<T>(&*decoded)) found.push_back(*msg);
+  }
+  return found;
+}
+
+// Registers `peer` with `slots` and returns the tasks it was sent at once.
+std::vector<TaskAssignment> AddWorker(Coordinator& coordinator,
+                                      const std::string& peer, uint32_t slots,
+                                      TimePoint now) {
+  coordinator.OnWorkerMessage(peer, HelloBytes("name-" + peer, slots), now);
+  return TasksTo(coordinator.TakeOutbox(), peer);
+}
+
+TEST(CoordinatorTest, SendsTaskToRegisteredWorkerWhenJobIsSubmitted) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/logs/a.gz"}), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<TaskAssignment> tasks = TasksTo(outbox, "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].path, "/logs/a.gz");
+  EXPECT_EQ(tasks[0].ref.task_id, 0u);
+  EXPECT_EQ(tasks[0].ref.attempt, 1u);
+  std::vector<common::JobAccepted> accepted =
+      ToClient<common::JobAccepted>(outbox, "c1");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(tasks[0].ref.job_id, accepted[0].job_id);
+}
+
+TEST(CoordinatorTest, AcceptsJobWithItsFileCount) {
+  Coordinator coordinator(TestConfig());
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b", "/c"}), At(0));
+
+  std::vector<common::JobAccepted> accepted =
+      ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].total_tasks, 3u);
+  EXPECT_EQ(accepted[0].job_id.size(), 32u);
+  EXPECT_EQ(coordinator.job_count(), 1u);
+}
+
+TEST(CoordinatorTest, SendsWaitingTaskWhenAWorkerRegisters) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  std::vector<TaskAssignment> tasks = AddWorker(coordinator, "w1", 1, At(1));
+
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].path, "/a");
+}
+
+TEST(CoordinatorTest, SendsNoMoreTasksThanWorkerCredit) {
+  CoordinatorConfig config = TestConfig();
+  config.prefetch = 1;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 2, At(0));
+
+  coordinator.OnClientMessage(
+      "c1", SubmitBytes({"/a", "/b", "/c", "/d", "/e", "/f"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  coordinator.OnTick(At(0));
+  std::vector<Outgoing> after_tick = coordinator.TakeOutbox();
+
+  // 2 slots + 1 prefetch.
+  EXPECT_EQ(TasksTo(outbox, "w1").size(), 3u);
+  EXPECT_TRUE(TasksTo(after_tick, "w1").empty());
+}
+
+TEST(CoordinatorTest, SendsNextTaskWhenAResultFreesCredit) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+
+  coordinator.OnWorkerMessage("w1", ResultBytes(first[0].ref, {"h"}), At(1));
+
+  std::vector<TaskAssignment> next = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].path, "/b");
+}
+
+TEST(CoordinatorTest, SendsJobResultWithMergedHostsToSubmittingClient) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+
+  coordinator.OnWorkerMessage(
+      "w1", ResultBytes(tasks[0].ref, {"10.0.0.2", "crawler.example"}), At(1));
+  coordinator.OnWorkerMessage(
+      "w1", ResultBytes(tasks[1].ref, {"10.0.0.10", "10.0.0.2"}), At(2));
+
+  std::vector<common::JobResult> results =
+      ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].job_id, tasks[0].ref.job_id);
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"10.0.0.10", "10.0.0.2",
+                                                        "crawler.example"}));
+  ASSERT_EQ(results[0].files.size(), 2u);
+  EXPECT_EQ(results[0].files[0].path, "/a");
+  EXPECT_EQ(results[0].files[1].path, "/b");
+  EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+TEST(CoordinatorTest, SendsEachJobResultToItsOwnClient) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/one"}), At(0));
+  coordinator.OnClientMessage("c2", SubmitBytes({"/two"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+
+  for (const TaskAssignment& task : tasks) {
+    std::string host = task.path == "/one" ? "host-of-one" : "host-of-two";
+    coordinator.OnWorkerMessage("w1", ResultBytes(task.ref, {host}), At(1));
+  }
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<common::JobResult> to_c1 =
+      ToClient<common::JobResult>(outbox, "c1");
+  std::vector<common::JobResult> to_c2 =
+      ToClient<common::JobResult>(outbox, "c2");
+  ASSERT_EQ(to_c1.size(), 1u);
+  ASSERT_EQ(to_c2.size(), 1u);
+  EXPECT_EQ(to_c1[0].hosts, (std::vector<std::string>{"host-of-one"}));
+  EXPECT_EQ(to_c2[0].hosts, (std::vector<std::string>{"host-of-two"}));
+  EXPECT_NE(to_c1[0].job_id, to_c2[0].job_id);
+}
+
+TEST(CoordinatorTest, ResendsTaskOfExpiredWorkerToAnotherWithNextAttempt) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(2));
+
+  // w1 has been silent for 4 s, past its 3 s expiry; w2 for 2 s.
+  coordinator.OnTick(At(4));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<TaskAssignment> resent = TasksTo(outbox, "w2");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].ref.job_id, first[0].ref.job_id);
+  EXPECT_EQ(resent[0].ref.task_id, first[0].ref.task_id);
+  EXPECT_EQ(resent[0].ref.attempt, 2u);
+  EXPECT_EQ(resent[0].path, "/a");
+  EXPECT_TRUE(TasksTo(outbox, "w1").empty());
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
+TEST(CoordinatorTest, KeepsWorkerThatSendsHeartbeats) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(2));
+  coordinator.OnTick(At(4));
+
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "w1").empty());
+}
+
+TEST(CoordinatorTest, FailsFileWhenItsWorkersAreLostMaxAttemptsTimes) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnTick(At(4));
+
+  std::vector<common::JobResult> results =
+      ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results[0].files.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(results[0].files[0].status.message().find("name-w1"),
+            std::string::npos)
+      << results[0].files[0].status.message();
+}
+
+TEST(CoordinatorTest, DropsMalformedWorkerMessageWithoutReply) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+
+  coordinator.OnWorkerMessage("w1", std::string("\xff\x00garbage", 9), At(1));
+  coordinator.OnWorkerMessage("stranger", "", At(1));
+
+  EXPECT_TRUE(coordinator.TakeOutbox().empty());
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
+TEST(CoordinatorTest, DropsWorkerResultWithBadFieldsWithoutReply) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  // An empty job id fails validation in the codec.
+  coordinator.OnWorkerMessage("w1", ResultBytes(TaskRef{"", 0, 1}, {"h"}),
+                              At(1));
+
+  EXPECT_TRUE(coordinator.TakeOutbox().empty());
+  EXPECT_EQ(coordinator.job_count(), 1u);
+}
+
+TEST(CoordinatorTest, RejectsMalformedClientMessage) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+
+  coordinator.OnClientMessage("c1", "not a protobuf \xff\xff", At(1));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  std::vector<common::JobRejected> rejected =
+      ToClient<common::JobRejected>(outbox, "c1");
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+TEST(CoordinatorTest, AsksUnregisteredPeerToReregisterOnHeartbeat) {
+  Coordinator coordinator(TestConfig());
+
+  coordinator.OnWorkerMessage("ghost", HeartbeatBytes(), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Reregister>(outbox, "ghost").size(), 1u);
+  EXPECT_EQ(coordinator.worker_count(), 0u);
+}
+
+TEST(CoordinatorTest, AsksUnregisteredPeerToReregisterOnResult) {
+  Coordinator coordinator(TestConfig());
+
+  coordinator.OnWorkerMessage(
+      "ghost",
+      ResultBytes(TaskRef{"0123456789abcdef0123456789abcdef", 0, 1}, {}),
+      At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Reregister>(outbox, "ghost").size(), 1u);
+  EXPECT_TRUE(TasksTo(outbox, "ghost").empty());
+}
+
+TEST(CoordinatorTest, GivesNoTaskToExpiredWorkerUntilItRegistersAgain) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnTick(At(4));  // w1 expires
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(4));
+  coordinator.TakeOutbox();
+
+  coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(5));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(TasksTo(outbox, "w1").empty());
+  EXPECT_EQ(ToWorker<common::Reregister>(outbox, "w1").size(), 1u);
+
+  EXPECT_EQ(AddWorker(coordinator, "w1", 1, At(5)).size(), 1u);
+}
+
+TEST(CoordinatorTest, RequeuesTasksOfWorkerWhoseSendFailed) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<TaskAssignment> first = TasksTo(outbox, "w1");
+  ASSERT_EQ(first.size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(0));
+
+  const Outgoing* to_w1 = nullptr;
+  for (const Outgoing& out : outbox) {
+    if (out.socket == Outgoing::Socket::kWorkers && out.peer == "w1") {
+      to_w1 = &out;
+    }
+  }
+  ASSERT_NE(to_w1, nullptr);
+  coordinator.OnSendFailed(*to_w1);
+
+  std::vector<TaskAssignment> resent = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].ref.task_id, first[0].ref.task_id);
+  EXPECT_EQ(resent[0].ref.attempt, 2u);
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
+TEST(CoordinatorTest, KeepsWorkersAndJobsWhenASendToAClientFails) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnSendFailed(Outgoing{Outgoing::Socket::kClients, "c1", "x"});
+
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+  EXPECT_EQ(coordinator.job_count(), 1u);
+  EXPECT_TRUE(coordinator.TakeOutbox().empty());
+}
+
+TEST(CoordinatorTest, RequeuesTasksOfWorkerThatRegistersAgain) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+
+  // The worker restarted and lost what it was running.
+  std::vector<TaskAssignment> resent = AddWorker(coordinator, "w1", 1, At(1));
+
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].ref.task_id, first[0].ref.task_id);
+  EXPECT_EQ(resent[0].ref.attempt, 2u);
+}
+
+TEST(CoordinatorTest, SendsProgressToClientOnTick) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnTick(At(1));
+
+  std::vector<common::JobProgress> progress =
+      ToClient<common::JobProgress>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].job_id, tasks[0].ref.job_id);
+  EXPECT_EQ(progress[0].total, 2u);
+  EXPECT_EQ(progress[0].done, 1u);
+  EXPECT_EQ(progress[0].failed, 0u);
+  EXPECT_EQ(progress[0].workers, 1u);
+}
+
+TEST(CoordinatorTest, SendsProgressAtMostOncePerInterval) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnTick(At(milliseconds(1000)));
+  size_t first =
+      ToClient<common::JobProgress>(coordinator.TakeOutbox(), "c1").size();
+  coordinator.OnTick(At(milliseconds(1200)));
+  size_t too_soon =
+      ToClient<common::JobProgress>(coordinator.TakeOutbox(), "c1").size();
+  coordinator.OnTick(At(milliseconds(1500)));
+  size_t next =
+      ToClient<common::JobProgress>(coordinator.TakeOutbox(), "c1").size();
+
+  EXPECT_EQ(first, 1u);
+  EXPECT_EQ(too_soon, 0u);
+  EXPECT_EQ(next, 1u);
+}
+
+TEST(CoordinatorTest, SendsHeartbeatToEveryWorkerOnTick) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  AddWorker(coordinator, "w2", 1, At(0));
+
+  coordinator.OnTick(At(1));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Heartbeat>(outbox, "w1").size(), 1u);
+  EXPECT_EQ(ToWorker<common::Heartbeat>(outbox, "w2").size(), 1u);
+}
+
+TEST(CoordinatorTest, RejectsJobOverMaxPathsAsResourceExhausted) {
+  CoordinatorConfig config = TestConfig();
+  config.max_paths_per_job = 2;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 4, At(0));
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b", "/c"}), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<common::JobRejected> rejected =
+      ToClient<common::JobRejected>(outbox, "c1");
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].status.code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(ToClient<common::JobAccepted>(outbox, "c1").empty());
+  EXPECT_TRUE(TasksTo(outbox, "w1").empty());
+  EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+TEST(CoordinatorTest, AcceptsJobOfExactlyMaxPaths) {
+  CoordinatorConfig config = TestConfig();
+  config.max_paths_per_job = 2;
+  Coordinator coordinator(config);
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToClient<common::JobAccepted>(outbox, "c1").size(), 1u);
+  EXPECT_TRUE(ToClient<common::JobRejected>(outbox, "c1").empty());
+}
+
+TEST(CoordinatorTest, SendsResultOfEmptyJobAtOnce) {
+  Coordinator coordinator(TestConfig());
+
+  coordinator.OnClientMessage("c1", SubmitBytes({}), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  ASSERT_EQ(ToClient<common::JobAccepted>(outbox, "c1").size(), 1u);
+  std::vector<common::JobResult> results =
+      ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].files.empty());
+  EXPECT_TRUE(results[0].hosts.empty());
+  EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+TEST(CoordinatorTest, ReportsFileErrorWithItsReasonInJobResult) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/good", "/bad"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(1));
+  coordinator.OnWorkerMessage(
+      "w1",
+      FailedBytes(tasks[1].ref, common::DataLossError("CRC mismatch at 812")),
+      At(1));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<common::JobResult> results =
+      ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results[0].files.size(), 2u);
+  EXPECT_TRUE(results[0].files[0].status.ok());
+  EXPECT_EQ(results[0].files[1].path, "/bad");
+  EXPECT_EQ(results[0].files[1].status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(results[0].files[1].status.message(), "CRC mismatch at 812");
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h"}));
+  // A file error is not retried.
+  EXPECT_TRUE(TasksTo(outbox, "w1").empty());
+}
+
+TEST(CoordinatorTest, SendsOneJobResultWhenAResultArrivesTwice) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h1"}), At(1));
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"dup"}), At(1));
+  std::vector<Outgoing> before = coordinator.TakeOutbox();
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[1].ref, {"h2"}), At(2));
+  std::vector<Outgoing> after = coordinator.TakeOutbox();
+
+  EXPECT_TRUE(ToClient<common::JobResult>(before, "c1").empty());
+  std::vector<common::JobResult> results =
+      ToClient<common::JobResult>(after, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h1", "h2"}));
+}
+
+}  // namespace
+}  // namespace logsweep::coordinator

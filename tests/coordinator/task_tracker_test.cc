@@ -1,0 +1,662 @@
+#include "coordinator/task_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/host_set.h"
+#include "common/messages.h"
+#include "common/scan_stats.h"
+#include "common/status.h"
+
+namespace logsweep::coordinator {
+
+// Lets GoogleTest print Accept values by name (found by ADL, so it cannot sit
+// in the unnamed namespace).
+void PrintTo(TaskTracker::Accept accept, std::ostream* os) {
+  switch (accept) {
+    case TaskTracker::Accept::kAccepted:
+      *os << "kAccepted";
+      return;
+    case TaskTracker::Accept::kStale:
+      *os << "kStale";
+      return;
+    case TaskTracker::Accept::kUnknown:
+      *os << "kUnknown";
+      return;
+  }
+  *os << "Accept(" << static_cast<int>(accept) << ")";
+}
+
+namespace {
+
+using common::ScanStats;
+using common::StatusCode;
+using common::TaskAssignment;
+using common::TaskOutcome;
+using common::TaskRef;
+
+TimePoint At(int seconds) {
+  return TimePoint{} + std::chrono::seconds(seconds);
+}
+
+common::SubmitJob Submit(std::vector<std::string> paths,
+                         bool merge_partial = false) {
+  common::SubmitJob submit;
+  submit.paths = std::move(paths);
+  submit.merge_partial = merge_partial;
+  return submit;
+}
+
+common::HostSet Hosts(const std::vector<std::string>& hosts) {
+  common::HostSet set;
+  for (const std::string& h : hosts) set.Insert(h);
+  return set;
+}
+
+ScanStats Stats(uint64_t lines, uint64_t matches, uint64_t bytes_scanned) {
+  ScanStats s;
+  s.lines = lines;
+  s.matches = matches;
+  s.bytes_read = bytes_scanned / 2;
+  s.bytes_scanned = bytes_scanned;
+  return s;
+}
+
+TaskOutcome Success(const TaskRef& ref, const std::vector<std::string>& hosts,
+                    ScanStats stats = {}) {
+  TaskOutcome outcome;
+  outcome.ref = ref;
+  outcome.hosts = Hosts(hosts);
+  outcome.stats = stats;
+  return outcome;
+}
+
+TaskOutcome Failure(const TaskRef& ref, common::Status status,
+                    const std::vector<std::string>& partial_hosts = {},
+                    ScanStats stats = {}) {
+  TaskOutcome outcome;
+  outcome.ref = ref;
+  outcome.status = std::move(status);
+  outcome.hosts = Hosts(partial_hosts);
+  outcome.stats = stats;
+  return outcome;
+}
+
+// Takes the next task, failing the test if there is none.
+TaskAssignment MustTake(TaskTracker& tracker) {
+  std::optional<TaskAssignment> task = tracker.TakeNext();
+  EXPECT_TRUE(task.has_value()) << "no pending task";
+  return task.value_or(TaskAssignment{});
+}
+
+// The one finished job, failing the test if there is not exactly one.
+common::JobResult OnlyFinished(TaskTracker& tracker, TimePoint now = At(1)) {
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(now);
+  EXPECT_EQ(finished.size(), 1u);
+  if (finished.empty()) return {};
+  return finished.front().result;
+}
+
+TEST(TaskTrackerTest, DispatchesTasksOfAJobInSubmissionOrder) {
+  TaskTracker tracker(3);
+  std::string job = tracker.AddJob("client", Submit({"/a", "/b", "/c"}), At(0));
+
+  std::vector<std::string> paths;
+  std::vector<uint64_t> task_ids;
+  while (auto task = tracker.TakeNext()) {
+    EXPECT_EQ(task->ref.job_id, job);
+    EXPECT_EQ(task->ref.attempt, 1u);
+    paths.push_back(task->path);
+    task_ids.push_back(task->ref.task_id);
+  }
+  EXPECT_EQ(paths, (std::vector<std::string>{"/a", "/b", "/c"}));
+  EXPECT_EQ(task_ids, (std::vector<uint64_t>{0, 1, 2}));
+}
+
+TEST(TaskTrackerTest, HasNothingToDispatchWithoutJobs) {
+  TaskTracker tracker(3);
+  EXPECT_FALSE(tracker.HasPending());
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+}
+
+TEST(TaskTrackerTest, HasNothingToDispatchOnceEveryTaskIsTaken) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  MustTake(tracker);
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+}
+
+TEST(TaskTrackerTest, SendsTheJobQueryWithEveryTask) {
+  TaskTracker tracker(3);
+  common::SubmitJob submit = Submit({"/a", "/b"});
+  submit.query.key_field = 2;
+  submit.query.match_field = 5;
+  submit.query.match_value = "/wp-login.php";
+  tracker.AddJob("client", submit, At(0));
+
+  EXPECT_EQ(MustTake(tracker).query, submit.query);
+  EXPECT_EQ(MustTake(tracker).query, submit.query);
+}
+
+TEST(TaskTrackerTest, InterleavesTasksOfTwoJobsRoundRobin) {
+  TaskTracker tracker(3);
+  std::string big = tracker.AddJob("c1", Submit({"/b0", "/b1", "/b2"}), At(0));
+  std::string small = tracker.AddJob("c2", Submit({"/s0", "/s1"}), At(0));
+
+  std::vector<std::string> order;
+  while (auto task = tracker.TakeNext()) {
+    order.push_back((task->ref.job_id == big ? "big" : "small") +
+                    std::to_string(task->ref.task_id));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"big0", "small0", "big1", "small1",
+                                             "big2"}));
+}
+
+TEST(TaskTrackerTest, JobIsNotFinishedWhileATaskIsOutstanding) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  MustTake(tracker);
+
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+  EXPECT_TRUE(tracker.TakeFinished(At(1)).empty());
+  EXPECT_EQ(tracker.job_count(), 1u);
+}
+
+TEST(TaskTrackerTest, FinishesJobForItsClientWhenEveryTaskHasAResult) {
+  TaskTracker tracker(3);
+  std::string job = tracker.AddJob("client-7", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"})),
+            TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(1));
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0].client, "client-7");
+  EXPECT_EQ(finished[0].result.job_id, job);
+}
+
+TEST(TaskTrackerTest, TakeFinishedRemovesTheJob) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(tracker.TakeFinished(At(1)).size(), 1u);
+  EXPECT_EQ(tracker.job_count(), 0u);
+  EXPECT_TRUE(tracker.TakeFinished(At(2)).empty());
+}
+
+TEST(TaskTrackerTest, MergesHostsOfAllTasksSortedAndUnique) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"10.0.0.9", "b.example"})),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"a.example", "10.0.0.9"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(OnlyFinished(tracker).hosts,
+            (std::vector<std::string>{"10.0.0.9", "a.example", "b.example"}));
+}
+
+TEST(TaskTrackerTest, ReportsFilesInSubmissionOrderWithTheirStats) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/first", "/second"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  TaskAssignment second = MustTake(tracker);
+  // Results come back in the opposite order.
+  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"}, Stats(20, 2, 2000))),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Success(first.ref, {"h"}, Stats(10, 1, 1000))),
+            TaskTracker::Accept::kAccepted);
+
+  common::JobResult result = OnlyFinished(tracker);
+  ASSERT_EQ(result.files.size(), 2u);
+  EXPECT_EQ(result.files[0].path, "/first");
+  EXPECT_TRUE(result.files[0].status.ok());
+  EXPECT_EQ(result.files[0].stats, Stats(10, 1, 1000));
+  EXPECT_EQ(result.files[0].attempts, 1u);
+  EXPECT_EQ(result.files[1].path, "/second");
+  EXPECT_TRUE(result.files[1].status.ok());
+  EXPECT_EQ(result.files[1].stats, Stats(20, 2, 2000));
+  EXPECT_EQ(result.files[1].attempts, 1u);
+}
+
+TEST(TaskTrackerTest, SumsStatsOfAllFilesIntoTotals) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {}, Stats(10, 1, 1000))),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {}, Stats(20, 2, 2000))),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(OnlyFinished(tracker).totals, Stats(30, 3, 3000));
+}
+
+TEST(TaskTrackerTest, ReportsTimeFromSubmissionToFinish) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(5));
+  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(OnlyFinished(tracker, At(7)).elapsed_us, 2'000'000u);
+}
+
+TEST(TaskTrackerTest, DuplicateResultAfterDoneIsStale) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+            TaskTracker::Accept::kStale);
+}
+
+TEST(TaskTrackerTest, StaleResultChangesNeitherCountsNorHosts) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"}, Stats(10, 1, 100))),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(
+      tracker.OnOutcome(Success(a.ref, {"h1", "extra"}, Stats(99, 9, 900))),
+      TaskTracker::Accept::kStale);
+
+  std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].progress.done, 1u);
+  EXPECT_EQ(progress[0].progress.bytes_scanned, 100u);
+
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"}, Stats(20, 2, 200))),
+            TaskTracker::Accept::kAccepted);
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h2"}));
+  EXPECT_EQ(result.totals, Stats(30, 3, 300));
+  EXPECT_EQ(result.files[0].stats, Stats(10, 1, 100));
+}
+
+TEST(TaskTrackerTest, LateErrorAfterDoneIsStaleAndKeepsTheResult) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(tracker.OnOutcome(Failure(a.ref, common::DataLossError("crc"))),
+            TaskTracker::Accept::kStale);
+  common::JobResult result = OnlyFinished(tracker);
+  ASSERT_EQ(result.files.size(), 1u);
+  EXPECT_TRUE(result.files[0].status.ok());
+}
+
+TEST(TaskTrackerTest, ResultForUnknownJobIsUnknown) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskRef ref = MustTake(tracker).ref;
+  ref.job_id = "00000000000000000000000000000000";
+
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kUnknown);
+}
+
+TEST(TaskTrackerTest, ResultForJobAlreadyReportedIsUnknown) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskRef ref = MustTake(tracker).ref;
+  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.TakeFinished(At(1)).size(), 1u);
+
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kUnknown);
+}
+
+TEST(TaskTrackerTest, ResultForUnknownTaskIdIsUnknown) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskRef ref = MustTake(tracker).ref;
+  ref.task_id = 2;
+
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kUnknown);
+}
+
+TEST(TaskTrackerTest, ResultWithAttemptZeroIsUnknown) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskRef ref = MustTake(tracker).ref;
+  ref.attempt = 0;
+
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kUnknown);
+}
+
+TEST(TaskTrackerTest, ResultForAttemptNeverHandedOutIsUnknown) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskRef ref = MustTake(tracker).ref;
+  TaskRef future = ref;
+  future.attempt = 2;
+
+  EXPECT_EQ(tracker.OnOutcome(Success(future, {"bogus"})),
+            TaskTracker::Accept::kUnknown);
+  // The real attempt still counts, and the bogus hosts were not merged.
+  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+  EXPECT_EQ(OnlyFinished(tracker).hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(TaskTrackerTest, ResultForTaskNotYetDispatchedIsUnknown) {
+  TaskTracker tracker(3);
+  std::string job = tracker.AddJob("client", Submit({"/a"}), At(0));
+
+  EXPECT_EQ(tracker.OnOutcome(Success(TaskRef{job, 0, 1}, {"h"})),
+            TaskTracker::Accept::kUnknown);
+}
+
+TEST(TaskTrackerTest, RequeuesTaskWithNextAttemptWhenWorkerIsLost) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+
+  tracker.OnLost(first.ref, "worker w1 lost");
+
+  ASSERT_TRUE(tracker.HasPending());
+  TaskAssignment retry = MustTake(tracker);
+  EXPECT_EQ(retry.ref.job_id, first.ref.job_id);
+  EXPECT_EQ(retry.ref.task_id, first.ref.task_id);
+  EXPECT_EQ(retry.ref.attempt, 2u);
+  EXPECT_EQ(retry.path, "/a");
+}
+
+TEST(TaskTrackerTest, FailsTaskAsUnavailableNamingReasonAfterMaxAttempts) {
+  TaskTracker tracker(2);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  tracker.OnLost(MustTake(tracker).ref, "worker w1 lost: expired");
+  tracker.OnLost(MustTake(tracker).ref, "worker w2 lost: expired");
+
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+  common::JobResult result = OnlyFinished(tracker);
+  ASSERT_EQ(result.files.size(), 1u);
+  EXPECT_EQ(result.files[0].status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.files[0].status.message().find("worker w2 lost: expired"),
+            std::string::npos)
+      << result.files[0].status.message();
+  EXPECT_EQ(result.files[0].attempts, 2u);
+}
+
+TEST(TaskTrackerTest, CountsLostTaskAsFailedInProgressAfterMaxAttempts) {
+  TaskTracker tracker(1);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  tracker.OnLost(MustTake(tracker).ref, "worker w1 lost");
+
+  std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].progress.done, 1u);
+  EXPECT_EQ(progress[0].progress.failed, 1u);
+}
+
+TEST(TaskTrackerTest, IgnoresLossOfAnOldAttempt) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+  TaskAssignment second = MustTake(tracker);
+
+  tracker.OnLost(first.ref, "worker w1 lost again");
+
+  EXPECT_FALSE(tracker.HasPending());
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_TRUE(result.files[0].status.ok());
+  EXPECT_EQ(result.files[0].attempts, 2u);
+}
+
+TEST(TaskTrackerTest, IgnoresLossOfAFinishedTask) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+  MustTake(tracker);
+
+  tracker.OnLost(a.ref, "worker w1 lost");
+
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+  std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].progress.done, 1u);
+  EXPECT_EQ(progress[0].progress.failed, 0u);
+}
+
+TEST(TaskTrackerTest, AcceptsLateResultOfLostAttemptWhileTaskIsRequeued) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+
+  EXPECT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h"}));
+  EXPECT_TRUE(result.files[0].status.ok());
+}
+
+TEST(TaskTrackerTest, DoesNotDispatchRequeuedTaskThatALateResultFinished) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+  ASSERT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+}
+
+TEST(TaskTrackerTest, FirstValidAttemptWinsAndLaterAttemptIsStale) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+  TaskAssignment second = MustTake(tracker);
+  ASSERT_EQ(second.ref.attempt, 2u);
+
+  EXPECT_EQ(tracker.OnOutcome(Success(first.ref, {"old"}, Stats(1, 1, 10))),
+            TaskTracker::Accept::kAccepted);
+  EXPECT_EQ(tracker.OnOutcome(Success(second.ref, {"new"}, Stats(1, 1, 10))),
+            TaskTracker::Accept::kStale);
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"old"}));
+  EXPECT_EQ(result.totals, Stats(1, 1, 10));
+}
+
+TEST(TaskTrackerTest, FileErrorFailsTaskAtOnceWithoutRetry) {
+  const common::Status kFileErrors[] = {
+      common::DataLossError("crc mismatch at offset 12"),
+      common::NotFoundError("no such file"),
+      common::PermissionDeniedError("permission denied"),
+      common::InvalidArgumentError("is a directory"),
+  };
+  for (const common::Status& error : kFileErrors) {
+    SCOPED_TRACE(error.ToString());
+    TaskTracker tracker(3);
+    tracker.AddJob("client", Submit({"/a"}), At(0));
+    TaskAssignment task = MustTake(tracker);
+
+    EXPECT_EQ(tracker.OnOutcome(Failure(task.ref, error)),
+              TaskTracker::Accept::kAccepted);
+
+    EXPECT_FALSE(tracker.TakeNext().has_value());
+    common::JobResult result = OnlyFinished(tracker);
+    ASSERT_EQ(result.files.size(), 1u);
+    EXPECT_EQ(result.files[0].status.code(), error.code());
+    EXPECT_EQ(result.files[0].status.message(), error.message());
+    EXPECT_EQ(result.files[0].attempts, 1u);
+  }
+}
+
+TEST(TaskTrackerTest, FileErrorDropsPartialHostsByDefault) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/good", "/bad"}), At(0));
+  TaskAssignment good = MustTake(tracker);
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(
+                Failure(bad.ref, common::DataLossError("crc"), {"partial"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(OnlyFinished(tracker).hosts, (std::vector<std::string>{"h1"}));
+}
+
+TEST(TaskTrackerTest, FileErrorKeepsPartialHostsWhenJobAsksForThem) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/good", "/bad"}, /*merge_partial=*/true),
+                 At(0));
+  TaskAssignment good = MustTake(tracker);
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(
+                Failure(bad.ref, common::DataLossError("crc"), {"partial"})),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_EQ(OnlyFinished(tracker).hosts,
+            (std::vector<std::string>{"h1", "partial"}));
+}
+
+TEST(TaskTrackerTest, FileErrorKeepsStatsOfWhatWasRead) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/bad"}), At(0));
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
+                                      Stats(7, 0, 700))),
+            TaskTracker::Accept::kAccepted);
+
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_EQ(result.files[0].stats, Stats(7, 0, 700));
+  EXPECT_EQ(result.totals, Stats(7, 0, 700));
+}
+
+TEST(TaskTrackerTest, RetriesTaskAfterUnavailableError) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+
+  EXPECT_EQ(tracker.OnOutcome(
+                Failure(first.ref, common::UnavailableError("EIO, try again"))),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_TRUE(tracker.TakeFinished(At(1)).empty());
+  TaskAssignment retry = MustTake(tracker);
+  EXPECT_EQ(retry.ref.task_id, first.ref.task_id);
+  EXPECT_EQ(retry.ref.attempt, 2u);
+}
+
+TEST(TaskTrackerTest, FailsTaskWithUnavailableErrorOnItsLastAttempt) {
+  TaskTracker tracker(1);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment only = MustTake(tracker);
+
+  EXPECT_EQ(tracker.OnOutcome(
+                Failure(only.ref, common::UnavailableError("EIO, try again"))),
+            TaskTracker::Accept::kAccepted);
+
+  EXPECT_FALSE(tracker.TakeNext().has_value());
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_EQ(result.files[0].status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.files[0].status.message().find("EIO, try again"),
+            std::string::npos);
+}
+
+// A transient error from an attempt already given up on says nothing about
+// the attempt now running; the running attempt decides.
+TEST(TaskTrackerTest, IgnoresUnavailableErrorOfOldAttemptWhileNewerRuns) {
+  TaskTracker tracker(2);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+  TaskAssignment second = MustTake(tracker);
+
+  tracker.OnOutcome(Failure(first.ref, common::UnavailableError("EIO")));
+  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})),
+            TaskTracker::Accept::kAccepted);
+
+  common::JobResult result = OnlyFinished(tracker);
+  EXPECT_TRUE(result.files[0].status.ok()) << result.files[0].status.ToString();
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(TaskTrackerTest, EmptyJobFinishesAtOnce) {
+  TaskTracker tracker(3);
+  std::string job = tracker.AddJob("client", Submit({}), At(0));
+
+  EXPECT_FALSE(tracker.HasPending());
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(0));
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0].client, "client");
+  EXPECT_EQ(finished[0].result.job_id, job);
+  EXPECT_TRUE(finished[0].result.files.empty());
+  EXPECT_TRUE(finished[0].result.hosts.empty());
+}
+
+TEST(TaskTrackerTest, JobIdIs32HexDigits) {
+  TaskTracker tracker(3);
+  std::string job = tracker.AddJob("client", Submit({"/a"}), At(0));
+
+  EXPECT_EQ(job.size(), 32u);
+  EXPECT_EQ(job.find_first_not_of("0123456789abcdef"), std::string::npos)
+      << job;
+}
+
+TEST(TaskTrackerTest, JobIdsDifferBetweenJobs) {
+  TaskTracker tracker(3);
+  std::set<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    ids.insert(tracker.AddJob("client", Submit({"/a"}), At(0)));
+  }
+  EXPECT_EQ(ids.size(), 50u);
+}
+
+TEST(TaskTrackerTest, ProgressCountsDoneFailedAndBytesPerJob) {
+  TaskTracker tracker(3);
+  std::string job =
+      tracker.AddJob("client-1", Submit({"/ok", "/bad", "/open"}), At(0));
+  TaskAssignment ok = MustTake(tracker);
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(ok.ref, {"h"}, Stats(5, 1, 500))),
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
+                                      Stats(1, 0, 40))),
+            TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].client, "client-1");
+  EXPECT_EQ(progress[0].progress.job_id, job);
+  EXPECT_EQ(progress[0].progress.total, 3u);
+  EXPECT_EQ(progress[0].progress.done, 2u);
+  EXPECT_EQ(progress[0].progress.failed, 1u);
+  EXPECT_EQ(progress[0].progress.bytes_scanned, 540u);
+}
+
+}  // namespace
+}  // namespace logsweep::coordinator

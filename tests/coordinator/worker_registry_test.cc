@@ -1,0 +1,247 @@
+#include "coordinator/worker_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/messages.h"
+
+namespace logsweep::coordinator {
+namespace {
+
+using common::TaskRef;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kExpiry{3000};
+
+TimePoint At(int seconds) {
+  return TimePoint{} + std::chrono::seconds(seconds);
+}
+
+common::WorkerHello Hello(const std::string& name, uint32_t slots) {
+  return common::WorkerHello{name, slots};
+}
+
+TaskRef Ref(uint64_t task_id, uint32_t attempt = 1) {
+  return TaskRef{"job", task_id, attempt};
+}
+
+std::vector<uint64_t> TaskIds(const std::vector<TaskRef>& refs) {
+  std::vector<uint64_t> ids;
+  for (const TaskRef& r : refs) ids.push_back(r.task_id);
+  return ids;
+}
+
+// How many tasks `peer` takes before the registry stops offering it.
+int CreditOf(WorkerRegistry& registry, const std::string& peer) {
+  int given = 0;
+  while (registry.PickWorkerWithCredit() == peer && given < 1000) {
+    registry.Assign(peer, Ref(static_cast<uint64_t>(given)));
+    ++given;
+  }
+  return given;
+}
+
+TEST(WorkerRegistryTest, CreditIsSlotsPlusPrefetch) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/1);
+  (void)registry.Register("w", Hello("w", 2), At(0));
+
+  EXPECT_EQ(CreditOf(registry, "w"), 3);
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+}
+
+TEST(WorkerRegistryTest, PrefetchIsCappedAtSlots) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/5);
+  (void)registry.Register("w", Hello("w", 2), At(0));
+
+  EXPECT_EQ(CreditOf(registry, "w"), 4);
+}
+
+TEST(WorkerRegistryTest, CreditIsSlotsWithoutPrefetch) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/0);
+  (void)registry.Register("w", Hello("w", 3), At(0));
+
+  EXPECT_EQ(CreditOf(registry, "w"), 3);
+}
+
+TEST(WorkerRegistryTest, NoWorkerHasCreditWhenNoneIsRegistered) {
+  WorkerRegistry registry(kExpiry, 1);
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+}
+
+TEST(WorkerRegistryTest, PicksTheLeastLoadedWorker) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("a", Hello("a", 2), At(0));
+  (void)registry.Register("b", Hello("b", 2), At(0));
+  registry.Assign("a", Ref(0));
+
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "b");
+}
+
+TEST(WorkerRegistryTest, LoadIsMeasuredRelativeToSlots) {
+  WorkerRegistry registry(kExpiry, 0);
+  // "a" runs fewer tasks but is half busy; "b" runs more and is a quarter
+  // busy.
+  (void)registry.Register("a", Hello("a", 2), At(0));
+  (void)registry.Register("b", Hello("b", 8), At(0));
+  registry.Assign("a", Ref(0));
+  registry.Assign("b", Ref(1));
+  registry.Assign("b", Ref(2));
+
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "b");
+}
+
+TEST(WorkerRegistryTest, ExpireRemovesSilentWorkerWithItsTasks) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("worker-1", 2), At(0));
+  registry.Assign("w", Ref(4));
+  registry.Assign("w", Ref(7, 2));
+
+  std::vector<WorkerRegistry::Dead> dead = registry.Expire(At(4));
+
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].peer, "w");
+  EXPECT_EQ(dead[0].name, "worker-1");
+  EXPECT_EQ(TaskIds(dead[0].in_flight), (std::vector<uint64_t>{4, 7}));
+  EXPECT_EQ(dead[0].in_flight[1].attempt, 2u);
+  EXPECT_EQ(dead[0].in_flight[1].job_id, "job");
+  EXPECT_EQ(registry.size(), 0u);
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+}
+
+TEST(WorkerRegistryTest, ExpireKeepsWorkerBeforeItsExpiry) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+
+  EXPECT_TRUE(registry.Expire(At(2)).empty());
+  EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, ExpireRemovesOnlyTheSilentWorker) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("old", Hello("old", 1), At(0));
+  (void)registry.Register("new", Hello("new", 1), At(2));
+
+  std::vector<WorkerRegistry::Dead> dead = registry.Expire(At(4));
+
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].peer, "old");
+  EXPECT_EQ(registry.Peers(), (std::vector<std::string>{"new"}));
+}
+
+TEST(WorkerRegistryTest, TouchExtendsExpiry) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+
+  EXPECT_TRUE(registry.Touch("w", At(2)));
+
+  EXPECT_TRUE(registry.Expire(At(4)).empty());
+  EXPECT_EQ(registry.Expire(At(6)).size(), 1u);
+}
+
+TEST(WorkerRegistryTest, TouchOfUnknownPeerReturnsFalse) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+
+  EXPECT_FALSE(registry.Touch("stranger", At(1)));
+  EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, NextExpiryIsTheEarliestWorkerExpiry) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("a", Hello("a", 1), At(5));
+  (void)registry.Register("b", Hello("b", 1), At(2));
+
+  EXPECT_EQ(registry.NextExpiry(), At(2) + kExpiry);
+}
+
+TEST(WorkerRegistryTest, NextExpiryIsMaxWithoutWorkers) {
+  WorkerRegistry registry(kExpiry, 1);
+  EXPECT_EQ(registry.NextExpiry(), TimePoint::max());
+}
+
+TEST(WorkerRegistryTest, ReleaseFreesCredit) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  registry.Assign("w", Ref(0));
+  ASSERT_EQ(registry.PickWorkerWithCredit(), "");
+
+  registry.Release("w", Ref(0));
+
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "w");
+  EXPECT_TRUE(registry.Remove("w")->in_flight.empty());
+}
+
+TEST(WorkerRegistryTest, ReleaseOfAnotherAttemptKeepsTheTask) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  registry.Assign("w", Ref(0, /*attempt=*/2));
+
+  registry.Release("w", Ref(0, /*attempt=*/1));
+
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+  EXPECT_EQ(registry.Remove("w")->in_flight.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, RegisterOfKnownPeerReturnsItsTasksAsLost) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("w", Hello("w", 2), At(0));
+  registry.Assign("w", Ref(3));
+  registry.Assign("w", Ref(5));
+
+  std::vector<TaskRef> lost = registry.Register("w", Hello("w", 2), At(1));
+
+  EXPECT_EQ(TaskIds(lost), (std::vector<uint64_t>{3, 5}));
+  EXPECT_EQ(registry.size(), 1u);
+  // It starts afresh with all its credit.
+  EXPECT_EQ(CreditOf(registry, "w"), 2);
+}
+
+TEST(WorkerRegistryTest, RegisterOfNewPeerLosesNothing) {
+  WorkerRegistry registry(kExpiry, 0);
+  EXPECT_TRUE(registry.Register("w", Hello("w", 2), At(0)).empty());
+  EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, ReRegisterTakesTheNewSlotCount) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  (void)registry.Register("w", Hello("w", 4), At(1));
+
+  EXPECT_EQ(CreditOf(registry, "w"), 4);
+}
+
+TEST(WorkerRegistryTest, RemoveReturnsWorkerWithItsTasks) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("worker-1", 2), At(0));
+  registry.Assign("w", Ref(9));
+
+  std::optional<WorkerRegistry::Dead> dead = registry.Remove("w");
+
+  ASSERT_TRUE(dead.has_value());
+  EXPECT_EQ(dead->peer, "w");
+  EXPECT_EQ(dead->name, "worker-1");
+  EXPECT_EQ(TaskIds(dead->in_flight), (std::vector<uint64_t>{9}));
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(WorkerRegistryTest, RemoveOfUnknownPeerReturnsNothing) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+
+  EXPECT_FALSE(registry.Remove("stranger").has_value());
+  EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, NameOfReturnsTheRegisteredName) {
+  WorkerRegistry registry(kExpiry, 1);
+  (void)registry.Register("\x01\x02", Hello("host-a:1234", 1), At(0));
+
+  EXPECT_EQ(registry.NameOf("\x01\x02"), "host-a:1234");
+}
+
+}  // namespace
+}  // namespace logsweep::coordinator

@@ -1,0 +1,71 @@
+# Helpers for the integration tests. Source it; it sets BIN and REALLOGS
+# from the arguments, a scratch directory $WORK removed on exit, and kills
+# every background process the test started.
+set -euo pipefail
+
+BIN=${1:?usage: $0 BIN_DIR [REALLOGS_DIR]}
+REALLOGS=${2:-}
+# logsweep prints absolute, normalised paths; compare like with like.
+if [ -n "$REALLOGS" ] && [ -d "$REALLOGS" ]; then REALLOGS=$(cd "$REALLOGS" && pwd -P); fi
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/logsweep-it-XXXXXX")
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# expect_same EXPECTED ACTUAL WHAT: byte-for-byte comparison with a diff.
+expect_same() {
+  if ! cmp -s "$1" "$2"; then
+    diff <(head -c 4000 "$1") <(head -c 4000 "$2") | head -20 >&2 || true
+    fail "$3: output differs from $1"
+  fi
+}
+
+# start_coordinator: binds to free loopback ports, sets WORKERS_EP and
+# CLIENTS_EP. Extra flags are passed through.
+start_coordinator() {
+  "$BIN/logsweep-coordinator" --workers-endpoint 'tcp://127.0.0.1:*' \
+    --clients-endpoint 'tcp://127.0.0.1:*' --ready-file "$WORK/ready" \
+    --log-level warn "$@" 2>>"$WORK/coordinator.log" &
+  COORDINATOR_PID=$!
+  PIDS+=("$COORDINATOR_PID")
+  local i
+  for i in $(seq 1 200); do
+    [ -f "$WORK/ready" ] && break
+    sleep 0.05
+  done
+  [ -f "$WORK/ready" ] || fail "coordinator did not start"
+  WORKERS_EP=$(sed -n 's/^workers=//p' "$WORK/ready")
+  CLIENTS_EP=$(sed -n 's/^clients=//p' "$WORK/ready")
+}
+
+# start_worker NAME [flags...]: a worker connected to $WORKERS_EP.
+start_worker() {
+  local name=$1
+  shift
+  "$BIN/logsweep-worker" --coordinator "$WORKERS_EP" --name "$name" \
+    --log-level warn "$@" 2>>"$WORK/$name.log" &
+  PIDS+=("$!")
+  LAST_WORKER_PID=$!
+}
+
+# generate DIR FILES [flags...]: a corpus and its expected.txt.
+generate() {
+  local dir=$1 files=$2
+  shift 2
+  "$BIN/logsweep-gencorpus" --out "$dir" --files "$files" "$@" 2>/dev/null
+}

@@ -1,0 +1,222 @@
+#include "worker/scan_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/codec.h"
+#include "common/file_scanner.h"
+#include "common/messages.h"
+#include "common/status.h"
+#include "common/zmq_io.h"
+#include "test_util.h"
+
+namespace logsweep::worker {
+namespace {
+
+using common::StatusCode;
+using common::TaskAssignment;
+using common::TaskOutcome;
+
+// Combined log format: field 0 is the host, field 6 the request path.
+const char kLog[] =
+    "10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] \"GET /robots.txt HTTP/1.1\" "
+    "200 26 \"-\" \"bot\"\n"
+    "10.0.0.2 - - [10/Oct/2023:13:55:37 +0000] \"GET /index.html HTTP/1.1\" "
+    "200 512 \"-\" \"browser\"\n"
+    "crawler.example - - [10/Oct/2023:13:55:38 +0000] \"GET /robots.txt "
+    "HTTP/1.1\" 200 26 \"-\" \"bot\"\n"
+    "10.0.0.1 - - [10/Oct/2023:13:55:39 +0000] \"GET /robots.txt HTTP/1.1\" "
+    "304 0 \"-\" \"bot\"\n";
+
+TaskAssignment Task(const std::string& path, uint64_t task_id = 0) {
+  TaskAssignment task;
+  task.ref = common::TaskRef{"job-1", task_id, 1};
+  task.path = path;
+  return task;
+}
+
+common::ScanOptions Options() { return common::ScanOptions{}; }
+
+TEST(RunTaskTest, ReturnsOkWithHostsOfMatchingLinesForGoodGzipFile) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("access.log.gz", logsweep::testing::Gzip(kLog));
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(path), scanner);
+
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(outcome.hosts.Sorted(),
+            (std::vector<std::string>{"10.0.0.1", "crawler.example"}));
+  EXPECT_EQ(outcome.stats.lines, 4u);
+  EXPECT_EQ(outcome.stats.matches, 3u);
+}
+
+TEST(RunTaskTest, CarriesTheTaskRefIntoTheOutcome) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("access.log.gz", logsweep::testing::Gzip(kLog));
+  common::FileScanner scanner(Options());
+  TaskAssignment task = Task(path, 17);
+  task.ref.attempt = 3;
+
+  TaskOutcome outcome = RunTask(task, scanner);
+
+  EXPECT_EQ(outcome.ref.job_id, "job-1");
+  EXPECT_EQ(outcome.ref.task_id, 17u);
+  EXPECT_EQ(outcome.ref.attempt, 3u);
+}
+
+TEST(RunTaskTest, AppliesTheQueryOfTheTask) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("access.log.gz", logsweep::testing::Gzip(kLog));
+  common::FileScanner scanner(Options());
+  TaskAssignment task = Task(path);
+  task.query.match_value = "/index.html";
+
+  TaskOutcome outcome = RunTask(task, scanner);
+
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(outcome.hosts.Sorted(), (std::vector<std::string>{"10.0.0.2"}));
+}
+
+TEST(RunTaskTest, ReturnsNotFoundWithNoHostsForMissingFile) {
+  logsweep::testing::TempDir dir;
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(dir.path() + "/missing.gz", 4), scanner);
+
+  EXPECT_EQ(outcome.status.code(), StatusCode::kNotFound)
+      << outcome.status.ToString();
+  EXPECT_TRUE(outcome.hosts.empty());
+  EXPECT_EQ(outcome.ref.task_id, 4u);
+}
+
+TEST(RunTaskTest, ReturnsDataLossForGzFileThatIsNotGzip) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("plain.gz", kLog);
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(path), scanner);
+
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss)
+      << outcome.status.ToString();
+}
+
+TEST(RunTaskTest, ReturnsDataLossForTruncatedGzipFile) {
+  logsweep::testing::TempDir dir;
+  std::string gz = logsweep::testing::Gzip(kLog);
+  std::string path = dir.Write("cut.gz", gz.substr(0, gz.size() - 10));
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(path), scanner);
+
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss)
+      << outcome.status.ToString();
+}
+
+// Receives encoded outcomes from a PULL socket bound before the pool starts.
+class ScanPoolTest : public ::testing::Test {
+ protected:
+  ScanPoolTest() : pull_(context_, zmq::socket_type::pull) {
+    EXPECT_TRUE(common::ConfigureSocket(pull_).ok());
+    EXPECT_TRUE(common::Bind(pull_, kEndpoint).ok());
+  }
+
+  // The next outcome, or nullopt when none arrives within `timeout`.
+  std::optional<TaskOutcome> Receive(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto received = common::ReceiveMessage(pull_);
+      if (!received.ok()) {
+        ADD_FAILURE() << received.status().ToString();
+        return std::nullopt;
+      }
+      if (received->has_value()) {
+        const std::vector<std::string>& frames = **received;
+        EXPECT_EQ(frames.size(), 1u);
+        auto decoded = common::DecodeWorkerToCoordinator(frames.back());
+        if (!decoded.ok()) {
+          ADD_FAILURE() << decoded.status().ToString();
+          return std::nullopt;
+        }
+        auto* outcome = std::get_if<TaskOutcome>(&*decoded);
+        if (outcome == nullptr) {
+          ADD_FAILURE() << "message is not a task outcome";
+          return std::nullopt;
+        }
+        return *outcome;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      zmq::pollitem_t items[] = {{pull_.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 1, left);
+    }
+  }
+
+  static constexpr const char* kEndpoint = "inproc://scan-pool-test";
+  zmq::context_t context_;
+  zmq::socket_t pull_;
+};
+
+TEST_F(ScanPoolTest, DeliversEveryOutcomeExactlyOnce) {
+  logsweep::testing::TempDir dir;
+  std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
+  constexpr uint64_t kTasks = 8;
+  std::map<uint64_t, int> seen;
+  {
+    ScanPool pool(context_, kEndpoint, 2, Options());
+    for (uint64_t i = 0; i < kTasks; ++i) {
+      pool.Submit(Task(i % 2 == 0 ? good : dir.path() + "/missing.gz", i));
+    }
+    for (uint64_t i = 0; i < kTasks; ++i) {
+      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(10));
+      ASSERT_TRUE(outcome.has_value()) << "only " << i << " outcomes arrived";
+      ++seen[outcome->ref.task_id];
+    }
+  }  // joins the scan threads: nothing more can be sent after this
+
+  std::map<uint64_t, int> expected;
+  for (uint64_t i = 0; i < kTasks; ++i) expected[i] = 1;
+  EXPECT_EQ(seen, expected);
+  auto extra = common::ReceiveMessage(pull_);
+  ASSERT_TRUE(extra.ok());
+  EXPECT_FALSE(extra->has_value()) << "an outcome arrived twice";
+}
+
+TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
+  logsweep::testing::TempDir dir;
+  std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
+  std::string missing = dir.path() + "/missing.gz";
+  std::map<uint64_t, TaskOutcome> outcomes;
+  {
+    ScanPool pool(context_, kEndpoint, 2, Options());
+    pool.Submit(Task(good, 0));
+    pool.Submit(Task(missing, 1));
+    pool.Submit(Task(good, 2));
+    for (int i = 0; i < 3; ++i) {
+      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(10));
+      ASSERT_TRUE(outcome.has_value()) << "only " << i << " outcomes arrived";
+      outcomes[outcome->ref.task_id] = *outcome;
+    }
+  }
+
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (uint64_t id : {0u, 2u}) {
+    SCOPED_TRACE("task " + std::to_string(id));
+    EXPECT_TRUE(outcomes[id].status.ok()) << outcomes[id].status.ToString();
+    EXPECT_EQ(outcomes[id].hosts.Sorted(),
+              (std::vector<std::string>{"10.0.0.1", "crawler.example"}));
+  }
+  EXPECT_EQ(outcomes[1].status.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(outcomes[1].hosts.empty());
+}
+
+}  // namespace
+}  // namespace logsweep::worker
