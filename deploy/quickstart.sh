@@ -21,4 +21,7 @@ if [ "$has_path" -eq 0 ]; then
   echo "quickstart: no logs given; scanning a generated sample in $sample" >&2
   set -- "$@" "$sample"
 fi
-exec "$BIN/logsweep" run "$@"
+# Not exec: the EXIT trap must still remove the generated sample.
+status=0
+"$BIN/logsweep" run "$@" || status=$?
+exit "$status"
