@@ -15,6 +15,7 @@ constexpr size_t kMaxPathBytes = 4096;
 constexpr size_t kMaxMatchValueBytes = 4096;
 constexpr size_t kMaxNameBytes = 256;
 constexpr uint32_t kMaxSlots = 4096;
+constexpr uint32_t kMaxHeartbeatMs = 60000;
 
 template <class... Fs>
 struct Overloaded : Fs... {
@@ -182,6 +183,8 @@ std::string Encode(const WorkerToCoordinator& msg) {
                    auto* hello = proto.mutable_hello();
                    hello->set_name(m.name);
                    hello->set_slots(m.slots);
+                   hello->set_heartbeat_ms(
+                       static_cast<uint32_t>(m.heartbeat_interval.count()));
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
                  [&](const TaskOutcome& m) {
@@ -221,7 +224,12 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
         return InvalidArgumentError("hello with a name over " +
                                     std::to_string(kMaxNameBytes) + " bytes");
       }
-      return WorkerToCoordinator(WorkerHello{h.name(), h.slots()});
+      if (h.heartbeat_ms() > kMaxHeartbeatMs) {
+        return InvalidArgumentError("hello with a heartbeat over " +
+                                    std::to_string(kMaxHeartbeatMs) + " ms");
+      }
+      return WorkerToCoordinator(WorkerHello{
+          h.name(), h.slots(), std::chrono::milliseconds(h.heartbeat_ms())});
     }
     case wire::WorkerToCoordinator::kHeartbeat:
       return WorkerToCoordinator(Heartbeat{});

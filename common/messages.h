@@ -4,6 +4,7 @@
 // common/codec.cc converts between these and the generated protobuf types,
 // so scheduling, tracking and merging never see protobuf.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -30,6 +31,7 @@ struct TaskRef {
 struct WorkerHello {
   std::string name;
   uint32_t slots = 1;
+  std::chrono::milliseconds heartbeat_interval{0};  // 0: unknown
 };
 struct Heartbeat {};
 struct Reregister {};

@@ -26,7 +26,8 @@ std::string PeerHex(const std::string& peer) {
 Coordinator::Coordinator(CoordinatorConfig config)
     : config_(config),
       tracker_(config.max_attempts),
-      workers_(config.heartbeat_interval * config.liveness, config.prefetch) {}
+      workers_(config.heartbeat_interval * config.liveness, config.prefetch,
+               config.liveness) {}
 
 void Coordinator::SendToWorker(const std::string& peer,
                                const common::CoordinatorToWorker& msg) {
@@ -54,7 +55,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     spdlog::info("worker {} registered with {} slots ({} workers)", hello->name,
                  hello->slots, workers_.size());
     ReportFinished(now);
-    Dispatch();
+    Dispatch(now);
     return;
   }
   bool known = workers_.Touch(peer, now);
@@ -89,7 +90,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     SendToWorker(peer, common::Reregister{});
   }
   ReportFinished(now);
-  Dispatch();
+  Dispatch(now);
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
@@ -120,7 +121,21 @@ void Coordinator::OnClientMessage(const std::string& peer,
     SendToClient(p.client, p.progress);
   }
   ReportFinished(now);
-  Dispatch();
+  Dispatch(now);
+}
+
+void Coordinator::ExpireSlowTasks(TimePoint now) {
+  while (!deadlines_.empty() && deadlines_.front().deadline <= now) {
+    Dispatched d = std::move(deadlines_.front());
+    deadlines_.pop_front();
+    if (!workers_.Holds(d.peer, d.ref)) continue;  // answered, or worker gone
+    std::string name = workers_.NameOf(d.peer);
+    spdlog::warn("job {} task {} attempt {} timed out on worker {}",
+                 d.ref.job_id, d.ref.task_id, d.ref.attempt, name);
+    tracker_.OnLost(d.ref, "timed out after " +
+                               std::to_string(config_.task_timeout.count()) +
+                               " ms on worker " + name);
+  }
 }
 
 void Coordinator::OnTick(TimePoint now) {
@@ -128,6 +143,7 @@ void Coordinator::OnTick(TimePoint now) {
     DropWorker(dead.peer, dead.name, dead.in_flight,
                "no heartbeat within expiry");
   }
+  ExpireSlowTasks(now);
   if (now >= next_heartbeat_) {
     for (const std::string& peer : workers_.Peers()) {
       SendToWorker(peer, common::Heartbeat{});
@@ -142,10 +158,10 @@ void Coordinator::OnTick(TimePoint now) {
     next_progress_ = now + config_.progress_interval;
   }
   ReportFinished(now);
-  Dispatch();
+  Dispatch(now);
 }
 
-void Coordinator::OnSendFailed(const Outgoing& message) {
+void Coordinator::OnSendFailed(const Outgoing& message, TimePoint now) {
   if (message.socket == Outgoing::Socket::kClients) {
     // The client left; its jobs still run to completion (and are dropped).
     spdlog::warn("client peer {} is gone; message dropped",
@@ -154,7 +170,7 @@ void Coordinator::OnSendFailed(const Outgoing& message) {
   }
   if (auto dead = workers_.Remove(message.peer)) {
     DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone");
-    Dispatch();
+    Dispatch(now);
   }
 }
 
@@ -168,13 +184,17 @@ void Coordinator::DropWorker(const std::string& peer, const std::string& name,
   }
 }
 
-void Coordinator::Dispatch() {
+void Coordinator::Dispatch(TimePoint now) {
   while (tracker_.HasPending()) {
     std::string peer = workers_.PickWorkerWithCredit();
     if (peer.empty()) return;
     auto task = tracker_.TakeNext();
     if (!task) return;
     workers_.Assign(peer, task->ref);
+    if (config_.task_timeout.count() > 0) {
+      deadlines_.push_back(
+          Dispatched{now + config_.task_timeout, peer, task->ref});
+    }
     SendToWorker(peer, *task);
   }
 }
@@ -192,7 +212,10 @@ void Coordinator::ReportFinished(TimePoint now) {
 }
 
 TimePoint Coordinator::NextDeadline() const {
-  return std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
+  TimePoint next =
+      std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
+  if (!deadlines_.empty()) next = std::min(next, deadlines_.front().deadline);
+  return next;
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct CoordinatorConfig {
   uint32_t prefetch = 1;
   // How often each client hears about its job's progress (50 ms .. 60 s).
   std::chrono::milliseconds progress_interval{500};
+  // A task running longer than this on one worker is handed to another
+  // (the worker keeps the slot until it answers). Zero disables it.
+  std::chrono::milliseconds task_timeout{std::chrono::minutes(5)};
   // Largest job accepted, in files.
   size_t max_paths_per_job = 10'000'000;
 };
@@ -55,7 +59,7 @@ class Coordinator {
   // by NextDeadline().
   void OnTick(TimePoint now);
   // A send to a peer failed (it is gone): a worker is dropped at once.
-  void OnSendFailed(const Outgoing& message);
+  void OnSendFailed(const Outgoing& message, TimePoint now);
 
   TimePoint NextDeadline() const;
   std::vector<Outgoing> TakeOutbox();
@@ -64,7 +68,7 @@ class Coordinator {
   size_t job_count() const { return tracker_.job_count(); }
 
  private:
-  void Dispatch();
+  void Dispatch(TimePoint now);
   void ReportFinished(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,
@@ -74,12 +78,21 @@ class Coordinator {
   void SendToClient(const std::string& peer,
                     const common::CoordinatorToClient& msg);
 
+  void ExpireSlowTasks(TimePoint now);
+
   CoordinatorConfig config_;
   TaskTracker tracker_;
   WorkerRegistry workers_;
   std::vector<Outgoing> outbox_;
   TimePoint next_heartbeat_{};
   TimePoint next_progress_{};
+  // Dispatches in order; with one timeout for all, also in deadline order.
+  struct Dispatched {
+    TimePoint deadline;
+    std::string peer;
+    common::TaskRef ref;
+  };
+  std::deque<Dispatched> deadlines_;
 };
 
 }  // namespace logsweep::coordinator

@@ -74,7 +74,7 @@ void CoordinatorServer::Flush() {
           out.socket == Outgoing::Socket::kWorkers ? workers_ : clients_;
       if (common::Status s = common::SendMessage(socket, out.peer, out.payload);
           !s.ok()) {
-        coordinator_.OnSendFailed(out);
+        coordinator_.OnSendFailed(out, std::chrono::steady_clock::now());
       }
     }
   }

@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
   uint32_t liveness = 3;
   uint32_t max_attempts = 3;
   uint32_t prefetch = 1;
+  int64_t task_timeout_ms = 300000;
   app.add_option("--workers-endpoint", workers_endpoint,
                  "ZeroMQ endpoint workers connect to")
       ->capture_default_str();
@@ -65,6 +66,11 @@ int Main(int argc, char** argv) {
                  "tasks queued on a worker beyond its slots")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
+  app.add_option("--task-timeout-ms", task_timeout_ms,
+                 "hand a task to another worker when it runs longer than "
+                 "this (0: never)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}))
+      ->capture_default_str();
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
@@ -85,6 +91,7 @@ int Main(int argc, char** argv) {
   config.liveness = liveness;
   config.max_attempts = max_attempts;
   config.prefetch = prefetch;
+  config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
 
   zmq::context_t context(1);
   lc::Coordinator coordinator(config);

@@ -5,21 +5,22 @@
 namespace logsweep::coordinator {
 
 WorkerRegistry::WorkerRegistry(std::chrono::milliseconds expiry,
-                               uint32_t prefetch)
-    : expiry_(expiry), prefetch_(prefetch) {}
+                               uint32_t prefetch, uint32_t liveness)
+    : expiry_(expiry), prefetch_(prefetch), liveness_(liveness) {}
 
 std::vector<common::TaskRef> WorkerRegistry::Register(
     const std::string& peer, const common::WorkerHello& hello, TimePoint now) {
   Worker& w = workers_[peer];
   std::vector<common::TaskRef> lost = std::move(w.in_flight);
-  w = Worker{hello.name, hello.slots, now + expiry_, {}};
+  auto expiry = std::max(expiry_, hello.heartbeat_interval * liveness_);
+  w = Worker{hello.name, hello.slots, expiry, now + expiry, {}};
   return lost;
 }
 
 bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return false;
-  it->second.expires = now + expiry_;
+  it->second.expires = now + it->second.expiry;
   return true;
 }
 
@@ -29,14 +30,32 @@ void WorkerRegistry::Assign(const std::string& peer,
   if (it != workers_.end()) it->second.in_flight.push_back(ref);
 }
 
+namespace {
+
+bool SameAttempt(const common::TaskRef& a, const common::TaskRef& b) {
+  return a.task_id == b.task_id && a.attempt == b.attempt &&
+         a.job_id == b.job_id;
+}
+
+}  // namespace
+
+bool WorkerRegistry::Holds(const std::string& peer,
+                           const common::TaskRef& ref) const {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return false;
+  const auto& v = it->second.in_flight;
+  return std::any_of(v.begin(), v.end(), [&](const common::TaskRef& r) {
+    return SameAttempt(r, ref);
+  });
+}
+
 void WorkerRegistry::Release(const std::string& peer,
                              const common::TaskRef& ref) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return;
   auto& v = it->second.in_flight;
   auto pos = std::find_if(v.begin(), v.end(), [&](const common::TaskRef& r) {
-    return r.task_id == ref.task_id && r.attempt == ref.attempt &&
-           r.job_id == ref.job_id;
+    return SameAttempt(r, ref);
   });
   if (pos != v.end()) v.erase(pos);
 }

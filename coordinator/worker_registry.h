@@ -17,10 +17,13 @@ namespace logsweep::coordinator {
 // coordinator's I/O thread.
 class WorkerRegistry {
  public:
-  // `expiry`: silence after which a worker is dead (interval * liveness).
+  // `expiry`: silence after which a worker is dead (interval * liveness);
+  // a worker whose own heartbeat interval is slower gets
+  // liveness * its interval instead.
   // `prefetch`: tasks sent beyond a worker's slots so it never idles
   // between a result and the next task (0..slots).
-  WorkerRegistry(std::chrono::milliseconds expiry, uint32_t prefetch);
+  WorkerRegistry(std::chrono::milliseconds expiry, uint32_t prefetch,
+                 uint32_t liveness = 3);
   WorkerRegistry(const WorkerRegistry&) = delete;
   WorkerRegistry& operator=(const WorkerRegistry&) = delete;
 
@@ -37,6 +40,9 @@ class WorkerRegistry {
   void Assign(const std::string& peer, const common::TaskRef& ref);
   // Forgets `ref` on `peer` (a result or failure came back).
   void Release(const std::string& peer, const common::TaskRef& ref);
+
+  // Whether `peer` is registered and still runs `ref`.
+  bool Holds(const std::string& peer, const common::TaskRef& ref) const;
 
   // A registered worker with a free slot, preferring the least loaded;
   // empty string when none.
@@ -62,12 +68,14 @@ class WorkerRegistry {
   struct Worker {
     std::string name;
     uint32_t slots = 1;
+    std::chrono::milliseconds expiry{0};
     TimePoint expires;
     std::vector<common::TaskRef> in_flight;
   };
 
   std::chrono::milliseconds expiry_;
   uint32_t prefetch_;
+  uint32_t liveness_;
   std::map<std::string, Worker> workers_;
 };
 

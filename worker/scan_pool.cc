@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <new>
 
 #include "common/codec.h"
@@ -32,6 +33,9 @@ ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
                    size_t threads, common::ScanOptions options)
     : context_(context),
       results_endpoint_(std::move(results_endpoint)),
+      stall_substring_(std::getenv("LOGSWEEP_FAULT_STALL")
+                           ? std::getenv("LOGSWEEP_FAULT_STALL")
+                           : ""),
       options_(options) {
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
@@ -75,6 +79,13 @@ void ScanPool::ThreadMain() {
       if (stopping_) return;
       task = std::move(queue_.front());
       queue_.pop_front();
+    }
+    if (!stall_substring_.empty() &&
+        task.path.find(stall_substring_) != std::string::npos) {
+      spdlog::warn("{}: stalling (LOGSWEEP_FAULT_STALL)", task.path);
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_; });
+      return;
     }
     common::TaskOutcome outcome = RunTask(task, scanner);
     if (!outcome.status.ok()) {

@@ -17,9 +17,9 @@ namespace logsweep::worker {
 // N scan threads fed from a queue. Each thread owns a FileScanner and its
 // own inproc PUSH socket, on which it sends each encoded TaskOutcome to the
 // worker's I/O thread (which owns the PULL end at `results_endpoint`, bound
-// before the pool starts). Borrows the context. Submit() is thread-safe;
-// construction and destruction happen on the I/O thread. The destructor
-// waits for the scans in progress to end.
+// before the pool starts). See stall_substring_ for the one test hook. Borrows
+// the context. Submit() is thread-safe; construction and destruction happen on
+// the I/O thread. The destructor waits for the scans in progress to end.
 class ScanPool {
  public:
   ScanPool(zmq::context_t& context, std::string results_endpoint,
@@ -35,6 +35,10 @@ class ScanPool {
 
   zmq::context_t& context_;
   const std::string results_endpoint_;
+  // Fault injection for tests, from $LOGSWEEP_FAULT_STALL: a scan of a path
+  // containing this string hangs until shutdown, as on a stalled
+  // filesystem, while heartbeats go on. Empty (the default): off.
+  const std::string stall_substring_;
   const common::ScanOptions options_;
 
   std::mutex mu_;

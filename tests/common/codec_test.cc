@@ -51,10 +51,11 @@ TEST(CodecTest, FailedOutcomeKeepsCodeReasonAndPartialHosts) {
 }
 
 TEST(CodecTest, HelloAndHeartbeatRoundTrip) {
-  auto hello = DecodeWorkerToCoordinator(
-      Encode(WorkerToCoordinator(WorkerHello{"host:1", 8})));
+  auto hello = DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(
+      WorkerHello{"host:1", 8, std::chrono::milliseconds(250)})));
   ASSERT_TRUE(hello.ok());
   EXPECT_EQ(std::get<WorkerHello>(*hello).slots, 8u);
+  EXPECT_EQ(std::get<WorkerHello>(*hello).heartbeat_interval.count(), 250);
   auto beat =
       DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(Heartbeat{})));
   ASSERT_TRUE(beat.ok());

@@ -388,7 +388,7 @@ TEST(CoordinatorTest, RequeuesTasksOfWorkerWhoseSendFailed) {
     }
   }
   ASSERT_NE(to_w1, nullptr);
-  coordinator.OnSendFailed(*to_w1);
+  coordinator.OnSendFailed(*to_w1, At(0));
 
   std::vector<TaskAssignment> resent = TasksTo(coordinator.TakeOutbox(), "w2");
   ASSERT_EQ(resent.size(), 1u);
@@ -397,13 +397,60 @@ TEST(CoordinatorTest, RequeuesTasksOfWorkerWhoseSendFailed) {
   EXPECT_EQ(coordinator.worker_count(), 1u);
 }
 
+TEST(CoordinatorTest, ReassignsTaskThatOutlivesTaskTimeout) {
+  CoordinatorConfig config = TestConfig();
+  config.task_timeout = seconds(10);
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/slow"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(0));
+  coordinator.TakeOutbox();
+
+  // w1 keeps heartbeating but never answers: liveness alone never fires.
+  for (int t = 1; t <= 9; ++t) {
+    coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(t));
+    coordinator.OnWorkerMessage("w2", HeartbeatBytes(), At(t));
+    coordinator.OnTick(At(t));
+  }
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "w2").empty());
+  coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(10));
+  coordinator.OnWorkerMessage("w2", HeartbeatBytes(), At(10));
+  coordinator.OnTick(At(10));
+  std::vector<TaskAssignment> retry = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].ref.task_id, first[0].ref.task_id);
+  EXPECT_EQ(retry[0].ref.attempt, 2u);
+  // The stuck worker still holds its slot: it gets nothing new.
+  EXPECT_EQ(coordinator.worker_count(), 2u);
+}
+
+TEST(CoordinatorTest, TaskAnsweredInTimeIsNotReassigned) {
+  CoordinatorConfig config = TestConfig();
+  config.task_timeout = seconds(10);
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+  coordinator.OnWorkerMessage("w1", ResultBytes(first[0].ref, {"h"}), At(9));
+  std::vector<TaskAssignment> second = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(second.size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(10));
+  coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(10));
+  coordinator.OnTick(At(10));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "w2").empty());
+}
+
 TEST(CoordinatorTest, KeepsWorkersAndJobsWhenASendToAClientFails) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
   coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
   coordinator.TakeOutbox();
 
-  coordinator.OnSendFailed(Outgoing{Outgoing::Socket::kClients, "c1", "x"});
+  coordinator.OnSendFailed(Outgoing{Outgoing::Socket::kClients, "c1", "x"},
+                           At(0));
 
   EXPECT_EQ(coordinator.worker_count(), 1u);
   EXPECT_EQ(coordinator.job_count(), 1u);

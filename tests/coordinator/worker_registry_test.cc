@@ -142,6 +142,20 @@ TEST(WorkerRegistryTest, TouchExtendsExpiry) {
   EXPECT_EQ(registry.Expire(At(6)).size(), 1u);
 }
 
+TEST(WorkerRegistryTest, WorkerWithSlowerHeartbeatsGetsLongerExpiry) {
+  WorkerRegistry registry(kExpiry, 0, 3);
+  common::WorkerHello slow{"slow", 1, milliseconds(2000)};
+  registry.Register("slow", slow, At(0));
+  registry.Register("fast", Hello("fast", 1), At(0));
+  // 3 x 2 s for the slow one; the coordinator's 3 s for the other.
+  std::vector<WorkerRegistry::Dead> dead = registry.Expire(At(5));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].peer, "fast");
+  EXPECT_TRUE(registry.Touch("slow", At(5)));
+  EXPECT_TRUE(registry.Expire(At(10)).empty());
+  EXPECT_EQ(registry.Expire(At(11)).size(), 1u);
+}
+
 TEST(WorkerRegistryTest, TouchOfUnknownPeerReturnsFalse) {
   WorkerRegistry registry(kExpiry, 1);
   (void)registry.Register("w", Hello("w", 1), At(0));

@@ -40,7 +40,7 @@ expect_same() {
 start_coordinator() {
   "$BIN/logsweep-coordinator" --workers-endpoint 'tcp://127.0.0.1:*' \
     --clients-endpoint 'tcp://127.0.0.1:*' --ready-file "$WORK/ready" \
-    --log-level warn "$@" 2>>"$WORK/coordinator.log" &
+    --log-level "${LOG_LEVEL:-warn}" "$@" 2>>"$WORK/coordinator.log" &
   COORDINATOR_PID=$!
   PIDS+=("$COORDINATOR_PID")
   local i
@@ -51,6 +51,17 @@ start_coordinator() {
   [ -f "$WORK/ready" ] || fail "coordinator did not start"
   WORKERS_EP=$(sed -n 's/^workers=//p' "$WORK/ready")
   CLIENTS_EP=$(sed -n 's/^clients=//p' "$WORK/ready")
+  rm -f "$WORK/ready"
+}
+
+# wait_for_log FILE PATTERN [SECONDS]: until a line matches, or fail.
+wait_for_log() {
+  local file=$1 pattern=$2 limit=${3:-20} i
+  for i in $(seq 1 $((limit * 20))); do
+    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "no '$pattern' in $file within ${limit}s: $(tail -5 "$file" 2>/dev/null)"
 }
 
 # start_worker NAME [flags...]: a worker connected to $WORKERS_EP.
@@ -58,7 +69,7 @@ start_worker() {
   local name=$1
   shift
   "$BIN/logsweep-worker" --coordinator "$WORKERS_EP" --name "$name" \
-    --log-level warn "$@" 2>>"$WORK/$name.log" &
+    --log-level "${LOG_LEVEL:-warn}" "$@" 2>>"$WORK/$name.log" &
   PIDS+=("$!")
   LAST_WORKER_PID=$!
 }
