@@ -13,15 +13,20 @@ FileScanner::FileScanner(ScanOptions options)
 
 ScanReport FileScanner::Scan(const std::string& path,
                              const LineMatcher& matcher) {
-  const ScanOptions& options = options_;
-  ScanReport report;
   StatusOr<std::unique_ptr<ByteStream>> opened =
-      OpenLogFile(path, options.backend);
+      OpenLogFile(path, options_.backend);
   if (!opened.ok()) {
+    ScanReport report;
     report.status = opened.status();
     return report;
   }
-  ByteStream& stream = **opened;
+  return ScanStream(**opened, matcher);
+}
+
+ScanReport FileScanner::ScanStream(ByteStream& stream,
+                                   const LineMatcher& matcher) {
+  const ScanOptions& options = options_;
+  ScanReport report;
 
   // buffer = [carry: start of an unfinished line][fresh data]. Only whole
   // lines are scanned; the unfinished tail moves to the front.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/byte_stream.h"
 #include "common/gzip_stream.h"
 #include "common/host_set.h"
 #include "common/line_matcher.h"
@@ -45,6 +46,9 @@ class FileScanner {
   // (I/O, worth a retry), ResourceExhausted. The message does not repeat
   // the path; the caller adds it.
   ScanReport Scan(const std::string& path, const LineMatcher& matcher);
+
+  // The same for an already open stream of text (Scan's second half).
+  ScanReport ScanStream(ByteStream& stream, const LineMatcher& matcher);
 
  private:
   ScanOptions options_;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test suite under sanitizers: everything under AddressSanitizer +
+# UndefinedBehaviorSanitizer (build-asan/), and the worker (unit tests plus
+# the multi-process runs, whose worker threads share sockets' neighbours)
+# under ThreadSanitizer (build-tsan/). Any report fails the run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JOBS=$(nproc)
+
+build() {  # build DIR SANITIZERS [TARGETS...]
+  local dir=$1 sanitize=$2
+  shift 2
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLOGSWEEP_SANITIZE="$sanitize" >/dev/null
+  fi
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$dir" -j"$JOBS" "${targets[@]}" >"$dir/build.log" 2>&1 ||
+    { tail -n 40 "$dir/build.log" >&2; exit 1; }
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "sanitize: address,undefined (whole suite)" >&2
+build "$ROOT/build-asan" address,undefined
+(cd "$ROOT/build-asan" && ctest --output-on-failure -j2 --timeout 600)
+
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+echo "sanitize: thread (worker)" >&2
+build "$ROOT/build-tsan" thread worker_test worker coordinator client logsweep-gencorpus
+(cd "$ROOT/build-tsan" && ctest --output-on-failure --timeout 600 \
+  -R 'ScanPool|RunTask|integration\.(cluster_tcp|run_local|faults)')
