@@ -20,21 +20,40 @@ JobClient::JobClient(zmq::context_t& context, std::string endpoint,
 
 StatusOr<common::JobResult> JobClient::Run(const common::SubmitJob& job,
                                            const ProgressFn& on_progress) {
+  return Exchange(common::ClientToCoordinator(job), false, on_progress);
+}
+
+StatusOr<std::string> JobClient::Submit(const common::SubmitJob& job) {
+  auto accepted = Exchange(common::ClientToCoordinator(job), true, nullptr);
+  if (!accepted.ok()) return accepted.status();
+  return accepted->job_id;
+}
+
+StatusOr<common::JobResult> JobClient::Wait(const std::string& job_id,
+                                            const ProgressFn& on_progress) {
+  return Exchange(common::ClientToCoordinator(common::WaitJob{job_id}), false,
+                  on_progress);
+}
+
+StatusOr<common::JobResult> JobClient::Exchange(
+    const common::ClientToCoordinator& request, bool detach,
+    const ProgressFn& on_progress) {
   zmq::socket_t socket(context_, zmq::socket_type::dealer);
   if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
   if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
-  if (Status s = common::SendMessage(
-          socket, "", common::Encode(common::ClientToCoordinator(job)));
+  if (Status s = common::SendMessage(socket, "", common::Encode(request));
       !s.ok()) {
-    return s.WithContext("submit to " + endpoint_);
+    return s.WithContext("send to " + endpoint_);
   }
   std::string job_id;
   auto last_heard = Clock::now();
+  auto last_reattach = last_heard;
   for (;;) {
+    auto now = Clock::now();
     auto limit =
         job_id.empty() ? options_.connect_timeout : options_.silence_timeout;
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        last_heard + limit - Clock::now());
+        last_heard + limit - now);
     if (remaining.count() <= 0) {
       if (job_id.empty()) {
         return common::DeadlineExceededError(
@@ -45,7 +64,15 @@ StatusOr<common::JobResult> JobClient::Run(const common::SubmitJob& job,
       return common::UnavailableError(
           "lost contact with the coordinator at " + endpoint_ + " (job " +
           job_id + ", silent for " +
-          std::to_string(options_.silence_timeout.count()) + " ms)");
+          std::to_string(options_.silence_timeout.count()) +
+          " ms); reattach later with: logsweep wait " + job_id);
+    }
+    if (!job_id.empty() && now - last_heard > options_.reattach_after &&
+        now - last_reattach > options_.reattach_after) {
+      last_reattach = now;
+      (void)common::SendMessage(
+          socket, "",
+          common::Encode(common::ClientToCoordinator(common::WaitJob{job_id})));
     }
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
     try {
@@ -65,8 +92,13 @@ StatusOr<common::JobResult> JobClient::Run(const common::SubmitJob& job,
     last_heard = Clock::now();
     if (auto* accepted = std::get_if<common::JobAccepted>(&*decoded)) {
       job_id = accepted->job_id;
+      if (detach) {
+        common::JobResult only_id;
+        only_id.job_id = job_id;
+        return only_id;
+      }
     } else if (auto* rejected = std::get_if<common::JobRejected>(&*decoded)) {
-      return rejected->status.WithContext("job rejected by " + endpoint_);
+      return rejected->status.WithContext("refused by " + endpoint_);
     } else if (auto* progress = std::get_if<common::JobProgress>(&*decoded)) {
       if (progress->job_id == job_id && on_progress) on_progress(*progress);
     } else if (auto* result = std::get_if<common::JobResult>(&*decoded)) {

@@ -17,6 +17,8 @@ struct JobClientOptions {
   // Silence (no progress report) after which the coordinator is presumed
   // lost. It reports every 500 ms by default (1 s .. 1 h).
   std::chrono::milliseconds silence_timeout{15000};
+  // Silence after which the client asks to be re-attached to its job.
+  std::chrono::milliseconds reattach_after{2000};
 };
 
 // Submits one job to a coordinator and waits for its result, calling
@@ -39,7 +41,24 @@ class JobClient {
   common::StatusOr<common::JobResult> Run(const common::SubmitJob& job,
                                           const ProgressFn& on_progress);
 
+  // Submits and returns the job id as soon as the coordinator accepts it
+  // (`logsweep submit --detach`). Errors as Run.
+  common::StatusOr<std::string> Submit(const common::SubmitJob& job);
+
+  // Attaches to a job submitted earlier and waits for its result. Errors as
+  // Run, plus NotFound for an unknown job id.
+  common::StatusOr<common::JobResult> Wait(const std::string& job_id,
+                                           const ProgressFn& on_progress);
+
  private:
+  // Sends `request`, then waits: for the acceptance only (detach), or for
+  // the result. While a job runs and the coordinator is silent, the client
+  // re-attaches with WaitJob every few seconds, so a coordinator restarted
+  // with its journal picks the client up again.
+  common::StatusOr<common::JobResult> Exchange(
+      const common::ClientToCoordinator& request, bool detach,
+      const ProgressFn& on_progress);
+
   zmq::context_t& context_;
   std::string endpoint_;
   JobClientOptions options_;

@@ -91,25 +91,20 @@ class ProgressLine {
   bool warned_no_workers_ = false;
 };
 
-int RunJob(const std::string& endpoint, const CommonFlags& flags,
-           lc::LocalCluster* cluster) {
-  common::SubmitJob job;
-  job.paths = lc::ExpandPaths(flags.paths);
-  job.query.match_value = flags.request_path;
-  job.merge_partial = flags.merge_partial;
-  if (job.paths.empty()) {
-    std::fprintf(stderr, "logsweep: no files to scan\n");
-    return lc::kExitUsage;
-  }
-
-  zmq::context_t context(1);
+lc::JobClientOptions ClientOptions(const CommonFlags& flags) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
-  lc::JobClient client(context, endpoint, options);
+  return options;
+}
+
+// Runs `call` (a JobClient::Run or Wait) with a progress line, then prints
+// the hosts, the errors and the summary; returns the exit code.
+template <class Call>
+int AwaitAndPrint(const std::string& endpoint, const CommonFlags& flags,
+                  lc::LocalCluster* cluster, Call call) {
   ProgressLine progress(flags.quiet, endpoint);
   auto start = Clock::now();
-  auto result = client.Run(
-      job, [&](const common::JobProgress& p) { progress.Update(p); });
+  auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
   progress.Clear();
   if (!result.ok()) {
     std::fprintf(stderr, "logsweep: %s\n", result.status().ToString().c_str());
@@ -128,6 +123,41 @@ int RunJob(const std::string& endpoint, const CommonFlags& flags,
     std::fprintf(stderr, "%s\n", lc::SummaryLine(*result, secs).c_str());
   }
   return lc::ExitCodeFor(*result);
+}
+
+int RunJob(const std::string& endpoint, const CommonFlags& flags, bool detach,
+           lc::LocalCluster* cluster) {
+  common::SubmitJob job;
+  job.paths = lc::ExpandPaths(flags.paths);
+  job.query.match_value = flags.request_path;
+  job.merge_partial = flags.merge_partial;
+  if (job.paths.empty()) {
+    std::fprintf(stderr, "logsweep: no files to scan\n");
+    return lc::kExitUsage;
+  }
+  zmq::context_t context(1);
+  lc::JobClient client(context, endpoint, ClientOptions(flags));
+  if (detach) {
+    auto id = client.Submit(job);
+    if (!id.ok()) {
+      std::fprintf(stderr, "logsweep: %s\n", id.status().ToString().c_str());
+      return lc::kExitError;
+    }
+    std::printf("%s\n", id->c_str());
+    return lc::kExitOk;
+  }
+  return AwaitAndPrint(endpoint, flags, cluster, [&](const auto& on_progress) {
+    return client.Run(job, on_progress);
+  });
+}
+
+int WaitJob(const std::string& endpoint, const std::string& job_id,
+            const CommonFlags& flags) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, endpoint, ClientOptions(flags));
+  return AwaitAndPrint(endpoint, flags, nullptr, [&](const auto& on_progress) {
+    return client.Wait(job_id, on_progress);
+  });
 }
 
 int Main(int argc, char** argv) {
@@ -157,12 +187,32 @@ int Main(int argc, char** argv) {
 
   CommonFlags submit_flags;
   std::string coordinator = "tcp://127.0.0.1:5556";
+  bool detach = false;
   auto* submit =
       app.add_subcommand("submit", "send the job to a running coordinator");
   AddCommonFlags(submit, submit_flags);
   submit
       ->add_option("--coordinator", coordinator,
                    "coordinator's clients endpoint")
+      ->capture_default_str();
+  submit->add_flag("--detach", detach,
+                   "print the job id once accepted and exit; fetch the "
+                   "result later with `logsweep wait JOB_ID`");
+
+  CommonFlags wait_flags;
+  std::string job_id;
+  auto* wait = app.add_subcommand(
+      "wait", "attach to a job submitted earlier and print its result");
+  wait->add_option("job", job_id, "job id printed by submit --detach")
+      ->required();
+  wait->add_option("--coordinator", coordinator,
+                   "coordinator's clients endpoint")
+      ->capture_default_str();
+  wait->add_flag("-q,--quiet", wait_flags.quiet,
+                 "no progress line and no summary");
+  wait->add_option("--connect-timeout-ms", wait_flags.connect_timeout_ms,
+                   "how long to wait for the coordinator to answer")
+      ->check(CLI::Range(100, 600000))
       ->capture_default_str();
 
   try {
@@ -172,7 +222,8 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
-  if (*submit) return RunJob(coordinator, submit_flags, nullptr);
+  if (*submit) return RunJob(coordinator, submit_flags, detach, nullptr);
+  if (*wait) return WaitJob(coordinator, job_id, wait_flags);
 
   lc::LocalCluster cluster;
   lc::LocalCluster::Options options;
@@ -185,7 +236,7 @@ int Main(int argc, char** argv) {
                  s.ToString().c_str());
     return lc::kExitError;
   }
-  int code = RunJob(cluster.clients_endpoint(), run_flags, &cluster);
+  int code = RunJob(cluster.clients_endpoint(), run_flags, false, &cluster);
   cluster.Stop();
   return code;
 }

@@ -178,6 +178,7 @@ Status NoBody() { return InvalidArgumentError("message has no body"); }
 
 std::string Encode(const WorkerToCoordinator& msg) {
   wire::WorkerToCoordinator proto;
+  // Hosts are written sorted, so equal messages encode to equal bytes.
   std::visit(Overloaded{
                  [&](const WorkerHello& m) {
                    auto* hello = proto.mutable_hello();
@@ -191,7 +192,8 @@ std::string Encode(const WorkerToCoordinator& msg) {
                    if (m.status.ok()) {
                      auto* result = proto.mutable_result();
                      ToWire(m.ref, result->mutable_ref());
-                     for (const std::string& h : m.hosts) result->add_hosts(h);
+                     for (const std::string& h : m.hosts.Sorted())
+                       result->add_hosts(h);
                      ToWire(m.stats, result->mutable_stats());
                    } else {
                      auto* failed = proto.mutable_failed();
@@ -199,7 +201,7 @@ std::string Encode(const WorkerToCoordinator& msg) {
                      failed->set_code(ToWire(m.status.code()));
                      failed->set_reason(m.status.message());
                      ToWire(m.stats, failed->mutable_stats());
-                     for (const std::string& h : m.hosts) {
+                     for (const std::string& h : m.hosts.Sorted()) {
                        failed->add_partial_hosts(h);
                      }
                    }
@@ -318,6 +320,7 @@ std::string Encode(const ClientToCoordinator& msg) {
             ToWire(m.query, submit->mutable_query());
             submit->set_merge_partial(m.merge_partial);
           },
+          [&](const WaitJob& m) { proto.mutable_wait()->set_job_id(m.job_id); },
       },
       msg);
   return Serialize(proto);
@@ -341,6 +344,13 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
         out.paths.push_back(p);
       }
       return ClientToCoordinator(std::move(out));
+    }
+    case wire::ClientToCoordinator::kWait: {
+      const std::string& id = proto.wait().job_id();
+      if (id.empty() || id.size() > kMaxJobIdBytes) {
+        return InvalidArgumentError("job id empty or too long");
+      }
+      return ClientToCoordinator(WaitJob{id});
     }
     case wire::ClientToCoordinator::BODY_NOT_SET:
       break;

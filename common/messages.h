@@ -91,7 +91,11 @@ struct JobResult {
   uint64_t elapsed_us = 0;
 };
 
-using ClientToCoordinator = std::variant<SubmitJob>;
+struct WaitJob {
+  std::string job_id;
+};
+
+using ClientToCoordinator = std::variant<SubmitJob, WaitJob>;
 using CoordinatorToClient =
     std::variant<JobAccepted, JobRejected, JobProgress, JobResult>;
 

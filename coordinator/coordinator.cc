@@ -10,6 +10,8 @@
 namespace logsweep::coordinator {
 namespace {
 
+using common::Status;
+
 // Peer ids are binary; log them as hex.
 std::string PeerHex(const std::string& peer) {
   static const char kHex[] = "0123456789abcdef";
@@ -23,11 +25,14 @@ std::string PeerHex(const std::string& peer) {
 
 }  // namespace
 
-Coordinator::Coordinator(CoordinatorConfig config)
-    : config_(config),
+Coordinator::Coordinator(CoordinatorConfig config, JobJournal* journal)
+    : journal_(journal),
+      config_(config),
       tracker_(config.max_attempts),
       workers_(config.heartbeat_interval * config.liveness, config.prefetch,
-               config.liveness) {}
+               config.liveness) {
+  tracker_.set_record_outcomes(journal_ != nullptr);
+}
 
 void Coordinator::SendToWorker(const std::string& peer,
                                const common::CoordinatorToWorker& msg) {
@@ -37,6 +42,7 @@ void Coordinator::SendToWorker(const std::string& peer,
 
 void Coordinator::SendToClient(const std::string& peer,
                                const common::CoordinatorToClient& msg) {
+  if (peer.empty()) return;  // a resumed job nobody has attached to yet
   outbox_.push_back(
       Outgoing{Outgoing::Socket::kClients, peer, common::Encode(msg)});
 }
@@ -102,6 +108,10 @@ void Coordinator::OnClientMessage(const std::string& peer,
     SendToClient(peer, common::JobRejected{decoded.status()});
     return;
   }
+  if (auto* wait = std::get_if<common::WaitJob>(&*decoded)) {
+    OnWait(peer, wait->job_id, now);
+    return;
+  }
   const auto& submit = std::get<common::SubmitJob>(*decoded);
   if (submit.paths.size() > config_.max_paths_per_job) {
     SendToClient(peer, common::JobRejected{common::ResourceExhaustedError(
@@ -111,8 +121,21 @@ void Coordinator::OnClientMessage(const std::string& peer,
     return;
   }
   std::string id = tracker_.AddJob(peer, submit, now);
+  if (journal_ != nullptr) {
+    // Durable before the client hears the id, so `wait ID` always works.
+    Status s = journal_->RecordJob(id, submit);
+    if (s.ok()) s = journal_->Commit();
+    if (!s.ok()) spdlog::error("job {} is not durable: {}", id, s.ToString());
+  }
   spdlog::info("job {} accepted: {} files", id, submit.paths.size());
-  SendToClient(peer, common::JobAccepted{id, submit.paths.size()});
+  Accept(peer, id, submit.paths.size());
+  ReportFinished(now);
+  Dispatch(now);
+}
+
+void Coordinator::Accept(const std::string& peer, const std::string& id,
+                         uint64_t total) {
+  SendToClient(peer, common::JobAccepted{id, total});
   // A first progress report at once tells the client how many workers
   // there are, so it can say so when there are none.
   for (auto& p : tracker_.ProgressReports()) {
@@ -120,8 +143,55 @@ void Coordinator::OnClientMessage(const std::string& peer,
     p.progress.workers = static_cast<uint32_t>(workers_.size());
     SendToClient(p.client, p.progress);
   }
+}
+
+void Coordinator::OnWait(const std::string& peer, const std::string& id,
+                         TimePoint now) {
+  if (auto total = tracker_.AttachClient(id, peer)) {
+    spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
+    Accept(peer, id, *total);
+    return;
+  }
+  if (journal_ != nullptr) {
+    // A finished job's result is rebuilt from the journal.
+    auto stored = journal_->Load(id);
+    if (!stored.ok()) {
+      spdlog::error("journal: {}", stored.status().ToString());
+    } else if (stored->has_value()) {
+      const auto& job = **stored;
+      tracker_.RestoreJob(job.id, peer, job.submit, job.done, now);
+      SendToClient(peer, common::JobAccepted{id, job.submit.paths.size()});
+      ReportFinished(now);
+      Dispatch(now);
+      return;
+    }
+  }
+  SendToClient(peer, common::JobRejected{common::NotFoundError(
+                         "no job " + id +
+                         (journal_ ? ""
+                                   : " (results are kept only with "
+                                     "--state)"))});
+}
+
+Status Coordinator::Restore(TimePoint now) {
+  if (journal_ == nullptr) return common::OkStatus();
+  auto jobs = journal_->LoadUnfinished();
+  if (!jobs.ok()) return jobs.status();
+  for (const auto& job : *jobs) {
+    tracker_.RestoreJob(job.id, "", job.submit, job.done, now);
+    spdlog::info("job {} resumed: {} of {} files already done", job.id,
+                 job.done.size(), job.submit.paths.size());
+  }
   ReportFinished(now);
-  Dispatch(now);
+  return common::OkStatus();
+}
+
+Status Coordinator::CommitJournal() {
+  if (journal_ == nullptr) return common::OkStatus();
+  for (const auto& outcome : tracker_.TakeCompletedTasks()) {
+    if (Status s = journal_->RecordTask(outcome); !s.ok()) return s;
+  }
+  return journal_->Commit();
 }
 
 void Coordinator::ExpireSlowTasks(TimePoint now) {
@@ -201,6 +271,15 @@ void Coordinator::Dispatch(TimePoint now) {
 
 void Coordinator::ReportFinished(TimePoint now) {
   for (auto& f : tracker_.TakeFinished(now)) {
+    if (journal_ != nullptr) {
+      // Its tasks' outcomes first, so the done job is complete on disk.
+      for (const auto& outcome : tracker_.TakeCompletedTasks()) {
+        (void)journal_->RecordTask(outcome);
+      }
+      if (Status s = journal_->RecordJobDone(f.result.job_id); !s.ok()) {
+        spdlog::error("journal: {}", s.ToString());
+      }
+    }
     size_t failed = std::count_if(
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "coordinator/job_journal.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"
 
@@ -44,7 +45,8 @@ struct Outgoing {
 // registry. Owned by the I/O thread.
 class Coordinator {
  public:
-  explicit Coordinator(CoordinatorConfig config);
+  // `journal` (borrowed, may be null) makes jobs and results durable.
+  explicit Coordinator(CoordinatorConfig config, JobJournal* journal = nullptr);
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
@@ -61,6 +63,13 @@ class Coordinator {
   // A send to a peer failed (it is gone): a worker is dropped at once.
   void OnSendFailed(const Outgoing& message, TimePoint now);
 
+  // Resumes the journal's unfinished jobs (after a restart). Errors: the
+  // journal's (Unavailable, DataLoss).
+  common::Status Restore(TimePoint now);
+  // Makes the outcomes of the tasks finished so far durable; one batch per
+  // call. Errors: Unavailable (the journal cannot be written).
+  common::Status CommitJournal();
+
   TimePoint NextDeadline() const;
   std::vector<Outgoing> TakeOutbox();
 
@@ -69,6 +78,8 @@ class Coordinator {
 
  private:
   void Dispatch(TimePoint now);
+  void Accept(const std::string& peer, const std::string& id, uint64_t total);
+  void OnWait(const std::string& peer, const std::string& id, TimePoint now);
   void ReportFinished(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,
@@ -80,6 +91,7 @@ class Coordinator {
 
   void ExpireSlowTasks(TimePoint now);
 
+  JobJournal* journal_;
   CoordinatorConfig config_;
   TaskTracker tracker_;
   WorkerRegistry workers_;

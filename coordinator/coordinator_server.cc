@@ -105,6 +105,11 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
       coordinator_.OnTick(now);
       Flush();
     }
+    // One journal transaction per wake-up: results of a whole batch of
+    // messages become durable together.
+    if (auto s = coordinator_.CommitJournal(); !s.ok()) {
+      spdlog::error("{}", s.ToString());
+    }
   }
   return common::OkStatus();
 }

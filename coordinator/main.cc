@@ -37,6 +37,7 @@ int Main(int argc, char** argv) {
   std::string workers_endpoint = "tcp://*:5555";
   std::string clients_endpoint = "tcp://*:5556";
   std::string ready_file;
+  std::string state_dir;
   std::string log_level = "info";
   int heartbeat_ms = 1000;
   uint32_t liveness = 3;
@@ -49,6 +50,9 @@ int Main(int argc, char** argv) {
   app.add_option("--clients-endpoint", clients_endpoint,
                  "ZeroMQ endpoint clients connect to")
       ->capture_default_str();
+  app.add_option("--state", state_dir,
+                 "keep a durable journal of jobs and results in this "
+                 "directory; unfinished jobs resume after a restart");
   app.add_option("--ready-file", ready_file,
                  "write the bound endpoints to this file once listening");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
@@ -93,8 +97,21 @@ int Main(int argc, char** argv) {
   config.prefetch = prefetch;
   config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
 
+  std::unique_ptr<lc::JobJournal> journal;
+  if (!state_dir.empty()) {
+    auto opened = lc::JobJournal::Open(state_dir);
+    if (!opened.ok()) {
+      spdlog::error("cannot open state: {}", opened.status().ToString());
+      return 1;
+    }
+    journal = std::move(*opened);
+  }
   zmq::context_t context(1);
-  lc::Coordinator coordinator(config);
+  lc::Coordinator coordinator(config, journal.get());
+  if (auto s = coordinator.Restore(std::chrono::steady_clock::now()); !s.ok()) {
+    spdlog::error("cannot resume jobs from {}: {}", state_dir, s.ToString());
+    return 1;
+  }
   lc::CoordinatorServer server(context, coordinator);
   if (auto s = server.Bind(workers_endpoint, clients_endpoint); !s.ok()) {
     spdlog::error("cannot listen: {}", s.ToString());

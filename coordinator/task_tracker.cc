@@ -31,6 +31,49 @@ std::string TaskTracker::AddJob(std::string client,
                                 TimePoint now) {
   std::string id = NewJobId();
   while (jobs_.count(id)) id = NewJobId();
+  CreateJob(id, std::move(client), submit, now);
+  return id;
+}
+
+bool TaskTracker::RestoreJob(const std::string& id, std::string client,
+                             const common::SubmitJob& submit,
+                             const std::vector<common::TaskOutcome>& done,
+                             TimePoint now) {
+  if (jobs_.count(id)) return false;
+  Job& job = CreateJob(id, std::move(client), submit, now);
+  bool recording = record_outcomes_;
+  record_outcomes_ = false;  // already durable
+  for (const common::TaskOutcome& outcome : done) {
+    if (outcome.ref.task_id >= job.tasks.size()) continue;
+    if (job.tasks[outcome.ref.task_id].state != TaskState::kPending) continue;
+    Complete(job, outcome.ref.task_id, outcome);
+  }
+  record_outcomes_ = recording;
+  if (job.finished == job.tasks.size() && !job.tasks.empty()) {
+    // Complete() queued it; nothing is left to dispatch.
+    job.pending.clear();
+  }
+  return true;
+}
+
+std::optional<uint64_t> TaskTracker::AttachClient(const std::string& job_id,
+                                                  std::string client) {
+  Job* job = FindJob(job_id);
+  if (job == nullptr) return std::nullopt;
+  job->client = std::move(client);
+  return job->tasks.size();
+}
+
+std::vector<common::TaskOutcome> TaskTracker::TakeCompletedTasks() {
+  std::vector<common::TaskOutcome> out;
+  out.swap(completed_tasks_);
+  return out;
+}
+
+TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
+                                         std::string client,
+                                         const common::SubmitJob& submit,
+                                         TimePoint now) {
   Job& job = jobs_[id];
   job.id = id;
   job.client = std::move(client);
@@ -48,7 +91,7 @@ std::string TaskTracker::AddJob(std::string client,
     job.in_ready_ring = true;
     ready_.push_back(id);
   }
-  return id;
+  return job;
 }
 
 TaskTracker::Job* TaskTracker::FindJob(const std::string& id) {
@@ -96,19 +139,28 @@ void TaskTracker::MakePending(Job& job, uint64_t task_id) {
   }
 }
 
-void TaskTracker::Finish(Job& job, Task& task,
-                         const common::TaskOutcome& outcome) {
-  task.state = TaskState::kDone;
+void TaskTracker::Complete(Job& job, uint64_t task_id,
+                           const common::TaskOutcome& outcome) {
+  Task& task = job.tasks[task_id];
   task.stats = outcome.stats;
   job.totals.Add(outcome.stats);
-  job.hosts.Merge(outcome.hosts);
-  if (++job.finished == job.tasks.size()) finished_.push_back(job.id);
-}
-
-void TaskTracker::Fail(Job& job, Task& task, Status status) {
-  task.state = TaskState::kFailed;
-  task.status = std::move(status);
-  ++job.failed;
+  if (outcome.status.ok()) {
+    task.state = TaskState::kDone;
+    job.hosts.Merge(outcome.hosts);
+  } else {
+    // A failure keeps the stats of what was read, and its partial hosts
+    // only when the job asked for them.
+    task.state = TaskState::kFailed;
+    task.status = outcome.status;
+    if (job.merge_partial) job.hosts.Merge(outcome.hosts);
+    ++job.failed;
+  }
+  task.attempt = std::max(task.attempt, outcome.ref.attempt);
+  if (record_outcomes_) {
+    completed_tasks_.push_back(outcome);
+    completed_tasks_.back().ref =
+        common::TaskRef{job.id, task_id, task.attempt};
+  }
   if (++job.finished == job.tasks.size()) finished_.push_back(job.id);
 }
 
@@ -126,11 +178,8 @@ TaskTracker::Accept TaskTracker::OnOutcome(const common::TaskOutcome& outcome) {
   }
   // The task is running (this or a later attempt) or was requeued after its
   // worker was presumed dead: the first valid answer wins either way.
-  if (outcome.status.ok()) {
-    Finish(*job, task, outcome);
-    return Accept::kAccepted;
-  }
-  if (outcome.status.code() == StatusCode::kUnavailable) {
+  if (!outcome.status.ok() &&
+      outcome.status.code() == StatusCode::kUnavailable) {
     // Transient: only the attempt now running decides whether to retry; an
     // older attempt's complaint is moot once the task has moved on.
     const bool current = task.state == TaskState::kRunning &&
@@ -141,12 +190,7 @@ TaskTracker::Accept TaskTracker::OnOutcome(const common::TaskOutcome& outcome) {
       return Accept::kAccepted;
     }
   }
-  // A failure keeps the stats of what was read, and its partial hosts only
-  // when the job asked for them.
-  task.stats = outcome.stats;
-  job->totals.Add(outcome.stats);
-  if (job->merge_partial) job->hosts.Merge(outcome.hosts);
-  Fail(*job, task, outcome.status);
+  Complete(*job, outcome.ref.task_id, outcome);
   return Accept::kAccepted;
 }
 
@@ -157,9 +201,12 @@ void TaskTracker::OnLost(const common::TaskRef& ref,
   Task& task = job->tasks[ref.task_id];
   if (task.state != TaskState::kRunning || task.attempt != ref.attempt) return;
   if (task.attempt >= max_attempts_) {
-    Fail(*job, task,
-         common::UnavailableError(reason + " (gave up after " +
-                                  std::to_string(task.attempt) + " attempts)"));
+    common::TaskOutcome outcome;
+    outcome.ref = ref;
+    outcome.status =
+        common::UnavailableError(reason + " (gave up after " +
+                                 std::to_string(task.attempt) + " attempts)");
+    Complete(*job, ref.task_id, outcome);
     return;
   }
   MakePending(*job, ref.task_id);

@@ -39,6 +39,24 @@ class TaskTracker {
   std::string AddJob(std::string client, const common::SubmitJob& submit,
                      TimePoint now);
 
+  // Re-creates a job from the journal after a restart: `done` holds the
+  // outcomes already recorded (not re-run, not re-recorded). `client` may be
+  // empty (nobody attached yet). False if the id exists.
+  bool RestoreJob(const std::string& id, std::string client,
+                  const common::SubmitJob& submit,
+                  const std::vector<common::TaskOutcome>& done, TimePoint now);
+
+  // Makes `client` the peer that hears about job `job_id` (a client
+  // re-attaching with `logsweep wait`). Returns the job's task count, or
+  // nullopt: no such unfinished job.
+  std::optional<uint64_t> AttachClient(const std::string& job_id,
+                                       std::string client);
+
+  // When on, every task's final outcome is kept for TakeCompletedTasks (the
+  // coordinator journals them).
+  void set_record_outcomes(bool on) { record_outcomes_ = on; }
+  std::vector<common::TaskOutcome> TakeCompletedTasks();
+
   // The next pending task, round-robin over jobs, now RUNNING with its
   // attempt number incremented; nullopt when nothing is pending.
   std::optional<common::TaskAssignment> TakeNext();
@@ -95,8 +113,10 @@ class TaskTracker {
   };
 
   Job* FindJob(const std::string& id);
-  void Finish(Job& job, Task& task, const common::TaskOutcome& outcome);
-  void Fail(Job& job, Task& task, common::Status status);
+  Job& CreateJob(const std::string& id, std::string client,
+                 const common::SubmitJob& submit, TimePoint now);
+  // The one way a task ends, DONE or FAILED: merge, count, maybe record.
+  void Complete(Job& job, uint64_t task_id, const common::TaskOutcome& outcome);
   void MakePending(Job& job, uint64_t task_id);
 
   uint32_t max_attempts_;
@@ -104,6 +124,8 @@ class TaskTracker {
   // Round-robin ring of ids of jobs that may have pending tasks.
   std::list<std::string> ready_;
   std::vector<std::string> finished_;  // ids of finished, unreported jobs
+  bool record_outcomes_ = false;
+  std::vector<common::TaskOutcome> completed_tasks_;
 };
 
 }  // namespace logsweep::coordinator

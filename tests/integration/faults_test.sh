@@ -131,4 +131,43 @@ start_worker late --threads 2
 wait "$SUBMIT_PID" || fail "6: submit exited $?"
 expect_same "$EXPECTED" "$WORK/6.out" "6: late worker"
 echo "ok 6 - worker joins mid-job"
+
+# ---- 7. coordinator crash with --state: the job resumes, finished files
+# are not scanned again, the attached client and `logsweep wait` get it ----
+kill -TERM "$COORDINATOR_PID" 2>/dev/null
+wait "$COORDINATOR_PID" 2>/dev/null || true
+: >"$WORK/coordinator.log"
+start_coordinator --heartbeat-ms 200 --state "$WORK/state"
+W_EP=$WORKERS_EP
+C_EP=$CLIENTS_EP
+LOGSWEEP_FAULT_STALL=access-0002 start_worker halfway --threads 1 --heartbeat-ms 200
+HALFWAY=$LAST_WORKER_PID
+wait_for_log "$WORK/coordinator.log" "worker halfway registered"
+JOB=$("${SUBMIT[@]}" --detach --coordinator "$C_EP" "$WORK/corpus")
+[[ "$JOB" =~ ^[0-9a-f]{32}$ ]] || fail "7: --detach printed '$JOB'"
+"${SUBMIT[@]}" --coordinator "$C_EP" --path /robots.txt "$WORK/corpus" >"$WORK/7a.out" &
+ATTACHED=$!
+# Files 0-19 finish; the worker hangs on file 20 and up.
+wait_for_log "$WORK/halfway.log" "stalling"
+sleep 0.5
+kill -KILL "$COORDINATOR_PID" "$HALFWAY"
+wait "$COORDINATOR_PID" "$HALFWAY" 2>/dev/null || true
+"$BIN/logsweep-coordinator" --workers-endpoint "$W_EP" --clients-endpoint "$C_EP" \
+  --heartbeat-ms 200 --state "$WORK/state" --log-level info 2>>"$WORK/coordinator.log" &
+COORDINATOR_PID=$!
+PIDS+=("$COORDINATOR_PID")
+wait_for_log "$WORK/coordinator.log" "job $JOB resumed"
+done_before=$(sed -n "s/.*job $JOB resumed: \([0-9]*\) of 30.*/\1/p" "$WORK/coordinator.log")
+[ "${done_before:-0}" -ge 10 ] || fail "7: only '${done_before}' files were kept"
+start_worker rescuer --threads 2 --heartbeat-ms 200
+"$BIN/logsweep" wait -q --coordinator "$C_EP" "$JOB" >"$WORK/7.out" ||
+  fail "7: wait exited $?"
+expect_same "$EXPECTED" "$WORK/7.out" "7: resumed job"
+wait "$ATTACHED" || fail "7: the attached client exited $?"
+expect_same "$EXPECTED" "$WORK/7a.out" "7: client that stayed attached"
+# A finished job's result stays available from the journal.
+"$BIN/logsweep" wait -q --coordinator "$C_EP" "$JOB" >"$WORK/7b.out" ||
+  fail "7: second wait exited $?"
+expect_same "$EXPECTED" "$WORK/7b.out" "7: finished job from the journal"
+echo "ok 7 - coordinator crash with --state"
 echo "PASS faults"
