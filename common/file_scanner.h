@@ -53,6 +53,7 @@ class FileScanner {
  private:
   ScanOptions options_;
   std::vector<char> buffer_;
+  InflateScratch scratch_;
 };
 
 }  // namespace logsweep::common

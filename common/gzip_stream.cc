@@ -20,14 +20,30 @@ const char* InflateBackendName(InflateBackend backend) {
   return backend == InflateBackend::kIsal ? "isa-l" : "zlib";
 }
 
-std::unique_ptr<ByteStream> MakeGzipStream(std::unique_ptr<ByteStream> source,
-                                           InflateBackend backend) {
+InflateScratch::InflateScratch() : input_(kInputBufferBytes) {
 #ifdef LOGSWEEP_HAVE_ISAL
-  if (backend == InflateBackend::kIsal) {
-    return MakeIsalGzipStream(std::move(source));
-  }
+  isal_.reset(NewIsalState());
 #endif
-  return MakeZlibGzipStream(std::move(source));
+}
+
+InflateScratch::~InflateScratch() = default;
+
+void InflateScratch::IsalDeleter::operator()(IsalState* s) const {
+#ifdef LOGSWEEP_HAVE_ISAL
+  DeleteIsalState(s);
+#else
+  (void)s;
+#endif
+}
+
+std::unique_ptr<ByteStream> MakeGzipStream(std::unique_ptr<ByteStream> source,
+                                           InflateBackend backend,
+                                           InflateScratch& scratch) {
+  if (backend == InflateBackend::kIsal && scratch.isal() != nullptr) {
+    return MakeIsalGzipStream(std::move(source), scratch.input(),
+                              *scratch.isal());
+  }
+  return MakeZlibGzipStream(std::move(source), scratch.input());
 }
 
 }  // namespace logsweep::common

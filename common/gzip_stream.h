@@ -17,6 +17,32 @@ bool IsalAvailable();
 InflateBackend DefaultInflateBackend();
 const char* InflateBackendName(InflateBackend backend);
 
+struct IsalState;  // ISA-L's inflate state (87 KiB); opaque here
+
+// The memory a gzip stream works in: the compressed-input buffer and, for
+// ISA-L, its state. A thread that scans many files keeps one and lends it to
+// each stream in turn, so a small file does not pay for allocating (and the
+// kernel for mapping and zeroing) a quarter megabyte. One stream at a time;
+// owned by one thread.
+class InflateScratch {
+ public:
+  InflateScratch();
+  ~InflateScratch();
+  InflateScratch(const InflateScratch&) = delete;
+  InflateScratch& operator=(const InflateScratch&) = delete;
+
+  std::vector<unsigned char>& input() { return input_; }
+  // Null in a build without ISA-L.
+  IsalState* isal() { return isal_.get(); }
+
+ private:
+  struct IsalDeleter {
+    void operator()(IsalState* s) const;
+  };
+  std::vector<unsigned char> input_;
+  std::unique_ptr<IsalState, IsalDeleter> isal_;
+};
+
 // Inflates a gzip stream of one or more members (as `zcat` does), checking
 // every member's CRC-32 and length. Streams: memory is bounded by the two
 // buffers whatever the file inflates to. Owns its source; one thread.
@@ -24,7 +50,9 @@ const char* InflateBackendName(InflateBackend backend);
 // Read errors: DataLoss naming the problem and compressed offset (not gzip,
 // corrupt deflate data, CRC or length mismatch, truncated member, trailing
 // garbage), ResourceExhausted (out of memory), or the source's errors.
+// `scratch` is borrowed and must outlive the stream.
 std::unique_ptr<ByteStream> MakeGzipStream(std::unique_ptr<ByteStream> source,
-                                           InflateBackend backend);
+                                           InflateBackend backend,
+                                           InflateScratch& scratch);
 
 }  // namespace logsweep::common

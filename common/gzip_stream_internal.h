@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/byte_stream.h"
+#include "common/gzip_stream.h"
 
 namespace logsweep::common {
 
@@ -38,9 +40,11 @@ inline std::string CorruptMessage(uint64_t members, uint64_t offset,
 }
 
 std::unique_ptr<ByteStream> MakeZlibGzipStream(
-    std::unique_ptr<ByteStream> source);
-// Null when the build has no ISA-L.
+    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input);
 std::unique_ptr<ByteStream> MakeIsalGzipStream(
-    std::unique_ptr<ByteStream> source);
+    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input,
+    IsalState& state);
+IsalState* NewIsalState();
+void DeleteIsalState(IsalState* state);
 
 }  // namespace logsweep::common

@@ -30,13 +30,23 @@ const char* IsalErrorName(int ret) {
   }
 }
 
+}  // namespace
+
+struct IsalState {
+  inflate_state state;
+};
+
+IsalState* NewIsalState() { return new IsalState; }
+void DeleteIsalState(IsalState* state) { delete state; }
+
+namespace {
+
 class IsalGzipStream : public ByteStream {
  public:
-  explicit IsalGzipStream(std::unique_ptr<ByteStream> source)
-      : source_(std::move(source)),
-        in_(kInputBufferBytes),
-        state_(std::make_unique<inflate_state>()) {
-    isal_inflate_init(state_.get());
+  IsalGzipStream(std::unique_ptr<ByteStream> source,
+                 std::vector<unsigned char>& input, IsalState& state)
+      : source_(std::move(source)), in_(input), state_(&state.state) {
+    isal_inflate_init(state_);
     state_->crc_flag = ISAL_GZIP;  // parse the header, verify the trailer
   }
   IsalGzipStream(const IsalGzipStream&) = delete;
@@ -58,9 +68,8 @@ class IsalGzipStream : public ByteStream {
   uint64_t Offset() const { return source_->bytes_read() - state_->avail_in; }
 
   std::unique_ptr<ByteStream> source_;
-  std::vector<uint8_t> in_;
-  // About 40 KiB: kept on the heap, not in the object's owner's stack.
-  std::unique_ptr<inflate_state> state_;
+  std::vector<unsigned char>& in_;  // borrowed from InflateScratch
+  inflate_state* state_;            // borrowed from InflateScratch
   bool eof_ = false;
   Status pending_;  // error to return on the next Read
   bool between_members_ = true;
@@ -100,7 +109,7 @@ StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
         uint32_t avail_in = state_->avail_in;
         uint8_t* next_out = state_->next_out;
         uint32_t avail_out = state_->avail_out;
-        isal_inflate_reset(state_.get());
+        isal_inflate_reset(state_);
         state_->crc_flag = ISAL_GZIP;
         state_->next_in = next_in;
         state_->avail_in = avail_in;
@@ -111,7 +120,7 @@ StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
     }
     uint32_t out_before = state_->avail_out;
     uint32_t in_before = state_->avail_in;
-    int ret = isal_inflate(state_.get());
+    int ret = isal_inflate(state_);
     if (ret < 0 || ret == ISAL_NEED_DICT) {
       return Fail(capacity, DataLossError(CorruptMessage(members_, Offset(),
                                                          IsalErrorName(ret))));
@@ -134,8 +143,9 @@ StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
 }  // namespace
 
 std::unique_ptr<ByteStream> MakeIsalGzipStream(
-    std::unique_ptr<ByteStream> source) {
-  return std::make_unique<IsalGzipStream>(std::move(source));
+    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input,
+    IsalState& state) {
+  return std::make_unique<IsalGzipStream>(std::move(source), input, state);
 }
 
 }  // namespace logsweep::common

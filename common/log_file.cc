@@ -14,7 +14,8 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 }  // namespace
 
 StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
-                                                  InflateBackend backend) {
+                                                  InflateBackend backend,
+                                                  InflateScratch& scratch) {
   StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
   if (!file.ok()) return file.status();
   bool gzip = EndsWith(path, ".gz");
@@ -27,7 +28,7 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
   }
   std::unique_ptr<ByteStream> raw = std::move(*file);
   if (!gzip) return raw;
-  return MakeGzipStream(std::move(raw), backend);
+  return MakeGzipStream(std::move(raw), backend, scratch);
 }
 
 }  // namespace logsweep::common

@@ -13,7 +13,9 @@ namespace logsweep::common {
 // else is read as plain text.
 // Errors: those of FileSource::Open (NotFound, PermissionDenied,
 // InvalidArgument for a directory or special file).
+// `scratch` is lent to a gzip stream and must outlive it.
 StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
-                                                  InflateBackend backend);
+                                                  InflateBackend backend,
+                                                  InflateScratch& scratch);
 
 }  // namespace logsweep::common

@@ -13,8 +13,9 @@ namespace {
 // zlib backend of MakeGzipStream.
 class ZlibGzipStream : public ByteStream {
  public:
-  explicit ZlibGzipStream(std::unique_ptr<ByteStream> source)
-      : source_(std::move(source)), in_(kInputBufferBytes) {
+  ZlibGzipStream(std::unique_ptr<ByteStream> source,
+                 std::vector<unsigned char>& input)
+      : source_(std::move(source)), in_(input) {
     // 15 + 16: a gzip wrapper is required (no raw deflate, no zlib header).
     init_ = inflateInit2(&zs_, 15 + 16);
   }
@@ -41,7 +42,7 @@ class ZlibGzipStream : public ByteStream {
   uint64_t Offset() const { return source_->bytes_read() - zs_.avail_in; }
 
   std::unique_ptr<ByteStream> source_;
-  std::vector<unsigned char> in_;
+  std::vector<unsigned char>& in_;  // borrowed from InflateScratch
   z_stream zs_{};
   int init_ = Z_OK;
   bool eof_ = false;
@@ -109,8 +110,8 @@ StatusOr<size_t> ZlibGzipStream::Read(char* out, size_t capacity) {
 }  // namespace
 
 std::unique_ptr<ByteStream> MakeZlibGzipStream(
-    std::unique_ptr<ByteStream> source) {
-  return std::make_unique<ZlibGzipStream>(std::move(source));
+    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input) {
+  return std::make_unique<ZlibGzipStream>(std::move(source), input);
 }
 
 }  // namespace logsweep::common

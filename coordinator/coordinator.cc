@@ -32,6 +32,7 @@ Coordinator::Coordinator(CoordinatorConfig config, JobJournal* journal)
       workers_(config.heartbeat_interval * config.liveness, config.prefetch,
                config.liveness) {
   tracker_.set_record_outcomes(journal_ != nullptr);
+  workers_.SetAdaptivePrefetch(config_.max_prefetch, config_.prefetch_target);
 }
 
 void Coordinator::SendToWorker(const std::string& peer,
@@ -66,7 +67,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
   }
   bool known = workers_.Touch(peer, now);
   if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
-    workers_.Release(peer, outcome->ref);
+    workers_.Release(peer, outcome->ref, now);
     switch (tracker_.OnOutcome(*outcome)) {
       case TaskTracker::Accept::kAccepted:
         if (!outcome->status.ok()) {

@@ -20,8 +20,12 @@ struct CoordinatorConfig {
   uint32_t liveness = 3;
   // Attempts per task before "lost its worker" becomes a failure (1 .. 100).
   uint32_t max_attempts = 3;
-  // Tasks sent to a worker beyond its slots (0 .. slots).
+  // Tasks sent to a worker beyond its slots: at least `prefetch` (0 .. 64),
+  // up to `max_prefetch` (prefetch .. 256) while its tasks are so short
+  // that `prefetch_target` of work fits in more (see WorkerRegistry).
   uint32_t prefetch = 1;
+  uint32_t max_prefetch = 16;
+  std::chrono::milliseconds prefetch_target{50};
   // How often each client hears about its job's progress (50 ms .. 60 s).
   std::chrono::milliseconds progress_interval{500};
   // A task running longer than this on one worker is handed to another

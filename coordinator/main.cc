@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   uint32_t liveness = 3;
   uint32_t max_attempts = 3;
   uint32_t prefetch = 1;
+  uint32_t max_prefetch = 16;
   int64_t task_timeout_ms = 300000;
   app.add_option("--workers-endpoint", workers_endpoint,
                  "ZeroMQ endpoint workers connect to")
@@ -70,6 +71,10 @@ int Main(int argc, char** argv) {
                  "tasks queued on a worker beyond its slots")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
+  app.add_option("--max-prefetch", max_prefetch,
+                 "tasks queued on a worker whose tasks are short")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   app.add_option("--task-timeout-ms", task_timeout_ms,
                  "hand a task to another worker when it runs longer than "
                  "this (0: never)")
@@ -95,6 +100,7 @@ int Main(int argc, char** argv) {
   config.liveness = liveness;
   config.max_attempts = max_attempts;
   config.prefetch = prefetch;
+  config.max_prefetch = std::max(prefetch, max_prefetch);
   config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
 
   std::unique_ptr<lc::JobJournal> journal;

@@ -49,11 +49,38 @@ bool WorkerRegistry::Holds(const std::string& peer,
   });
 }
 
+void WorkerRegistry::SetAdaptivePrefetch(uint32_t max_prefetch,
+                                         std::chrono::milliseconds target) {
+  max_prefetch_ = max_prefetch;
+  prefetch_target_seconds_ = std::chrono::duration<double>(target).count();
+}
+
+size_t WorkerRegistry::CreditLimit(const Worker& w) const {
+  size_t prefetch = prefetch_;
+  if (max_prefetch_ > prefetch_ && w.task_seconds > 0) {
+    double wanted = prefetch_target_seconds_ / w.task_seconds;
+    prefetch =
+        static_cast<size_t>(std::clamp(wanted, static_cast<double>(prefetch_),
+                                       static_cast<double>(max_prefetch_)));
+  }
+  return w.slots + prefetch;
+}
+
 void WorkerRegistry::Release(const std::string& peer,
-                             const common::TaskRef& ref) {
+                             const common::TaskRef& ref, TimePoint now) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return;
-  auto& v = it->second.in_flight;
+  Worker& w = it->second;
+  // Only a busy worker's gaps measure its speed (an idle one waits for us).
+  if (now != TimePoint{} && w.last_release != TimePoint{} &&
+      w.in_flight.size() >= w.slots) {
+    double gap = std::chrono::duration<double>(now - w.last_release).count();
+    double per_slot = gap * w.slots;
+    w.task_seconds =
+        w.task_seconds == 0 ? per_slot : 0.8 * w.task_seconds + 0.2 * per_slot;
+  }
+  if (now != TimePoint{}) w.last_release = now;
+  auto& v = w.in_flight;
   auto pos = std::find_if(v.begin(), v.end(), [&](const common::TaskRef& r) {
     return SameAttempt(r, ref);
   });
@@ -64,8 +91,7 @@ std::string WorkerRegistry::PickWorkerWithCredit() const {
   const std::string* best = nullptr;
   double best_load = 0;
   for (const auto& [peer, w] : workers_) {
-    size_t limit = w.slots + std::min(prefetch_, w.slots);
-    if (w.in_flight.size() >= limit) continue;
+    if (w.in_flight.size() >= CreditLimit(w)) continue;
     double load = static_cast<double>(w.in_flight.size()) / w.slots;
     if (best == nullptr || load < best_load) {
       best = &peer;

@@ -36,10 +36,20 @@ class WorkerRegistry {
   // Any message from a peer proves it alive. False: unknown peer.
   bool Touch(const std::string& peer, TimePoint now);
 
+  // Lets prefetch grow for workers whose tasks are short: a worker is kept
+  // `target` of queued work ahead, i.e. prefetch = target / (its measured
+  // time per task per slot), between the constructor's prefetch and
+  // `max_prefetch`. Many tiny files then pipeline instead of waiting a
+  // round trip each; large files keep the minimum, so no worker hoards them.
+  void SetAdaptivePrefetch(uint32_t max_prefetch,
+                           std::chrono::milliseconds target);
+
   // Records that `peer` now runs `ref`.
   void Assign(const std::string& peer, const common::TaskRef& ref);
-  // Forgets `ref` on `peer` (a result or failure came back).
-  void Release(const std::string& peer, const common::TaskRef& ref);
+  // Forgets `ref` on `peer` (a result or failure came back at `now`; the
+  // gap since its previous answer measures its speed, when it was busy).
+  void Release(const std::string& peer, const common::TaskRef& ref,
+               TimePoint now = TimePoint{});
 
   // Whether `peer` is registered and still runs `ref`.
   bool Holds(const std::string& peer, const common::TaskRef& ref) const;
@@ -71,9 +81,15 @@ class WorkerRegistry {
     std::chrono::milliseconds expiry{0};
     TimePoint expires;
     std::vector<common::TaskRef> in_flight;
+    // Seconds per task per slot (moving average); 0 until measured.
+    double task_seconds = 0;
+    TimePoint last_release{};
   };
+  size_t CreditLimit(const Worker& w) const;
 
   std::chrono::milliseconds expiry_;
+  uint32_t max_prefetch_ = 0;  // 0: fixed prefetch
+  double prefetch_target_seconds_ = 0;
   uint32_t prefetch_;
   uint32_t liveness_;
   std::map<std::string, Worker> workers_;

@@ -29,7 +29,8 @@ std::vector<InflateBackend> Backends() {
 // Reads a whole log file in chunks of `chunk` bytes.
 StatusOr<std::string> ReadAll(const std::string& path, InflateBackend backend,
                               size_t chunk = 4096) {
-  auto stream = OpenLogFile(path, backend);
+  InflateScratch scratch;
+  auto stream = OpenLogFile(path, backend, scratch);
   if (!stream.ok()) return stream.status();
   std::string out;
   std::vector<char> buf(chunk);
@@ -168,21 +169,25 @@ INSTANTIATE_TEST_SUITE_P(Backends, GzipStreamTest,
 
 TEST(LogFileTest, MissingFileIsNotFound) {
   TempDir dir;
-  auto got = OpenLogFile(dir.path() + "/nope.gz", InflateBackend::kZlib);
+  InflateScratch scratch;
+  auto got =
+      OpenLogFile(dir.path() + "/nope.gz", InflateBackend::kZlib, scratch);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), StatusCode::kNotFound);
 }
 
 TEST(LogFileTest, DirectoryIsInvalidArgument) {
   TempDir dir;
-  auto got = OpenLogFile(dir.path(), InflateBackend::kZlib);
+  InflateScratch scratch;
+  auto got = OpenLogFile(dir.path(), InflateBackend::kZlib, scratch);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(got.status().message().find("directory"), std::string::npos);
 }
 
 TEST(LogFileTest, DeviceIsInvalidArgument) {
-  auto got = OpenLogFile("/dev/zero", InflateBackend::kZlib);
+  InflateScratch scratch;
+  auto got = OpenLogFile("/dev/zero", InflateBackend::kZlib, scratch);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
 }

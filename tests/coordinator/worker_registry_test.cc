@@ -53,11 +53,67 @@ TEST(WorkerRegistryTest, CreditIsSlotsPlusPrefetch) {
   EXPECT_EQ(registry.PickWorkerWithCredit(), "");
 }
 
-TEST(WorkerRegistryTest, PrefetchIsCappedAtSlots) {
+TEST(WorkerRegistryTest, FixedPrefetchIsNotCappedAtSlots) {
   WorkerRegistry registry(kExpiry, /*prefetch=*/5);
   (void)registry.Register("w", Hello("w", 2), At(0));
 
-  EXPECT_EQ(CreditOf(registry, "w"), 4);
+  EXPECT_EQ(CreditOf(registry, "w"), 7);
+}
+
+// Feeds `n` answers from a busy worker, `gap` apart.
+void AnswerEvery(WorkerRegistry& registry, const std::string& peer,
+                 milliseconds gap, int n) {
+  TimePoint t = At(1);
+  for (int i = 0; i < n; ++i) {
+    while (registry.PickWorkerWithCredit() == peer) {
+      registry.Assign(peer, Ref(static_cast<uint64_t>(1000 + i)));
+    }
+    t += gap;
+    registry.Release(peer, Ref(static_cast<uint64_t>(1000 + i)), t);
+  }
+}
+
+// Fills the worker to its credit and returns how many tasks it then holds.
+size_t HeldWhenFull(WorkerRegistry& registry, const std::string& peer) {
+  int given = 0;
+  while (registry.PickWorkerWithCredit() == peer && given < 1000) {
+    registry.Assign(peer, Ref(static_cast<uint64_t>(5000 + given)));
+    ++given;
+  }
+  auto removed = registry.Remove(peer);
+  return removed ? removed->in_flight.size() : 0;
+}
+
+TEST(WorkerRegistryTest, UnmeasuredWorkerGetsTheMinimumPrefetch) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/1);
+  registry.SetAdaptivePrefetch(16, milliseconds(50));
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  EXPECT_EQ(HeldWhenFull(registry, "w"), 2u);
+}
+
+TEST(WorkerRegistryTest, AdaptivePrefetchReachesMaxForTinyTasks) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/1);
+  registry.SetAdaptivePrefetch(16, milliseconds(50));
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  AnswerEvery(registry, "w", milliseconds(1), 30);  // 1 ms tasks
+  // 50 ms of 1 ms tasks would be 50: capped at 16, plus the slot.
+  EXPECT_EQ(HeldWhenFull(registry, "w"), 17u);
+}
+
+TEST(WorkerRegistryTest, AdaptivePrefetchFitsTheTarget) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/1);
+  registry.SetAdaptivePrefetch(16, milliseconds(50));
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  AnswerEvery(registry, "w", milliseconds(10), 40);  // 10 ms tasks
+  EXPECT_EQ(HeldWhenFull(registry, "w"), 6u);        // 1 slot + 50/10
+}
+
+TEST(WorkerRegistryTest, AdaptivePrefetchStaysAtMinimumForLongTasks) {
+  WorkerRegistry registry(kExpiry, /*prefetch=*/1);
+  registry.SetAdaptivePrefetch(16, milliseconds(50));
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  AnswerEvery(registry, "w", milliseconds(2000), 5);  // 2 s tasks
+  EXPECT_EQ(HeldWhenFull(registry, "w"), 2u);         // 1 slot + 1 prefetch
 }
 
 TEST(WorkerRegistryTest, CreditIsSlotsWithoutPrefetch) {

@@ -44,7 +44,8 @@ c::ScanReport Scan(const uint8_t* data, size_t size, bool gzip,
   c::LineMatcher matcher{c::Query{}};
   auto source = std::make_unique<MemorySource>(data, size);
   if (!gzip) return scanner.ScanStream(*source, matcher);
-  auto stream = c::MakeGzipStream(std::move(source), backend);
+  c::InflateScratch scratch;
+  auto stream = c::MakeGzipStream(std::move(source), backend, scratch);
   return scanner.ScanStream(*stream, matcher);
 }
 
