@@ -13,7 +13,7 @@ PACKAGES=(
   libspdlog-dev libgtest-dev libcli11-dev nlohmann-json3-dev libisal-dev
   libsqlite3-dev clang libclang-rt-14-dev
   libbenchmark-dev
-  docker-compose python3-yaml iproute2
+  docker-compose python3-yaml iproute2 python3-zmq util-linux
 )
 
 missing=()

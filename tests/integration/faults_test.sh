@@ -24,6 +24,7 @@ wait_for_log "$WORK/coordinator.log" "worker doomed registered"
 SUBMIT_PID=$!
 wait_for_log "$WORK/doomed.log" "stalling"
 start_worker healthy --threads 2
+HEALTHY=$LAST_WORKER_PID
 kill -KILL "$DOOMED"
 wait "$SUBMIT_PID" || fail "1: submit exited $?"
 expect_same "$EXPECTED" "$WORK/1.out" "1: worker killed mid-task"
@@ -44,7 +45,7 @@ wait_for_log "$WORK/coordinator.log" "worker frozen registered.*" 10
 [ "$(grep -c 'worker frozen registered' "$WORK/coordinator.log")" -ge 2 ] ||
   fail "2: resumed worker did not register again"
 # Only the resumed worker left: the next job proves it gets work.
-kill -KILL "$(pgrep -f -- '--name healthy')" 2>/dev/null || true
+kill -KILL "$HEALTHY" 2>/dev/null || true
 "${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/2b.out" ||
   fail "2b: submit exited $?"
 expect_same "$EXPECTED" "$WORK/2b.out" "2b: resumed worker alone"

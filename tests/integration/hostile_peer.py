@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Sends hostile traffic to a running coordinator: garbage bytes, empty and
+multi-frame messages, wrong protocol versions, an oversized message, results
+for unknown jobs from an unregistered worker, and a flood of connections.
+Exits 0 when every send went out; the caller then checks that the
+coordinator still serves a real job exactly."""
+import sys
+
+import zmq
+
+workers_ep, clients_ep = sys.argv[1], sys.argv[2]
+ctx = zmq.Context()
+
+def dealer(ep):
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 2000)
+    s.setsockopt(zmq.SNDTIMEO, 2000)
+    s.connect(ep)
+    return s
+
+# protocol_version=1, then a TaskResult for a job that does not exist.
+unknown_result = bytes([0x08, 0x01, 0x22, 0x0A, 0x0A, 0x08]) + b"\x0a\x04nope\x10\x07"
+garbage = [
+    b"",
+    b"\xff" * 64,
+    b"\x08\x02",                    # protocol version 2
+    b"\x08\x01",                    # version 1, no body
+    b"\x08\x01\x12\x02\x10\x00",    # hello with 0 slots
+    unknown_result,
+]
+for ep in (workers_ep, clients_ep):
+    s = dealer(ep)
+    for g in garbage:
+        s.send(g)
+    s.send_multipart([b"two", b"frames"])
+    s.send_multipart([b"a", b"b", b"c"])
+    s.close()
+
+# Larger than ZMQ_MAXMSGSIZE (256 MiB): libzmq drops the connection.
+big = dealer(clients_ep)
+big.send(b"\x00" * (257 << 20))
+big.close()
+
+# Many short-lived peers.
+for _ in range(200):
+    s = dealer(clients_ep)
+    s.send(b"\xff\xff")
+    s.close()
+ctx.term()
+print("hostile traffic sent")
