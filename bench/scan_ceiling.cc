@@ -23,8 +23,8 @@ int Main(int argc, char** argv) {
   std::vector<std::string> files;
   unsigned threads = 1;
   bool no_match = false;
-  std::string inflate = common::InflateBackendName(
-      common::DefaultInflateBackend());
+  std::string inflate =
+      common::InflateBackendName(common::DefaultInflateBackend());
   app.add_option("files", files, "log files")->required();
   app.add_option("--threads", threads, "scan threads")->capture_default_str();
   app.add_flag("--no-match", no_match, "inflate only, no line matching");
@@ -44,9 +44,9 @@ int Main(int argc, char** argv) {
   common::LineMatcher matcher{common::Query{}};
   std::atomic<size_t> next{0};
   std::mutex mu;
-  common::HostSet hosts;  // guarded by mu
+  common::HostSet hosts;     // guarded by mu
   common::ScanStats totals;  // guarded by mu
-  int failures = 0;  // guarded by mu
+  int failures = 0;          // guarded by mu
 
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
@@ -67,14 +67,15 @@ int Main(int argc, char** argv) {
     });
   }
   for (auto& t : pool) t.join();
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
-  std::printf("files=%zu bytes=%llu seconds=%.3f mbps=%.1f hosts=%zu "
-              "lines=%llu\n",
-              files.size(), static_cast<unsigned long long>(totals.bytes_scanned),
-              secs, static_cast<double>(totals.bytes_scanned) / 1e6 / secs,
-              hosts.size(), static_cast<unsigned long long>(totals.lines));
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf(
+      "files=%zu bytes=%llu seconds=%.3f mbps=%.1f hosts=%zu "
+      "lines=%llu\n",
+      files.size(), static_cast<unsigned long long>(totals.bytes_scanned), secs,
+      static_cast<double>(totals.bytes_scanned) / 1e6 / secs, hosts.size(),
+      static_cast<unsigned long long>(totals.lines));
   return failures == 0 ? 0 : 3;
 }
 

@@ -26,7 +26,9 @@ inline bool IsSpace(char c) { return kSpace[static_cast<unsigned char>(c)]; }
 
 LineMatcher::LineMatcher(Query query)
     : query_(std::move(query)),
-      last_field_(std::max(query_.key_field, query_.match_field)) {}
+      last_field_(std::max(query_.key_field, query_.match_field)),
+      value_has_space_(std::any_of(query_.match_value.begin(),
+                                   query_.match_value.end(), IsSpace)) {}
 
 LineMatcher::LineKind LineMatcher::MatchLine(std::string_view line,
                                              std::string_view* key) const {
@@ -93,11 +95,15 @@ bool LineMatcher::MatchWindow(const char* line, size_t len,
     for (uint32_t i = 0; i < k; ++i) s &= s - 1;
     return static_cast<size_t>(__builtin_ctzll(s));
   };
+  if (value_has_space_) return false;  // never a whole field; scalar says so
   const size_t value_len = query_.match_value.size();
-  size_t m = field_start(query_.match_field);
-  // The field must be exactly the value: its bytes, then a separator.
-  if (m + value_len >= 64) return false;
-  if (!((ws >> (m + value_len)) & 1) ||
+  // The field starts inside the window; it must be exactly the value: its
+  // bytes, then a separator or the end of the line. Both lie inside the
+  // line, so they are read directly even past the 64 bytes.
+  const size_t m = field_start(query_.match_field);
+  const size_t end = m + value_len;
+  const bool ends_there = end == len || (end < len && IsSpace(line[end]));
+  if (!ends_there ||
       std::memcmp(line + m, query_.match_value.data(), value_len) != 0) {
     *kind = LineKind::kNoMatch;
     return true;

@@ -38,7 +38,8 @@ class LineMatcher {
                    LineKind* kind) const;
 
   Query query_;
-  uint32_t last_field_;  // max(key_field, match_field)
+  uint32_t last_field_;   // max(key_field, match_field)
+  bool value_has_space_;  // such a value can never equal a field
 };
 
 }  // namespace logsweep::common

@@ -90,6 +90,20 @@ TEST(LineMatcherTest, CustomQueryMatchesOtherFields) {
   EXPECT_EQ(matcher.MatchLine("x y", &key), Kind::kMalformed);
 }
 
+TEST(LineMatcherTest, ValueWithWhitespaceNeverMatches) {
+  Query q;
+  q.match_value = "/robots.txt HTTP/1.0\"";
+  LineMatcher matcher(q);
+  HostSet hosts;
+  ScanStats stats;
+  std::string line =
+      "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /robots.txt "
+      "HTTP/1.0\" 200 2326 \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"\n";
+  matcher.ScanLines(line + line, hosts, stats);
+  EXPECT_EQ(stats.matches, 0u);
+  EXPECT_EQ(stats.lines, 2u);
+}
+
 TEST(LineMatcherTest, ScanLinesCountsLinesMatchesAndMalformed) {
   LineMatcher matcher{Query{}};
   HostSet hosts;
@@ -128,7 +142,7 @@ TEST(LineMatcherTest, ScanLinesAgreesWithMatchLineOnRandomLines) {
                                            ""};
   const std::vector<std::string> seps = {" ",    "  ", "\t",    "\r",
                                          " \v ", "\f", "\t\t\t"};
-  for (uint32_t match_field : {6u, 0u, 2u}) {
+  for (uint32_t match_field : {6u, 0u, 2u, 9u}) {
     for (uint32_t key_field : {0u, 3u, 8u}) {
       Query q;
       q.match_field = match_field;
