@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -61,32 +60,14 @@ common::Status LocalCluster::Start(const Options& options) {
   }
   dir_ = tmpl;
   const std::string ready = dir_ + "/ready";
-  auto coordinator = Spawn(
-      {options.bin_dir + "/logsweep-coordinator", "--workers-endpoint",
-       "ipc://" + dir_ + "/w", "--clients-endpoint", "ipc://" + dir_ + "/c",
-       "--ready-file", ready, "--log-level", options.log_level});
+  const std::string workers_endpoint = "ipc://" + dir_ + "/w";
+  clients_endpoint_ = "ipc://" + dir_ + "/c";
+  auto coordinator =
+      Spawn({options.bin_dir + "/logsweep-coordinator", "--workers-endpoint",
+             workers_endpoint, "--clients-endpoint", clients_endpoint_,
+             "--ready-file", ready, "--log-level", options.log_level});
   if (!coordinator.ok()) return coordinator.status();
   coordinator_ = *coordinator;
-
-  std::string workers_endpoint;
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (workers_endpoint.empty()) {
-    std::ifstream in(ready);
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("workers=", 0) == 0) workers_endpoint = line.substr(8);
-      if (line.rfind("clients=", 0) == 0) clients_endpoint_ = line.substr(8);
-    }
-    if (!workers_endpoint.empty()) break;
-    if (Exited(coordinator_)) {
-      coordinator_ = -1;
-      return common::UnavailableError("logsweep-coordinator exited at start");
-    }
-    if (Clock::now() > deadline) {
-      return common::UnavailableError(
-          "logsweep-coordinator did not start listening within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
 
   for (unsigned i = 0; i < options.workers; ++i) {
     std::vector<std::string> argv = {options.bin_dir + "/logsweep-worker",
@@ -105,6 +86,21 @@ common::Status LocalCluster::Start(const Options& options) {
     auto worker = Spawn(argv);
     if (!worker.ok()) return worker.status();
     workers_.push_back(*worker);
+  }
+
+  // The endpoints are known, so workers start while the coordinator does
+  // (they connect as soon as it binds); only then wait for it to listen.
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (!std::filesystem::exists(ready)) {
+    if (Exited(coordinator_)) {
+      coordinator_ = -1;
+      return common::UnavailableError("logsweep-coordinator exited at start");
+    }
+    if (Clock::now() > deadline) {
+      return common::UnavailableError(
+          "logsweep-coordinator did not start listening within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return common::OkStatus();
 }
@@ -133,7 +129,7 @@ void LocalCluster::Stop() {
         ::waitpid(pid, nullptr, 0);
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
   workers_.clear();

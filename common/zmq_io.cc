@@ -19,6 +19,10 @@ Status FromZmq(const zmq::error_t& e, const std::string& what) {
 Status ConfigureSocket(zmq::socket_t& socket) {
   try {
     socket.set(zmq::sockopt::linger, 0);
+    // A peer not up yet (a worker started with its coordinator) is retried
+    // after 10 ms, then less often: 10 ms doubling to 2 s.
+    socket.set(zmq::sockopt::reconnect_ivl, 10);
+    socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
     socket.set(zmq::sockopt::maxmsgsize, kMaxMessageBytes);
     if (socket.get(zmq::sockopt::type) == ZMQ_ROUTER) {
       socket.set(zmq::sockopt::router_mandatory, 1);
