@@ -9,6 +9,7 @@
 // Rates are bytes of uncompressed text per second; Small also reports
 // files/s and the time per file.
 #include <benchmark/benchmark.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -16,6 +17,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -249,6 +252,36 @@ void BM_Small(benchmark::State& state, common::InflateBackend backend) {
                          benchmark::Counter::kIsIterationInvariantRate |
                              benchmark::Counter::kInvert);
 }
+
+// libdeflate has no streaming API: it inflates a whole member from memory
+// into a buffer big enough for all of it, so it could not keep a worker's
+// memory bounded for a multi-GiB file. Measured here (file read into memory
+// first, outside the timing) to see what its speed would buy.
+void BM_LibdeflateWholeFile(benchmark::State& state) {
+  const Corpus& corpus = TheCorpus();
+  std::ifstream in(corpus.large(), std::ios::binary);
+  std::string gz((std::istreambuf_iterator<char>(in)),
+                 std::istreambuf_iterator<char>());
+  std::string out(corpus.large_bytes(), '\0');
+  libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+  for (auto _ : state) {
+    size_t got = 0;
+    if (libdeflate_gzip_decompress(d, gz.data(), gz.size(), out.data(),
+                                   out.size(), &got) != LIBDEFLATE_SUCCESS ||
+        got != corpus.large_bytes()) {
+      state.SkipWithError("libdeflate failed");
+      break;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  libdeflate_free_decompressor(d);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(corpus.large_bytes()));
+}
+BENCHMARK(BM_LibdeflateWholeFile)
+    ->Name("Large/libdeflate_inflate_only_in_memory")
+    ->MinTime(0.5)
+    ->Unit(benchmark::kMillisecond);
 
 constexpr auto kZlib = common::InflateBackend::kZlib;
 constexpr auto kIsal = common::InflateBackend::kIsal;

@@ -12,7 +12,7 @@ PACKAGES=(
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libspdlog-dev libgtest-dev libcli11-dev nlohmann-json3-dev libisal-dev
   libsqlite3-dev clang libclang-rt-14-dev
-  libbenchmark-dev
+  libbenchmark-dev libdeflate-dev
   docker-compose python3-yaml iproute2 python3-zmq util-linux
 )
 
