@@ -77,30 +77,45 @@ inline uint64_t SpaceMask64(const char* p) {
 }  // namespace
 #endif
 
-bool LineMatcher::MatchWindow(const char* line, size_t len,
-                              std::string_view* key, LineKind* kind) const {
 #ifdef __SSE2__
-  // Bytes past the end of the line count as separators.
-  uint64_t ws = SpaceMask64(line);
-  if (len < 64) ws |= ~uint64_t{0} << len;
-  uint64_t starts = ~ws & ((ws << 1) | 1);
-  if (static_cast<uint32_t>(__builtin_popcountll(starts)) <= last_field_) {
-    if (len > 64) return false;  // more fields may follow the window
+namespace {
+
+__extension__ typedef unsigned __int128 Mask128;
+
+inline size_t Ctz(uint64_t x) {
+  return static_cast<size_t>(__builtin_ctzll(x));
+}
+inline size_t Ctz(Mask128 x) {
+  uint64_t low = static_cast<uint64_t>(x);
+  return low ? Ctz(low) : 64 + Ctz(static_cast<uint64_t>(x >> 64));
+}
+
+// `starts` without its `k` lowest set bits.
+template <class Mask>
+inline Mask DropLowest(Mask starts, uint32_t k) {
+  for (; k > 0 && starts != 0; --k) starts &= starts - 1;
+  return starts;
+}
+
+}  // namespace
+
+// Classifies the line from `ws`, its separator mask over the first kBits
+// bytes. False when that is not enough to decide.
+template <class Mask, size_t kBits>
+bool LineMatcher::Decide(const char* line, size_t len, Mask ws,
+                         std::string_view* key, LineKind* kind) const {
+  if (len < kBits) ws |= ~Mask{0} << len;  // past the end: separators
+  const Mask starts = ~ws & ((ws << 1) | 1);
+  if (DropLowest(starts, last_field_) == 0) {
+    if (len > kBits) return false;  // more fields may follow the window
     *kind = LineKind::kMalformed;
     return true;
   }
-  // Start of field k: drop the k lowest start bits.
-  auto field_start = [starts](uint32_t k) {
-    uint64_t s = starts;
-    for (uint32_t i = 0; i < k; ++i) s &= s - 1;
-    return static_cast<size_t>(__builtin_ctzll(s));
-  };
-  if (value_has_space_) return false;  // never a whole field; scalar says so
+  // The match field starts inside the window; it must be exactly the value:
+  // its bytes, then a separator or the end of the line. Both lie inside the
+  // line, so they are read directly even past the window.
   const size_t value_len = query_.match_value.size();
-  // The field starts inside the window; it must be exactly the value: its
-  // bytes, then a separator or the end of the line. Both lie inside the
-  // line, so they are read directly even past the 64 bytes.
-  const size_t m = field_start(query_.match_field);
+  const size_t m = Ctz(DropLowest(starts, query_.match_field));
   const size_t end = m + value_len;
   const bool ends_there = end == len || (end < len && IsSpace(line[end]));
   if (!ends_there ||
@@ -108,16 +123,30 @@ bool LineMatcher::MatchWindow(const char* line, size_t len,
     *kind = LineKind::kNoMatch;
     return true;
   }
-  size_t k = field_start(query_.key_field);
-  uint64_t after = ws >> k;
-  if (after == 0) return false;  // key runs past the window
-  *key =
-      std::string_view(line + k, static_cast<size_t>(__builtin_ctzll(after)));
+  const size_t k = Ctz(DropLowest(starts, query_.key_field));
+  const Mask after = ws >> k;
+  if (after == 0) return false;  // the key runs past the window
+  *key = std::string_view(line + k, Ctz(after));
   *kind = LineKind::kMatch;
   return true;
+}
+#endif
+
+bool LineMatcher::MatchWindow(const char* line, size_t len, size_t readable,
+                              std::string_view* key, LineKind* kind) const {
+#ifdef __SSE2__
+  if (value_has_space_ || readable < 64) return false;
+  const uint64_t ws = SpaceMask64(line);
+  if (Decide<uint64_t, 64>(line, len, ws, key, kind)) return true;
+  // Long hosts (IPv6, names) push field 7 past 64 bytes: look at 128.
+  if (len <= 64 || readable < 128) return false;
+  const Mask128 ws128 =
+      ws | (static_cast<Mask128>(SpaceMask64(line + 64)) << 64);
+  return Decide<Mask128, 128>(line, len, ws128, key, kind);
 #else
   (void)line;
   (void)len;
+  (void)readable;
   (void)key;
   (void)kind;
   return false;
@@ -134,8 +163,8 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     const size_t len = static_cast<size_t>(line_end - p);
     std::string_view key;
     LineKind kind;
-    // The 64-byte window may read past the line but never past the text.
-    if (end - p < 64 || !MatchWindow(p, len, &key, &kind)) {
+    // The window may read past the line but never past the text.
+    if (!MatchWindow(p, len, static_cast<size_t>(end - p), &key, &kind)) {
       kind = MatchLine(std::string_view(p, len), &key);
     }
     switch (kind) {

@@ -31,11 +31,15 @@ class LineMatcher {
   const Query& query() const { return query_; }
 
  private:
-  // Fast path: classifies the line from a 64-byte SIMD window starting at
-  // `line` (which must have 64 readable bytes). False when the window cannot
-  // decide (fields beyond it); then MatchLine decides.
-  bool MatchWindow(const char* line, size_t len, std::string_view* key,
-                   LineKind* kind) const;
+  // Fast path: classifies the line from a SIMD separator mask of its first
+  // 64 (or, for long hosts, 128) bytes; `readable` bytes from `line` may be
+  // read. False when the window cannot decide (fields beyond it); then
+  // MatchLine decides.
+  bool MatchWindow(const char* line, size_t len, size_t readable,
+                   std::string_view* key, LineKind* kind) const;
+  template <class Mask, size_t kBits>
+  bool Decide(const char* line, size_t len, Mask ws, std::string_view* key,
+              LineKind* kind) const;
 
   Query query_;
   uint32_t last_field_;   // max(key_field, match_field)
