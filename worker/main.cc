@@ -48,6 +48,10 @@ int Main(int argc, char** argv) {
                  "missed heartbeats before reconnecting")
       ->check(CLI::Range(2, 100))
       ->capture_default_str();
+  app.add_option("--data-root", config.data_root,
+                 "read only files under this directory; relative task paths "
+                 "are relative to it")
+      ->capture_default_str();
   app.add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
   app.add_option("--log-level", log_level,

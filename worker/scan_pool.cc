@@ -13,12 +13,18 @@
 namespace logsweep::worker {
 
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
-                            common::FileScanner& scanner) {
+                            common::FileScanner& scanner,
+                            const DataRoot& data_root) {
   common::TaskOutcome outcome;
   outcome.ref = task.ref;
+  auto path = data_root.Resolve(task.path);
+  if (!path.ok()) {
+    outcome.status = path.status();
+    return outcome;
+  }
   try {
     common::LineMatcher matcher(task.query);
-    common::ScanReport report = scanner.Scan(task.path, matcher);
+    common::ScanReport report = scanner.Scan(*path, matcher);
     outcome.status = std::move(report.status);
     outcome.hosts = std::move(report.hosts);
     outcome.stats = report.stats;
@@ -30,13 +36,15 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
 }
 
 ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
-                   size_t threads, common::ScanOptions options)
+                   size_t threads, common::ScanOptions options,
+                   DataRoot data_root)
     : context_(context),
       results_endpoint_(std::move(results_endpoint)),
       stall_substring_(std::getenv("LOGSWEEP_FAULT_STALL")
                            ? std::getenv("LOGSWEEP_FAULT_STALL")
                            : ""),
-      options_(options) {
+      options_(options),
+      data_root_(std::move(data_root)) {
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
     threads_.emplace_back([this] { ThreadMain(); });
@@ -87,7 +95,7 @@ void ScanPool::ThreadMain() {
       cv_.wait(lock, [this] { return stopping_; });
       return;
     }
-    common::TaskOutcome outcome = RunTask(task, scanner);
+    common::TaskOutcome outcome = RunTask(task, scanner, data_root_);
     if (!outcome.status.ok()) {
       spdlog::info("{}: {}", task.path, outcome.status.ToString());
     }

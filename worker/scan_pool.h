@@ -11,6 +11,7 @@
 
 #include "common/file_scanner.h"
 #include "common/messages.h"
+#include "worker/data_root.h"
 
 namespace logsweep::worker {
 
@@ -23,7 +24,7 @@ namespace logsweep::worker {
 class ScanPool {
  public:
   ScanPool(zmq::context_t& context, std::string results_endpoint,
-           size_t threads, common::ScanOptions options);
+           size_t threads, common::ScanOptions options, DataRoot data_root);
   ~ScanPool();
   ScanPool(const ScanPool&) = delete;
   ScanPool& operator=(const ScanPool&) = delete;
@@ -40,6 +41,7 @@ class ScanPool {
   // filesystem, while heartbeats go on. Empty (the default): off.
   const std::string stall_substring_;
   const common::ScanOptions options_;
+  const DataRoot data_root_;
 
   std::mutex mu_;
   // Guarded by mu_:
@@ -51,7 +53,9 @@ class ScanPool {
 };
 
 // Runs one task to its outcome (used by ScanPool; exposed for tests).
+// The task's path is resolved under `data_root` first.
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
-                            common::FileScanner& scanner);
+                            common::FileScanner& scanner,
+                            const DataRoot& data_root);
 
 }  // namespace logsweep::worker

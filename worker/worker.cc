@@ -79,7 +79,10 @@ common::Status Worker::Run(const std::atomic<bool>& stop) {
   if (common::Status s = common::ConfigureSocket(results_); !s.ok()) return s;
   if (common::Status s = common::Bind(results_, results_endpoint_); !s.ok())
     return s;
-  ScanPool pool(context_, results_endpoint_, config_.threads, config_.scan);
+  DataRoot data_root(config_.data_root);
+  if (!data_root.status().ok()) return data_root.status();
+  ScanPool pool(context_, results_endpoint_, config_.threads, config_.scan,
+                std::move(data_root));
   if (common::Status s = Connect(); !s.ok()) return s;
   spdlog::info("worker {} with {} threads, coordinator {}", config_.name,
                config_.threads, config_.coordinator_endpoint);

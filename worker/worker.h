@@ -25,6 +25,8 @@ struct WorkerConfig {
   // Longest wait between reconnect attempts; doubles up to this.
   std::chrono::milliseconds max_backoff{30000};
   common::ScanOptions scan;
+  // Tasks may read only under this directory (see DataRoot).
+  std::string data_root = "/";
 };
 
 // The worker's I/O thread: owns the DEALER socket to the coordinator and

@@ -20,6 +20,8 @@
 namespace logsweep::worker {
 namespace {
 
+DataRoot AnyRoot() { return DataRoot("/"); }
+
 using common::StatusCode;
 using common::TaskAssignment;
 using common::TaskOutcome;
@@ -49,7 +51,7 @@ TEST(RunTaskTest, ReturnsOkWithHostsOfMatchingLinesForGoodGzipFile) {
   std::string path = dir.Write("access.log.gz", logsweep::testing::Gzip(kLog));
   common::FileScanner scanner(Options());
 
-  TaskOutcome outcome = RunTask(Task(path), scanner);
+  TaskOutcome outcome = RunTask(Task(path), scanner, AnyRoot());
 
   EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
   EXPECT_EQ(outcome.hosts.Sorted(),
@@ -65,7 +67,7 @@ TEST(RunTaskTest, CarriesTheTaskRefIntoTheOutcome) {
   TaskAssignment task = Task(path, 17);
   task.ref.attempt = 3;
 
-  TaskOutcome outcome = RunTask(task, scanner);
+  TaskOutcome outcome = RunTask(task, scanner, AnyRoot());
 
   EXPECT_EQ(outcome.ref.job_id, "job-1");
   EXPECT_EQ(outcome.ref.task_id, 17u);
@@ -79,7 +81,7 @@ TEST(RunTaskTest, AppliesTheQueryOfTheTask) {
   TaskAssignment task = Task(path);
   task.query.match_value = "/index.html";
 
-  TaskOutcome outcome = RunTask(task, scanner);
+  TaskOutcome outcome = RunTask(task, scanner, AnyRoot());
 
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
   EXPECT_EQ(outcome.hosts.Sorted(), (std::vector<std::string>{"10.0.0.2"}));
@@ -89,7 +91,8 @@ TEST(RunTaskTest, ReturnsNotFoundWithNoHostsForMissingFile) {
   logsweep::testing::TempDir dir;
   common::FileScanner scanner(Options());
 
-  TaskOutcome outcome = RunTask(Task(dir.path() + "/missing.gz", 4), scanner);
+  TaskOutcome outcome =
+      RunTask(Task(dir.path() + "/missing.gz", 4), scanner, AnyRoot());
 
   EXPECT_EQ(outcome.status.code(), StatusCode::kNotFound)
       << outcome.status.ToString();
@@ -102,7 +105,7 @@ TEST(RunTaskTest, ReturnsDataLossForGzFileThatIsNotGzip) {
   std::string path = dir.Write("plain.gz", kLog);
   common::FileScanner scanner(Options());
 
-  TaskOutcome outcome = RunTask(Task(path), scanner);
+  TaskOutcome outcome = RunTask(Task(path), scanner, AnyRoot());
 
   EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss)
       << outcome.status.ToString();
@@ -114,7 +117,7 @@ TEST(RunTaskTest, ReturnsDataLossForTruncatedGzipFile) {
   std::string path = dir.Write("cut.gz", gz.substr(0, gz.size() - 10));
   common::FileScanner scanner(Options());
 
-  TaskOutcome outcome = RunTask(Task(path), scanner);
+  TaskOutcome outcome = RunTask(Task(path), scanner, AnyRoot());
 
   EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss)
       << outcome.status.ToString();
@@ -171,7 +174,7 @@ TEST_F(ScanPoolTest, DeliversEveryOutcomeExactlyOnce) {
   constexpr uint64_t kTasks = 8;
   std::map<uint64_t, int> seen;
   {
-    ScanPool pool(context_, kEndpoint, 2, Options());
+    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
     for (uint64_t i = 0; i < kTasks; ++i) {
       pool.Submit(Task(i % 2 == 0 ? good : dir.path() + "/missing.gz", i));
     }
@@ -196,7 +199,7 @@ TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
   std::string missing = dir.path() + "/missing.gz";
   std::map<uint64_t, TaskOutcome> outcomes;
   {
-    ScanPool pool(context_, kEndpoint, 2, Options());
+    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
     pool.Submit(Task(good, 0));
     pool.Submit(Task(missing, 1));
     pool.Submit(Task(good, 2));
