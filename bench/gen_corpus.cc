@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/rng.h"
+
 namespace logsweep::bench {
 namespace {
 
@@ -84,31 +86,12 @@ struct Options {
   int jobs = 1;
 };
 
-uint64_t Mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+using logsweep::bench::Mix;
+using logsweep::bench::Rng;
+
+std::string_view Pick(Rng& rng, const std::vector<std::string_view>& items) {
+  return items[rng.Below(items.size())];
 }
-
-// splitmix64. Its output is fixed by its definition, unlike the
-// std::*_distribution adaptors, whose results differ between standard
-// libraries and would make the corpus platform-dependent.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() { return Mix(state_ += 0x9e3779b97f4a7c15ULL); }
-  // Uniform in [0, n) for n <= 2^32, via multiply-shift (bias < 2^-32).
-  uint32_t Below(uint64_t n) {
-    return static_cast<uint32_t>(((Next() >> 32) * n) >> 32);
-  }
-  bool Chance(uint32_t ppm) { return Below(1000000) < ppm; }
-  std::string_view Pick(const std::vector<std::string_view>& items) {
-    return items[Below(items.size())];
-  }
-
- private:
-  uint64_t state_;
-};
 
 // Matches Python's bytes.split() and awk's default FS for the bytes we emit.
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -245,11 +228,11 @@ class LineGenerator {
     // Crawlers fetch the target, so spread it over the whole pool.
     const std::string& host =
         target && rng_.Below(4) != 0 ? pool_.Any(rng_) : pool_.Popular(rng_);
-    const std::string_view user = rng_.Chance(10000) ? rng_.Pick(users_) : "-";
+    const std::string_view user = rng_.Chance(10000) ? Pick(rng_, users_) : "-";
     Cat(out, host, " - ", user, " [");
     AppendTime(out);
     const std::string_view path =
-        target || near_miss ? std::string_view() : rng_.Pick(paths_);
+        target || near_miss ? std::string_view() : Pick(rng_, paths_);
     const bool posts =
         path.substr(0, 4) == "/api" || path.substr(0, 4) == "/wp-";
     const std::string_view method = posts && rng_.Below(2) == 0 ? "POST"
@@ -265,14 +248,14 @@ class LineGenerator {
       if (ch == '#') {
         AppendUint(1 + rng_.Below(9999), out);
       } else if (ch == '@') {
-        out->append(rng_.Pick(words_));
+        out->append(Pick(rng_, words_));
       } else {
         out->push_back(ch);
       }
     }
-    const std::string_view protocol = rng_.Pick(protocols_);
+    const std::string_view protocol = Pick(rng_, protocols_);
     const std::string_view status =
-        target && rng_.Below(4) != 0 ? "200" : rng_.Pick(statuses_);
+        target && rng_.Below(4) != 0 ? "200" : Pick(rng_, statuses_);
     Cat(out, " ", protocol, "\" ", status, " ");
     if (status == "304" || method == "HEAD" || rng_.Chance(20000)) {
       out->push_back('-');
@@ -283,15 +266,15 @@ class LineGenerator {
     }
     const uint32_t decoy = rng_.Chance(kDecoyPpm) ? 1 + rng_.Below(2) : 0;
     const std::string_view referrer =
-        decoy == 1 ? decoy_referrer_ : rng_.Pick(referrers_);
+        decoy == 1 ? decoy_referrer_ : Pick(rng_, referrers_);
     const std::string_view agent =
-        decoy == 2 ? decoy_agent_ : rng_.Pick(agents_);
+        decoy == 2 ? decoy_agent_ : Pick(rng_, agents_);
     Cat(out, " \"", referrer, "\" \"", agent, "\"\n");
     // Rarely widen one gap (even a leading or trailing one) to a tab or a run
     // of blanks, which a whitespace-run split must absorb. The first ten
     // spaces of a line are exactly the gaps between fields 0 to 10.
     if (!rng_.Chance(kOddGapPpm)) return;
-    const std::string_view sep = rng_.Pick(separators_);
+    const std::string_view sep = Pick(rng_, separators_);
     const uint32_t gap = rng_.Below(12);
     if (gap == 0 || gap == 11) {
       out->insert(gap == 0 ? start : out->size() - 1, sep);

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/rng.h"
 #include "common/host_set.h"
 #include "common/line_matcher.h"
 #include "common/query.h"
@@ -34,21 +35,7 @@ constexpr size_t kBufferBytes = 8u << 20;
 constexpr size_t kHostPool = 4096;
 constexpr uint32_t kRobotsPerMillion = 5000;  // 0.5% of lines
 
-// splitmix64: deterministic, so every run scans the same bytes.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-
- private:
-  uint64_t state_;
-};
+using logsweep::bench::Rng;
 
 const char* const kPaths[] = {
     "/",

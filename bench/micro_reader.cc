@@ -24,6 +24,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/rng.h"
 #include "common/file_scanner.h"
 #include "common/gzip_stream.h"
 #include "common/line_matcher.h"
@@ -39,21 +40,7 @@ constexpr size_t kSmallFiles = 1000;
 constexpr size_t kSmallBytes = 20u << 10;
 constexpr int kGzipLevel = 6;
 
-// splitmix64: deterministic input, so runs are comparable.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-
- private:
-  uint64_t state_;
-};
+using logsweep::bench::Rng;
 
 const char* const kPaths[] = {
     "/",
