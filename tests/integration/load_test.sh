@@ -57,6 +57,11 @@ echo "ok 2 - 8 concurrent jobs"
 
 rss_kb=$(awk '/^VmHWM/{print $2}' "/proc/$COORDINATOR_PID/status")
 echo "coordinator peak RSS after 50,000+ tasks: ${rss_kb} KiB"
-[ "$rss_kb" -lt 262144 ] || fail "coordinator peak RSS ${rss_kb} KiB"
+if [ -n "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]; then
+  # Sanitizer shadow memory and quarantine make RSS meaningless here.
+  echo "(memory bound not checked under a sanitizer)"
+else
+  [ "$rss_kb" -lt 262144 ] || fail "coordinator peak RSS ${rss_kb} KiB"
+fi
 grep -q "finished: 10010 files" "$WORK/coordinator.log" || fail "no 10010-file job logged"
 echo "PASS load"
