@@ -62,10 +62,13 @@ common::Status LocalCluster::Start(const Options& options) {
   const std::string ready = dir_ + "/ready";
   const std::string workers_endpoint = "ipc://" + dir_ + "/w";
   clients_endpoint_ = "ipc://" + dir_ + "/c";
+  // Children exit when this process does, even if it is killed.
+  const std::string parent = std::to_string(::getpid());
   auto coordinator =
       Spawn({options.bin_dir + "/logsweep-coordinator", "--workers-endpoint",
              workers_endpoint, "--clients-endpoint", clients_endpoint_,
-             "--ready-file", ready, "--log-level", options.log_level});
+             "--ready-file", ready, "--log-level", options.log_level,
+             "--parent-pid", parent});
   if (!coordinator.ok()) return coordinator.status();
   coordinator_ = *coordinator;
 
@@ -78,7 +81,9 @@ common::Status LocalCluster::Start(const Options& options) {
                                      "--name",
                                      "local-" + std::to_string(i),
                                      "--log-level",
-                                     options.log_level};
+                                     options.log_level,
+                                     "--parent-pid",
+                                     parent};
     if (!options.inflate.empty()) {
       argv.push_back("--inflate");
       argv.push_back(options.inflate);

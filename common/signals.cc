@@ -1,5 +1,8 @@
 #include "common/signals.h"
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 
 namespace logsweep::common {
@@ -19,6 +22,12 @@ const std::atomic<bool>& InstallStopSignals() {
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return g_stop;
+}
+
+bool StopWithParent(int parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The parent may have died before prctl took effect.
+  return ::getppid() == parent;
 }
 
 }  // namespace logsweep::common

@@ -39,6 +39,7 @@ int Main(int argc, char** argv) {
   std::string ready_file;
   std::string state_dir;
   std::string log_level = "info";
+  int parent_pid = 0;
   int heartbeat_ms = 1000;
   uint32_t liveness = 3;
   uint32_t max_attempts = 3;
@@ -80,6 +81,8 @@ int Main(int argc, char** argv) {
                  "this (0: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400000}))
       ->capture_default_str();
+  app.add_option("--parent-pid", parent_pid,
+                 "exit when this process (the one that started us) exits");
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
@@ -94,6 +97,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
+  if (parent_pid > 0 && !logsweep::common::StopWithParent(parent_pid)) {
+    return 0;  // started by `logsweep run`, which is already gone
+  }
 
   lc::CoordinatorConfig config;
   config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);

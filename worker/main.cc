@@ -31,6 +31,7 @@ int Main(int argc, char** argv) {
   config.name = DefaultName();
   config.threads = std::max(1u, std::thread::hardware_concurrency());
   std::string log_level = "info";
+  int parent_pid = 0;
   std::string inflate;
   int heartbeat_ms = 1000;
   app.add_option("--coordinator", config.coordinator_endpoint,
@@ -54,6 +55,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
+  app.add_option("--parent-pid", parent_pid,
+                 "exit when this process (the one that started us) exits");
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
@@ -77,6 +80,9 @@ int Main(int argc, char** argv) {
   }
   config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
+  if (parent_pid > 0 && !logsweep::common::StopWithParent(parent_pid)) {
+    return 0;  // started by `logsweep run`, which is already gone
+  }
 
   zmq::context_t context(1);
   lw::Worker worker(context, config);

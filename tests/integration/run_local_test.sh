@@ -23,6 +23,28 @@ if pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null; then fail "run left processes"
 [ -z "$(ls -A "$WORK/tmp")" ] || fail "run left its directory: $(ls "$WORK/tmp")"
 
 
+# If `logsweep run` itself is killed, its coordinator and workers follow.
+LOGSWEEP_FAULT_STALL=access-0000 "$BIN/logsweep" run -q --workers 2 \
+  "$WORK/corpus" >/dev/null 2>&1 &
+RUN_PID=$!
+for _ in $(seq 1 200); do
+  [ "$(pgrep -fc "$WORK/tmp/logsweep-run-")" -ge 3 ] && break
+  sleep 0.05
+done
+[ "$(pgrep -fc "$WORK/tmp/logsweep-run-")" -ge 3 ] || fail "run did not start its children"
+sleep 0.3  # the workers are now stuck on file 0 (LOGSWEEP_FAULT_STALL)
+kill -KILL "$RUN_PID"
+wait "$RUN_PID" 2>/dev/null || true
+for _ in $(seq 1 200); do
+  pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null || break
+  sleep 0.05
+done
+if pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null; then
+  pkill -KILL -f "$WORK/tmp/logsweep-run-" || true
+  fail "children outlived a killed logsweep run"
+fi
+rm -rf "$WORK/tmp"/logsweep-run-*
+
 # Usage errors exit 2.
 set +e
 "$BIN/logsweep" run >/dev/null 2>&1
