@@ -147,6 +147,40 @@ Status CheckPath(const std::string& path) {
   return OkStatus();
 }
 
+Status CheckJobId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxJobIdBytes) {
+    return InvalidArgumentError("job id empty or too long");
+  }
+  return OkStatus();
+}
+
+void ToWire(const FileReport& f, wire::FileReport* out) {
+  out->set_path(f.path);
+  out->set_code(ToWire(f.status.code()));
+  out->set_reason(f.status.message());
+  ToWire(f.stats, out->mutable_stats());
+  out->set_attempts(f.attempts);
+}
+
+FileReport FromWire(const wire::FileReport& f) {
+  return FileReport{f.path(), StatusFromWire(f.code(), f.reason()),
+                    FromWire(f.stats()), f.attempts()};
+}
+
+void ToWire(const JobProgress& m, wire::JobProgress* out) {
+  out->set_job_id(m.job_id);
+  out->set_total(m.total);
+  out->set_done(m.done);
+  out->set_failed(m.failed);
+  out->set_bytes_scanned(m.bytes_scanned);
+  out->set_workers(m.workers);
+}
+
+JobProgress FromWire(const wire::JobProgress& p) {
+  return JobProgress{p.job_id(), p.total(),         p.done(),
+                     p.failed(), p.bytes_scanned(), p.workers()};
+}
+
 template <class Proto>
 std::string Serialize(Proto& proto) {
   proto.set_protocol_version(kProtocolVersion);
@@ -312,17 +346,34 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
 
 std::string Encode(const ClientToCoordinator& msg) {
   wire::ClientToCoordinator proto;
-  std::visit(
-      Overloaded{
-          [&](const SubmitJob& m) {
-            auto* submit = proto.mutable_submit();
-            for (const std::string& p : m.paths) submit->add_paths(p);
-            ToWire(m.query, submit->mutable_query());
-            submit->set_merge_partial(m.merge_partial);
-          },
-          [&](const WaitJob& m) { proto.mutable_wait()->set_job_id(m.job_id); },
-      },
-      msg);
+  std::visit(Overloaded{
+                 [&](const SubmitJob& m) {
+                   auto* submit = proto.mutable_submit();
+                   for (const std::string& p : m.paths) submit->add_paths(p);
+                   ToWire(m.query, submit->mutable_query());
+                   submit->set_merge_partial(m.merge_partial);
+                   submit->set_request_id(m.request_id);
+                   submit->set_stream_files(m.stream_files);
+                 },
+                 [&](const WaitJob& m) {
+                   auto* wait = proto.mutable_wait();
+                   wait->set_job_id(m.job_id);
+                   wait->set_request_id(m.request_id);
+                   wait->set_stream_files(m.stream_files);
+                 },
+                 [&](const CancelJob& m) {
+                   auto* cancel = proto.mutable_cancel();
+                   cancel->set_job_id(m.job_id);
+                   for (uint64_t id : m.task_ids) cancel->add_task_ids(id);
+                   cancel->set_request_id(m.request_id);
+                 },
+                 [&](const GetStatus& m) {
+                   auto* status = proto.mutable_status();
+                   status->set_job_id(m.job_id);
+                   status->set_request_id(m.request_id);
+                 },
+             },
+             msg);
   return Serialize(proto);
 }
 
@@ -338,6 +389,8 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
       if (!query.ok()) return query.status();
       out.query = std::move(*query);
       out.merge_partial = m.merge_partial();
+      out.request_id = m.request_id();
+      out.stream_files = m.stream_files();
       out.paths.reserve(static_cast<size_t>(m.paths_size()));
       for (const std::string& p : m.paths()) {
         if (Status s = CheckPath(p); !s.ok()) return s;
@@ -346,11 +399,25 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
       return ClientToCoordinator(std::move(out));
     }
     case wire::ClientToCoordinator::kWait: {
-      const std::string& id = proto.wait().job_id();
-      if (id.empty() || id.size() > kMaxJobIdBytes) {
-        return InvalidArgumentError("job id empty or too long");
+      const auto& m = proto.wait();
+      if (Status s = CheckJobId(m.job_id()); !s.ok()) return s;
+      return ClientToCoordinator(
+          WaitJob{m.job_id(), m.request_id(), m.stream_files()});
+    }
+    case wire::ClientToCoordinator::kCancel: {
+      const auto& m = proto.cancel();
+      if (Status s = CheckJobId(m.job_id()); !s.ok()) return s;
+      return ClientToCoordinator(CancelJob{
+          m.job_id(),
+          std::vector<uint64_t>(m.task_ids().begin(), m.task_ids().end()),
+          m.request_id()});
+    }
+    case wire::ClientToCoordinator::kStatus: {
+      const auto& m = proto.status();
+      if (m.job_id().size() > kMaxJobIdBytes) {
+        return InvalidArgumentError("job id too long");
       }
-      return ClientToCoordinator(WaitJob{id});
+      return ClientToCoordinator(GetStatus{m.job_id(), m.request_id()});
     }
     case wire::ClientToCoordinator::BODY_NOT_SET:
       break;
@@ -362,43 +429,68 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
 
 std::string Encode(const CoordinatorToClient& msg) {
   wire::CoordinatorToClient proto;
-  std::visit(Overloaded{
-                 [&](const JobAccepted& m) {
-                   auto* a = proto.mutable_accepted();
-                   a->set_job_id(m.job_id);
-                   a->set_total_tasks(m.total_tasks);
-                 },
-                 [&](const JobRejected& m) {
-                   auto* r = proto.mutable_rejected();
-                   r->set_code(ToWire(m.status.code()));
-                   r->set_reason(m.status.message());
-                 },
-                 [&](const JobProgress& m) {
-                   auto* p = proto.mutable_progress();
-                   p->set_job_id(m.job_id);
-                   p->set_total(m.total);
-                   p->set_done(m.done);
-                   p->set_failed(m.failed);
-                   p->set_bytes_scanned(m.bytes_scanned);
-                   p->set_workers(m.workers);
-                 },
-                 [&](const JobResult& m) {
-                   auto* r = proto.mutable_result();
-                   r->set_job_id(m.job_id);
-                   for (const std::string& h : m.hosts) r->add_hosts(h);
-                   for (const FileReport& f : m.files) {
-                     auto* w = r->add_files();
-                     w->set_path(f.path);
-                     w->set_code(ToWire(f.status.code()));
-                     w->set_reason(f.status.message());
-                     ToWire(f.stats, w->mutable_stats());
-                     w->set_attempts(f.attempts);
-                   }
-                   ToWire(m.totals, r->mutable_totals());
-                   r->set_elapsed_us(m.elapsed_us);
-                 },
-             },
-             msg);
+  std::visit(
+      Overloaded{
+          [&](const JobAccepted& m) {
+            auto* a = proto.mutable_accepted();
+            a->set_job_id(m.job_id);
+            a->set_total_tasks(m.total_tasks);
+            a->set_request_id(m.request_id);
+          },
+          [&](const JobRejected& m) {
+            auto* r = proto.mutable_rejected();
+            r->set_code(ToWire(m.status.code()));
+            r->set_reason(m.status.message());
+            r->set_request_id(m.request_id);
+          },
+          [&](const JobProgress& m) { ToWire(m, proto.mutable_progress()); },
+          [&](const JobResult& m) {
+            auto* r = proto.mutable_result();
+            r->set_job_id(m.job_id);
+            for (const std::string& h : m.hosts) r->add_hosts(h);
+            for (const FileReport& f : m.files) {
+              ToWire(f, r->add_files());
+            }
+            ToWire(m.totals, r->mutable_totals());
+            r->set_elapsed_us(m.elapsed_us);
+          },
+          [&](const CancelReply& m) {
+            auto* c = proto.mutable_cancelled();
+            c->set_job_id(m.job_id);
+            c->set_cancelled(m.cancelled);
+            c->set_request_id(m.request_id);
+          },
+          [&](const StatusReply& m) {
+            auto* r = proto.mutable_status();
+            for (const WorkerStatus& w : m.workers) {
+              auto* o = r->add_workers();
+              o->set_name(w.name);
+              o->set_slots(w.slots);
+              o->set_in_flight(w.in_flight);
+              o->set_tasks_done(w.tasks_done);
+              o->set_bytes_scanned(w.bytes_scanned);
+              o->set_connected_ms(w.connected_ms);
+            }
+            for (const JobStatus& j : m.jobs) {
+              auto* o = r->add_jobs();
+              ToWire(j.progress, o->mutable_progress());
+              o->set_elapsed_ms(j.elapsed_ms);
+              o->set_client_attached(j.client_attached);
+            }
+            r->set_request_id(m.request_id);
+          },
+          [&](const FilesDone& m) {
+            auto* d = proto.mutable_files();
+            d->set_job_id(m.job_id);
+            for (const FileOutcome& f : m.files) {
+              auto* o = d->add_files();
+              o->set_task_id(f.task_id);
+              ToWire(f.report, o->mutable_report());
+              for (const std::string& h : f.hosts) o->add_hosts(h);
+            }
+          },
+      },
+      msg);
   return Serialize(proto);
 }
 
@@ -407,20 +499,51 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
   wire::CoordinatorToClient proto;
   if (Status s = Parse(bytes, &proto); !s.ok()) return s;
   switch (proto.body_case()) {
-    case wire::CoordinatorToClient::kAccepted:
-      return CoordinatorToClient(JobAccepted{proto.accepted().job_id(),
-                                             proto.accepted().total_tasks()});
+    case wire::CoordinatorToClient::kAccepted: {
+      const auto& a = proto.accepted();
+      return CoordinatorToClient(
+          JobAccepted{a.job_id(), a.total_tasks(), a.request_id()});
+    }
     case wire::CoordinatorToClient::kRejected: {
       Status status =
           StatusFromWire(proto.rejected().code(), proto.rejected().reason());
       if (status.ok()) return InvalidArgumentError("rejection with code OK");
-      return CoordinatorToClient(JobRejected{std::move(status)});
+      return CoordinatorToClient(
+          JobRejected{std::move(status), proto.rejected().request_id()});
     }
-    case wire::CoordinatorToClient::kProgress: {
-      const auto& p = proto.progress();
-      return CoordinatorToClient(JobProgress{p.job_id(), p.total(), p.done(),
-                                             p.failed(), p.bytes_scanned(),
-                                             p.workers()});
+    case wire::CoordinatorToClient::kProgress:
+      return CoordinatorToClient(FromWire(proto.progress()));
+    case wire::CoordinatorToClient::kCancelled: {
+      const auto& c = proto.cancelled();
+      return CoordinatorToClient(
+          CancelReply{c.job_id(), c.cancelled(), c.request_id()});
+    }
+    case wire::CoordinatorToClient::kStatus: {
+      const auto& r = proto.status();
+      StatusReply out;
+      out.request_id = r.request_id();
+      for (const auto& w : r.workers()) {
+        out.workers.push_back(WorkerStatus{w.name(), w.slots(), w.in_flight(),
+                                           w.tasks_done(), w.bytes_scanned(),
+                                           w.connected_ms()});
+      }
+      for (const auto& j : r.jobs()) {
+        out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
+                                     j.client_attached()});
+      }
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kFiles: {
+      const auto& d = proto.files();
+      FilesDone out;
+      out.job_id = d.job_id();
+      out.files.reserve(static_cast<size_t>(d.files_size()));
+      for (const auto& f : d.files()) {
+        out.files.push_back(FileOutcome{
+            f.task_id(), FromWire(f.report()),
+            std::vector<std::string>(f.hosts().begin(), f.hosts().end())});
+      }
+      return CoordinatorToClient(std::move(out));
     }
     case wire::CoordinatorToClient::kResult: {
       const auto& r = proto.result();
@@ -428,11 +551,7 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       out.job_id = r.job_id();
       out.hosts.assign(r.hosts().begin(), r.hosts().end());
       out.files.reserve(static_cast<size_t>(r.files_size()));
-      for (const auto& f : r.files()) {
-        out.files.push_back(FileReport{f.path(),
-                                       StatusFromWire(f.code(), f.reason()),
-                                       FromWire(f.stats()), f.attempts()});
-      }
+      for (const auto& f : r.files()) out.files.push_back(FromWire(f));
       out.totals = FromWire(r.totals());
       out.elapsed_us = r.elapsed_us();
       return CoordinatorToClient(std::move(out));

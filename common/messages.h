@@ -56,18 +56,23 @@ using CoordinatorToWorker = std::variant<TaskAssignment, Heartbeat, Reregister>;
 
 // ---- client <-> coordinator ----
 
+// request_id: the client's, echoed in the answer (0: not needed).
 struct SubmitJob {
   std::vector<std::string> paths;
   Query query;
   bool merge_partial = false;
+  uint64_t request_id = 0;
+  bool stream_files = false;  // send FilesDone as files finish
 };
 
 struct JobAccepted {
   std::string job_id;
   uint64_t total_tasks = 0;
+  uint64_t request_id = 0;
 };
 struct JobRejected {
   Status status;
+  uint64_t request_id = 0;
 };
 struct JobProgress {
   std::string job_id;
@@ -93,10 +98,61 @@ struct JobResult {
 
 struct WaitJob {
   std::string job_id;
+  uint64_t request_id = 0;
+  bool stream_files = false;
 };
 
-using ClientToCoordinator = std::variant<SubmitJob, WaitJob>;
+// One finished file of a streaming job; task_id is its index in the job.
+struct FileOutcome {
+  uint64_t task_id = 0;
+  FileReport report;
+  std::vector<std::string> hosts;  // sorted, unique
+};
+struct FilesDone {
+  std::string job_id;
+  std::vector<FileOutcome> files;
+};
+
+// No task_ids: every unfinished task of the job.
+struct CancelJob {
+  std::string job_id;
+  std::vector<uint64_t> task_ids;
+  uint64_t request_id = 0;
+};
+struct CancelReply {
+  std::string job_id;
+  uint64_t cancelled = 0;
+  uint64_t request_id = 0;
+};
+
+// Empty job_id: every unfinished job.
+struct GetStatus {
+  std::string job_id;
+  uint64_t request_id = 0;
+};
+struct WorkerStatus {
+  std::string name;
+  uint32_t slots = 0;
+  uint32_t in_flight = 0;
+  uint64_t tasks_done = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t connected_ms = 0;
+};
+struct JobStatus {
+  JobProgress progress;
+  uint64_t elapsed_ms = 0;
+  bool client_attached = false;
+};
+struct StatusReply {
+  std::vector<WorkerStatus> workers;
+  std::vector<JobStatus> jobs;
+  uint64_t request_id = 0;
+};
+
+using ClientToCoordinator =
+    std::variant<SubmitJob, WaitJob, CancelJob, GetStatus>;
 using CoordinatorToClient =
-    std::variant<JobAccepted, JobRejected, JobProgress, JobResult>;
+    std::variant<JobAccepted, JobRejected, JobProgress, JobResult, CancelReply,
+                 StatusReply, FilesDone>;
 
 }  // namespace logsweep::common

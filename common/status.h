@@ -68,6 +68,9 @@ inline Status DeadlineExceededError(std::string m) {
 inline Status ResourceExhaustedError(std::string m) {
   return Status(StatusCode::kResourceExhausted, std::move(m));
 }
+inline Status CancelledError(std::string m) {
+  return Status(StatusCode::kCancelled, std::move(m));
+}
 inline Status InternalError(std::string m) {
   return Status(StatusCode::kInternal, std::move(m));
 }

@@ -67,7 +67,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
   }
   bool known = workers_.Touch(peer, now);
   if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
-    workers_.Release(peer, outcome->ref, now);
+    workers_.Release(peer, outcome->ref, now, outcome->stats.bytes_scanned);
     switch (tracker_.OnOutcome(*outcome)) {
       case TaskTracker::Accept::kAccepted:
         if (!outcome->status.ok()) {
@@ -109,16 +109,23 @@ void Coordinator::OnClientMessage(const std::string& peer,
     SendToClient(peer, common::JobRejected{decoded.status()});
     return;
   }
-  if (auto* wait = std::get_if<common::WaitJob>(&*decoded)) {
-    OnWait(peer, wait->job_id, now);
-    return;
-  }
-  const auto& submit = std::get<common::SubmitJob>(*decoded);
+  std::visit([&](const auto& request) { OnClientRequest(peer, request, now); },
+             *decoded);
+  ReportFinished(now);
+  Dispatch(now);
+}
+
+void Coordinator::OnClientRequest(const std::string& peer,
+                                  const common::SubmitJob& submit,
+                                  TimePoint now) {
   if (submit.paths.size() > config_.max_paths_per_job) {
-    SendToClient(peer, common::JobRejected{common::ResourceExhaustedError(
-                           "job has " + std::to_string(submit.paths.size()) +
-                           " files; the limit is " +
-                           std::to_string(config_.max_paths_per_job))});
+    SendToClient(peer,
+                 common::JobRejected{
+                     common::ResourceExhaustedError(
+                         "job has " + std::to_string(submit.paths.size()) +
+                         " files; the limit is " +
+                         std::to_string(config_.max_paths_per_job)),
+                     submit.request_id});
     return;
   }
   std::string id = tracker_.AddJob(peer, submit, now);
@@ -129,14 +136,12 @@ void Coordinator::OnClientMessage(const std::string& peer,
     if (!s.ok()) spdlog::error("job {} is not durable: {}", id, s.ToString());
   }
   spdlog::info("job {} accepted: {} files", id, submit.paths.size());
-  Accept(peer, id, submit.paths.size());
-  ReportFinished(now);
-  Dispatch(now);
+  Accept(peer, id, submit.paths.size(), submit.request_id);
 }
 
 void Coordinator::Accept(const std::string& peer, const std::string& id,
-                         uint64_t total) {
-  SendToClient(peer, common::JobAccepted{id, total});
+                         uint64_t total, uint64_t request_id) {
+  SendToClient(peer, common::JobAccepted{id, total, request_id});
   // A first progress report at once tells the client how many workers
   // there are, so it can say so when there are none.
   for (auto& p : tracker_.ProgressReports()) {
@@ -146,11 +151,12 @@ void Coordinator::Accept(const std::string& peer, const std::string& id,
   }
 }
 
-void Coordinator::OnWait(const std::string& peer, const std::string& id,
-                         TimePoint now) {
-  if (auto total = tracker_.AttachClient(id, peer)) {
+void Coordinator::OnClientRequest(const std::string& peer,
+                                  const common::WaitJob& wait, TimePoint now) {
+  const std::string& id = wait.job_id;
+  if (auto total = tracker_.AttachClient(id, peer, wait.stream_files)) {
     spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
-    Accept(peer, id, *total);
+    Accept(peer, id, *total, wait.request_id);
     return;
   }
   if (journal_ != nullptr) {
@@ -161,17 +167,70 @@ void Coordinator::OnWait(const std::string& peer, const std::string& id,
     } else if (stored->has_value()) {
       const auto& job = **stored;
       tracker_.RestoreJob(job.id, peer, job.submit, job.done, now);
-      SendToClient(peer, common::JobAccepted{id, job.submit.paths.size()});
-      ReportFinished(now);
-      Dispatch(now);
+      tracker_.AttachClient(job.id, peer, wait.stream_files);
+      SendToClient(peer, common::JobAccepted{id, job.submit.paths.size(),
+                                             wait.request_id});
       return;
     }
   }
-  SendToClient(peer, common::JobRejected{common::NotFoundError(
-                         "no job " + id +
-                         (journal_ ? ""
-                                   : " (results are kept only with "
-                                     "--state)"))});
+  SendToClient(peer, common::JobRejected{UnknownJob(id), wait.request_id});
+}
+
+Status Coordinator::UnknownJob(const std::string& id) const {
+  return common::NotFoundError(
+      "no job " + id +
+      (journal_ ? "" : " (finished jobs are kept only with --state)"));
+}
+
+void Coordinator::OnClientRequest(const std::string& peer,
+                                  const common::CancelJob& cancel, TimePoint) {
+  auto cancelled = tracker_.Cancel(cancel.job_id, cancel.task_ids);
+  if (!cancelled) {
+    SendToClient(
+        peer, common::JobRejected{
+                  common::NotFoundError("no unfinished job " + cancel.job_id),
+                  cancel.request_id});
+    return;
+  }
+  spdlog::info("job {}: {} tasks cancelled by client peer {}", cancel.job_id,
+               *cancelled, PeerHex(peer));
+  SendToClient(
+      peer, common::CancelReply{cancel.job_id, *cancelled, cancel.request_id});
+}
+
+void Coordinator::OnClientRequest(const std::string& peer,
+                                  const common::GetStatus& request,
+                                  TimePoint now) {
+  common::StatusReply reply;
+  reply.request_id = request.request_id;
+  reply.workers = workers_.Statuses(now);
+  reply.jobs = tracker_.Statuses(request.job_id, now);
+  for (auto& job : reply.jobs) {
+    job.progress.workers = static_cast<uint32_t>(workers_.size());
+  }
+  if (!request.job_id.empty() && reply.jobs.empty()) {
+    // Not running: maybe finished, in the journal.
+    std::optional<JobJournal::StoredJob> stored;
+    if (journal_ != nullptr) {
+      auto loaded = journal_->Load(request.job_id);
+      if (loaded.ok()) stored = std::move(*loaded);
+    }
+    if (!stored) {
+      SendToClient(peer, common::JobRejected{UnknownJob(request.job_id),
+                                             request.request_id});
+      return;
+    }
+    common::JobStatus job;
+    job.progress.job_id = request.job_id;
+    job.progress.total = stored->submit.paths.size();
+    job.progress.done = stored->done.size();
+    for (const auto& outcome : stored->done) {
+      if (!outcome.status.ok()) ++job.progress.failed;
+      job.progress.bytes_scanned += outcome.stats.bytes_scanned;
+    }
+    reply.jobs.push_back(std::move(job));
+  }
+  SendToClient(peer, reply);
 }
 
 Status Coordinator::Restore(TimePoint now) {
@@ -271,6 +330,8 @@ void Coordinator::Dispatch(TimePoint now) {
 }
 
 void Coordinator::ReportFinished(TimePoint now) {
+  // Files before results: a job's last FilesDone precedes its JobResult.
+  for (auto& f : tracker_.TakeFileOutcomes()) SendToClient(f.client, f.files);
   for (auto& f : tracker_.TakeFinished(now)) {
     if (journal_ != nullptr) {
       // Its tasks' outcomes first, so the done job is complete on disk.

@@ -82,8 +82,18 @@ class Coordinator {
 
  private:
   void Dispatch(TimePoint now);
-  void Accept(const std::string& peer, const std::string& id, uint64_t total);
-  void OnWait(const std::string& peer, const std::string& id, TimePoint now);
+  // One handler per client request type (see ClientToCoordinator).
+  void OnClientRequest(const std::string& peer, const common::SubmitJob& submit,
+                       TimePoint now);
+  void OnClientRequest(const std::string& peer, const common::WaitJob& wait,
+                       TimePoint now);
+  void OnClientRequest(const std::string& peer, const common::CancelJob& cancel,
+                       TimePoint now);
+  void OnClientRequest(const std::string& peer,
+                       const common::GetStatus& request, TimePoint now);
+  void Accept(const std::string& peer, const std::string& id, uint64_t total,
+              uint64_t request_id);
+  common::Status UnknownJob(const std::string& id) const;
   void ReportFinished(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,

@@ -57,11 +57,72 @@ bool TaskTracker::RestoreJob(const std::string& id, std::string client,
 }
 
 std::optional<uint64_t> TaskTracker::AttachClient(const std::string& job_id,
-                                                  std::string client) {
+                                                  std::string client,
+                                                  bool stream_files) {
   Job* job = FindJob(job_id);
   if (job == nullptr) return std::nullopt;
   job->client = std::move(client);
+  job->client_streams = stream_files && job->stream_files;
+  if (job->client_streams) {
+    // The new client may have missed any of them: send them all again.
+    job->unsent.clear();
+    for (uint64_t i = 0; i < job->tasks.size(); ++i) {
+      TaskState state = job->tasks[i].state;
+      if (state == TaskState::kDone || state == TaskState::kFailed) {
+        job->unsent.push_back(i);
+      }
+    }
+    if (!job->unsent.empty()) unsent_jobs_.push_back(job_id);
+  }
   return job->tasks.size();
+}
+
+std::optional<uint64_t> TaskTracker::Cancel(
+    const std::string& job_id, const std::vector<uint64_t>& task_ids) {
+  Job* job = FindJob(job_id);
+  if (job == nullptr) return std::nullopt;
+  uint64_t cancelled = 0;
+  auto cancel = [&](uint64_t task_id) {
+    if (task_id >= job->tasks.size()) return;
+    Task& task = job->tasks[task_id];
+    if (task.state != TaskState::kPending && task.state != TaskState::kRunning)
+      return;
+    common::TaskOutcome outcome;
+    outcome.ref = common::TaskRef{job->id, task_id, task.attempt};
+    outcome.status = common::CancelledError("cancelled by a client");
+    // A pending task stays in `pending`; TakeNext skips finished ones.
+    Complete(*job, task_id, outcome);
+    ++cancelled;
+  };
+  if (task_ids.empty()) {
+    for (uint64_t i = 0; i < job->tasks.size(); ++i) cancel(i);
+  } else {
+    for (uint64_t id : task_ids) cancel(id);
+  }
+  return cancelled;
+}
+
+std::vector<TaskTracker::FilesToSend> TaskTracker::TakeFileOutcomes() {
+  std::vector<FilesToSend> out;
+  for (const std::string& id : unsent_jobs_) {
+    Job* job = FindJob(id);
+    if (job == nullptr || job->unsent.empty()) continue;
+    FilesToSend send;
+    send.client = job->client;
+    send.files.job_id = id;
+    send.files.files.reserve(job->unsent.size());
+    for (uint64_t task_id : job->unsent) {
+      const Task& task = job->tasks[task_id];
+      send.files.files.push_back(common::FileOutcome{
+          task_id,
+          common::FileReport{task.path, task.status, task.stats, task.attempt},
+          job->file_hosts[task_id]});
+    }
+    job->unsent.clear();
+    out.push_back(std::move(send));
+  }
+  unsent_jobs_.clear();
+  return out;
 }
 
 std::vector<common::TaskOutcome> TaskTracker::TakeCompletedTasks() {
@@ -80,6 +141,9 @@ TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
   job.query = submit.query;
   job.merge_partial = submit.merge_partial;
   job.started = now;
+  job.stream_files = submit.stream_files;
+  job.client_streams = submit.stream_files;
+  if (job.stream_files) job.file_hosts.resize(submit.paths.size());
   job.tasks.reserve(submit.paths.size());
   for (uint64_t i = 0; i < submit.paths.size(); ++i) {
     job.tasks.push_back(Task{submit.paths[i], TaskState::kPending, 0, {}, {}});
@@ -156,6 +220,13 @@ void TaskTracker::Complete(Job& job, uint64_t task_id,
     ++job.failed;
   }
   task.attempt = std::max(task.attempt, outcome.ref.attempt);
+  if (job.stream_files) {
+    job.file_hosts[task_id] = outcome.hosts.Sorted();
+    if (job.client_streams) {
+      if (job.unsent.empty()) unsent_jobs_.push_back(job.id);
+      job.unsent.push_back(task_id);
+    }
+  }
   if (record_outcomes_) {
     completed_tasks_.push_back(outcome);
     completed_tasks_.back().ref =
@@ -250,6 +321,23 @@ std::vector<TaskTracker::Progress> TaskTracker::ProgressReports() const {
     p.failed = job.failed;
     p.bytes_scanned = job.totals.bytes_scanned;
     out.push_back(Progress{job.client, std::move(p)});
+  }
+  return out;
+}
+
+std::vector<common::JobStatus> TaskTracker::Statuses(const std::string& job_id,
+                                                     TimePoint now) const {
+  std::vector<common::JobStatus> out;
+  for (auto& p : ProgressReports()) {
+    if (!job_id.empty() && p.progress.job_id != job_id) continue;
+    const Job& job = jobs_.at(p.progress.job_id);
+    common::JobStatus status;
+    status.progress = std::move(p.progress);
+    status.elapsed_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - job.started)
+            .count());
+    status.client_attached = !job.client.empty();
+    out.push_back(std::move(status));
   }
   return out;
 }

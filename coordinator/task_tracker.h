@@ -47,10 +47,27 @@ class TaskTracker {
                   const std::vector<common::TaskOutcome>& done, TimePoint now);
 
   // Makes `client` the peer that hears about job `job_id` (a client
-  // re-attaching with `logsweep wait`). Returns the job's task count, or
-  // nullopt: no such unfinished job.
+  // re-attaching with `logsweep wait`). With `stream_files`, and if the job
+  // was submitted streaming, every file finished so far is reported again
+  // by TakeFileOutcomes. Returns the job's task count, or nullopt: no such
+  // unfinished job.
   std::optional<uint64_t> AttachClient(const std::string& job_id,
-                                       std::string client);
+                                       std::string client,
+                                       bool stream_files = false);
+
+  // Cancels tasks of a job (none listed: all): each one not finished yet
+  // finishes now as Cancelled; a running attempt's answer will be stale.
+  // Returns how many were cancelled, or nullopt: no such unfinished job.
+  std::optional<uint64_t> Cancel(const std::string& job_id,
+                                 const std::vector<uint64_t>& task_ids);
+
+  // Files of streaming jobs finished since the last call, with the peer
+  // that owns each job. Call before TakeFinished, which forgets the jobs.
+  struct FilesToSend {
+    std::string client;
+    common::FilesDone files;
+  };
+  std::vector<FilesToSend> TakeFileOutcomes();
 
   // When on, every task's final outcome is kept for TakeCompletedTasks (the
   // coordinator journals them).
@@ -86,6 +103,10 @@ class TaskTracker {
   };
   std::vector<Progress> ProgressReports() const;
 
+  // Every unfinished job (or only `job_id`'s), for `logsweep status`.
+  std::vector<common::JobStatus> Statuses(const std::string& job_id,
+                                          TimePoint now) const;
+
   size_t job_count() const { return jobs_.size(); }
   bool HasPending() const { return !ready_.empty(); }
 
@@ -110,6 +131,13 @@ class TaskTracker {
     common::HostSet hosts;
     common::ScanStats totals;
     TimePoint started;
+    // Streaming (SubmitJob.stream_files): each finished file's hosts are
+    // kept until the job is reported, and finished task ids not yet sent
+    // to the client wait in `unsent`.
+    bool stream_files = false;
+    bool client_streams = false;
+    std::vector<std::vector<std::string>> file_hosts;
+    std::vector<uint64_t> unsent;
   };
 
   Job* FindJob(const std::string& id);
@@ -123,7 +151,8 @@ class TaskTracker {
   std::unordered_map<std::string, Job> jobs_;
   // Round-robin ring of ids of jobs that may have pending tasks.
   std::list<std::string> ready_;
-  std::vector<std::string> finished_;  // ids of finished, unreported jobs
+  std::vector<std::string> finished_;     // ids of finished, unreported jobs
+  std::vector<std::string> unsent_jobs_;  // jobs with files to stream
   bool record_outcomes_ = false;
   std::vector<common::TaskOutcome> completed_tasks_;
 };

@@ -14,6 +14,7 @@ std::vector<common::TaskRef> WorkerRegistry::Register(
   std::vector<common::TaskRef> lost = std::move(w.in_flight);
   auto expiry = std::max(expiry_, hello.heartbeat_interval * liveness_);
   w = Worker{hello.name, hello.slots, expiry, now + expiry, {}};
+  w.registered = now;
   return lost;
 }
 
@@ -67,10 +68,13 @@ size_t WorkerRegistry::CreditLimit(const Worker& w) const {
 }
 
 void WorkerRegistry::Release(const std::string& peer,
-                             const common::TaskRef& ref, TimePoint now) {
+                             const common::TaskRef& ref, TimePoint now,
+                             uint64_t bytes_scanned) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return;
   Worker& w = it->second;
+  ++w.tasks_done;
+  w.bytes_scanned += bytes_scanned;
   // Only a busy worker's gaps measure its speed (an idle one waits for us).
   if (now != TimePoint{} && w.last_release != TimePoint{} &&
       w.in_flight.size() >= w.slots) {
@@ -85,6 +89,26 @@ void WorkerRegistry::Release(const std::string& peer,
     return SameAttempt(r, ref);
   });
   if (pos != v.end()) v.erase(pos);
+}
+
+std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
+    TimePoint now) const {
+  std::vector<common::WorkerStatus> out;
+  out.reserve(workers_.size());
+  for (const auto& [peer, w] : workers_) {
+    common::WorkerStatus s;
+    s.name = w.name;
+    s.slots = w.slots;
+    s.in_flight = static_cast<uint32_t>(w.in_flight.size());
+    s.tasks_done = w.tasks_done;
+    s.bytes_scanned = w.bytes_scanned;
+    s.connected_ms = static_cast<uint64_t>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(now -
+                                                                 w.registered)
+               .count()));
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 std::string WorkerRegistry::PickWorkerWithCredit() const {

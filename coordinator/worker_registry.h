@@ -48,8 +48,9 @@ class WorkerRegistry {
   void Assign(const std::string& peer, const common::TaskRef& ref);
   // Forgets `ref` on `peer` (a result or failure came back at `now`; the
   // gap since its previous answer measures its speed, when it was busy).
+  // `bytes_scanned` counts towards the worker's throughput in Statuses.
   void Release(const std::string& peer, const common::TaskRef& ref,
-               TimePoint now = TimePoint{});
+               TimePoint now = TimePoint{}, uint64_t bytes_scanned = 0);
 
   // Whether `peer` is registered and still runs `ref`.
   bool Holds(const std::string& peer, const common::TaskRef& ref) const;
@@ -68,6 +69,9 @@ class WorkerRegistry {
   // Removes and returns every worker whose expiry has passed.
   std::vector<Dead> Expire(TimePoint now);
 
+  // Every worker, for `logsweep status` and `logsweep workers`.
+  std::vector<common::WorkerStatus> Statuses(TimePoint now) const;
+
   std::vector<std::string> Peers() const;
   std::string NameOf(const std::string& peer) const;
   size_t size() const { return workers_.size(); }
@@ -84,6 +88,9 @@ class WorkerRegistry {
     // Seconds per task per slot (moving average); 0 until measured.
     double task_seconds = 0;
     TimePoint last_release{};
+    TimePoint registered{};
+    uint64_t tasks_done = 0;
+    uint64_t bytes_scanned = 0;
   };
   size_t CreditLimit(const Worker& w) const;
 

@@ -617,5 +617,205 @@ TEST(CoordinatorTest, SendsOneJobResultWhenAResultArrivesTwice) {
   EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h1", "h2"}));
 }
 
+std::string ClientBytes(common::ClientToCoordinator request) {
+  return common::Encode(request);
+}
+
+std::string StreamingSubmitBytes(const std::vector<std::string>& paths,
+                                 uint64_t request_id) {
+  common::SubmitJob submit;
+  submit.paths = paths;
+  submit.request_id = request_id;
+  submit.stream_files = true;
+  return ClientBytes(submit);
+}
+
+TEST(CoordinatorTest, EchoesTheRequestIdOfASubmit) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage("c1", StreamingSubmitBytes({"/a"}, 42), At(0));
+  auto accepted = ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].request_id, 42u);
+}
+
+TEST(CoordinatorTest, StreamsEachFileWithItsHostsBeforeTheJobResult) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", StreamingSubmitBytes({"/a", "/b"}, 1),
+                              At(0));
+  auto tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[1].ref, {"h2", "h1"}),
+                              At(1));
+  auto first = ToClient<common::FilesDone>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(first[0].files.size(), 1u);
+  EXPECT_EQ(first[0].files[0].task_id, 1u);
+  EXPECT_EQ(first[0].files[0].report.path, "/b");
+  EXPECT_EQ(first[0].files[0].hosts, (std::vector<std::string>{"h1", "h2"}));
+
+  coordinator.OnWorkerMessage(
+      "w1", FailedBytes(tasks[0].ref, common::DataLossError("bad")), At(1));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  // The last file arrives before, not after, the result.
+  int files_at = -1, result_at = -1;
+  for (size_t i = 0; i < outbox.size(); ++i) {
+    auto decoded = common::DecodeCoordinatorToClient(outbox[i].payload);
+    if (!decoded.ok() || outbox[i].socket != Outgoing::Socket::kClients)
+      continue;
+    if (std::holds_alternative<common::FilesDone>(*decoded)) files_at = i;
+    if (std::holds_alternative<common::JobResult>(*decoded)) result_at = i;
+  }
+  ASSERT_GE(files_at, 0);
+  ASSERT_GE(result_at, 0);
+  EXPECT_LT(files_at, result_at);
+  auto last = ToClient<common::FilesDone>(outbox, "c1");
+  ASSERT_EQ(last[0].files.size(), 1u);
+  EXPECT_EQ(last[0].files[0].report.status.code(), StatusCode::kDataLoss);
+}
+
+TEST(CoordinatorTest, DoesNotStreamFilesUnlessAsked) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  auto tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(1));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(ToClient<common::FilesDone>(outbox, "c1").empty());
+  EXPECT_EQ(ToClient<common::JobResult>(outbox, "c1").size(), 1u);
+}
+
+TEST(CoordinatorTest, ReattachingStreamingClientGetsEveryFinishedFileAgain) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", StreamingSubmitBytes({"/a", "/b"}, 1),
+                              At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string job_id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  auto tasks = TasksTo(outbox, "w1");
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(1));
+  coordinator.TakeOutbox();
+
+  coordinator.OnClientMessage(
+      "c2", ClientBytes(common::WaitJob{job_id, 7, /*stream_files=*/true}),
+      At(2));
+  outbox = coordinator.TakeOutbox();
+  auto accepted = ToClient<common::JobAccepted>(outbox, "c2");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].request_id, 7u);
+  auto files = ToClient<common::FilesDone>(outbox, "c2");
+  ASSERT_EQ(files.size(), 1u);
+  ASSERT_EQ(files[0].files.size(), 1u);
+  EXPECT_EQ(files[0].files[0].task_id, 0u);
+  EXPECT_EQ(files[0].files[0].hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(CoordinatorTest, CancelledPendingTaskIsNeverDispatched) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::string job_id =
+      ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1")[0].job_id;
+
+  coordinator.OnClientMessage(
+      "c1", ClientBytes(common::CancelJob{job_id, {0}, 9}), At(1));
+  auto replies = ToClient<common::CancelReply>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].cancelled, 1u);
+  EXPECT_EQ(replies[0].request_id, 9u);
+
+  auto tasks = AddWorker(coordinator, "w1", 2, At(1));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].path, "/b");
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(2));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kCancelled);
+  EXPECT_TRUE(results[0].files[1].status.ok());
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(CoordinatorTest, CancelledRunningTaskFinishesTheJobAndItsAnswerIsDropped) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string job_id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  auto tasks = TasksTo(outbox, "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+
+  coordinator.OnClientMessage("c1", ClientBytes(common::CancelJob{job_id}),
+                              At(1));
+  outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToClient<common::CancelReply>(outbox, "c1")[0].cancelled, 1u);
+  auto results = ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kCancelled);
+  EXPECT_TRUE(results[0].hosts.empty());
+
+  // The abandoned scan's answer frees the worker's slot and nothing else.
+  coordinator.OnClientMessage("c1", SubmitBytes({"/b"}), At(2));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "w1").empty());
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(3));
+  outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(ToClient<common::JobResult>(outbox, "c1").empty());
+  auto next = TasksTo(outbox, "w1");
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].path, "/b");
+}
+
+TEST(CoordinatorTest, CancelOfUnknownJobIsRejectedAsNotFound) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage(
+      "c1", ClientBytes(common::CancelJob{"nosuchjob", {}, 3}), At(0));
+  auto rejected = ToClient<common::JobRejected>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].status.code(), StatusCode::kNotFound);
+  EXPECT_EQ(rejected[0].request_id, 3u);
+}
+
+TEST(CoordinatorTest, StatusListsWorkersWithThroughputAndJobsWithProgress) {
+  Coordinator coordinator(TestConfig());
+  auto none = AddWorker(coordinator, "w1", 2, At(0));
+  EXPECT_TRUE(none.empty());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b", "/c"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string job_id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  auto tasks = TasksTo(outbox, "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+  common::TaskOutcome outcome;
+  outcome.ref = tasks[0].ref;
+  outcome.stats.bytes_scanned = 5000;
+  coordinator.OnWorkerMessage(
+      "w1", common::Encode(common::WorkerToCoordinator(outcome)), At(2));
+  coordinator.TakeOutbox();
+
+  coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{"", 5}),
+                              At(4));
+  auto replies = ToClient<common::StatusReply>(coordinator.TakeOutbox(), "c2");
+  ASSERT_EQ(replies.size(), 1u);
+  const auto& reply = replies[0];
+  EXPECT_EQ(reply.request_id, 5u);
+  ASSERT_EQ(reply.workers.size(), 1u);
+  EXPECT_EQ(reply.workers[0].name, "name-w1");
+  EXPECT_EQ(reply.workers[0].slots, 2u);
+  EXPECT_EQ(reply.workers[0].in_flight, 2u);  // task 1 and task 2
+  EXPECT_EQ(reply.workers[0].tasks_done, 1u);
+  EXPECT_EQ(reply.workers[0].bytes_scanned, 5000u);
+  EXPECT_EQ(reply.workers[0].connected_ms, 4000u);
+  ASSERT_EQ(reply.jobs.size(), 1u);
+  EXPECT_EQ(reply.jobs[0].progress.job_id, job_id);
+  EXPECT_EQ(reply.jobs[0].progress.total, 3u);
+  EXPECT_EQ(reply.jobs[0].progress.done, 1u);
+  EXPECT_EQ(reply.jobs[0].elapsed_ms, 4000u);
+  EXPECT_TRUE(reply.jobs[0].client_attached);
+
+  coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{"other", 6}),
+                              At(4));
+  auto rejected = ToClient<common::JobRejected>(coordinator.TakeOutbox(), "c2");
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].status.code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace logsweep::coordinator
