@@ -744,8 +744,8 @@ TEST(CoordinatorTest, CancelledRunningTaskFinishesTheJobAndItsAnswerIsDropped) {
   auto tasks = TasksTo(outbox, "w1");
   ASSERT_EQ(tasks.size(), 1u);
 
-  coordinator.OnClientMessage("c1", ClientBytes(common::CancelJob{job_id}),
-                              At(1));
+  coordinator.OnClientMessage(
+      "c1", ClientBytes(common::CancelJob{job_id, {}, 0}), At(1));
   outbox = coordinator.TakeOutbox();
   EXPECT_EQ(ToClient<common::CancelReply>(outbox, "c1")[0].cancelled, 1u);
   auto results = ToClient<common::JobResult>(outbox, "c1");
