@@ -25,12 +25,14 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "sanitize: address,undefined (whole suite)" >&2
 build "$ROOT/build-asan" address,undefined
-(cd "$ROOT/build-asan" && ctest --output-on-failure -j2 --timeout 600 -E '^deploy\.|netns')
+(cd "$ROOT/build-asan" && ctest --output-on-failure -j2 --timeout 600 \
+  -E '^deploy\.|netns|client_package')
 
 # libzmq is not TSan-instrumented; see tests/tsan.supp. Races in our own
 # code are still reported (checked by removing ScanPool::Submit's lock).
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/tsan.supp"
-echo "sanitize: thread (worker)" >&2
-build "$ROOT/build-tsan" thread worker_test worker coordinator client logsweep-gencorpus
+echo "sanitize: thread (worker, client library)" >&2
+build "$ROOT/build-tsan" thread worker_test client_library_test worker \
+  coordinator client logsweep-gencorpus
 (cd "$ROOT/build-tsan" && ctest --output-on-failure --timeout 600 \
-  -R 'ScanPool|RunTask|integration\.(cluster_tcp|run_local|faults)')
+  -R 'ScanPool|RunTask|ClientLibrary|integration\.(cluster_tcp|run_local|faults)')

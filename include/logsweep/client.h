@@ -1,0 +1,264 @@
+#pragma once
+
+// logsweep's C++ client library: submit a job to a coordinator and get one
+// future per file, in the manner of Python's concurrent.futures.
+//
+//   logsweep::Client client("tcp://coordinator:5556");
+//   logsweep::Job job = client.submit(paths);          // one future per file
+//   for (const logsweep::TaskFuture& f : job.as_completed()) { ... }
+//   logsweep::JobResult all = job.result();           // merged hosts, errors
+//
+// Installed with a CMake package: find_package(logsweep) and link
+// logsweep::client. See docs/cli.md ("The C++ library") for more.
+//
+// Threads: a Client may be used from any number of threads at once; so may
+// Jobs and TaskFutures (they are handles to shared state; copies are cheap).
+// Done callbacks run one at a time on the Client's callback thread.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace logsweep {
+
+namespace detail {
+struct FileState;
+struct JobState;
+class ClientCore;
+}  // namespace detail
+
+// What to look for in each line: field `key_field` of every line whose field
+// `match_field` equals `match_value` byte for byte. Fields count from 0
+// after splitting on runs of ASCII whitespace (Python's bytes.split()). The
+// default is the classic question: hosts that requested /robots.txt.
+struct Query {
+  std::string match_value = "/robots.txt";
+  uint32_t key_field = 0;
+  uint32_t match_field = 6;
+};
+
+struct JobOptions {
+  // Also merge into JobResult::hosts the hosts a file yielded before it
+  // failed (they are always in that file's FileResult::hosts).
+  bool merge_partial = false;
+};
+
+struct ClientOptions {
+  // How long submit() waits for the coordinator to accept a job.
+  std::chrono::milliseconds connect_timeout{10000};
+  // Silence from the coordinator after which a running job's unfinished
+  // files fail with kUnavailable. It reports progress every 500 ms.
+  std::chrono::milliseconds silence_timeout{15000};
+  // Silence after which the client re-attaches to its jobs (a coordinator
+  // restarted with --state picks them up again).
+  std::chrono::milliseconds reattach_after{2000};
+};
+
+// Why a file or a job failed; the names match the CLI's error lines.
+enum class ErrorCode {
+  kOk = 0,
+  kInvalidArgument,
+  kNotFound,
+  kPermissionDenied,
+  kDataLoss,
+  kUnavailable,
+  kDeadlineExceeded,
+  kResourceExhausted,
+  kCancelled,
+  kInternal,
+};
+std::string_view ToString(ErrorCode code);
+
+// Thrown by TaskFuture::result() for a failed file (path() names it), and by
+// Client::submit(), Client::map() and Job::result() when the coordinator
+// cannot be reached, refuses the job or is lost (path() is empty then).
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, std::string path, const std::string& message);
+  ErrorCode code() const { return code_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  ErrorCode code_;
+  std::string path_;
+};
+
+struct FileStats {
+  uint64_t lines = 0;
+  uint64_t matches = 0;
+  uint64_t malformed = 0;      // lines too long to scan
+  uint64_t bytes_read = 0;     // compressed bytes read
+  uint64_t bytes_scanned = 0;  // uncompressed bytes scanned
+};
+
+// The outcome of one file.
+struct FileResult {
+  std::string path;
+  ErrorCode code = ErrorCode::kOk;
+  std::string error;               // empty when code is kOk
+  std::vector<std::string> hosts;  // sorted, unique; for a failed file, the
+                                   // hosts found before the failure
+  FileStats stats;
+  uint32_t attempts = 0;  // workers that tried it (0: never ran)
+  bool ok() const { return code == ErrorCode::kOk; }
+};
+
+// The future of one file of a job.
+class TaskFuture {
+ public:
+  TaskFuture() = default;  // invalid until assigned from a Job
+
+  const std::string& path() const;
+  size_t index() const;  // position in the submitted paths
+  bool valid() const { return state_ != nullptr; }
+
+  // Whether the file has an outcome (scanned, failed or cancelled).
+  bool done() const;
+  bool cancelled() const;
+  void wait() const;
+  // std::future_status::ready or ::timeout.
+  std::future_status wait_for(std::chrono::milliseconds timeout) const;
+
+  // Waits; the file's hosts, or throws Error for a failed or cancelled file.
+  std::vector<std::string> result() const;
+  // Waits; the whole outcome, never throws.
+  FileResult outcome() const;
+
+  // Withdraws the file: a pending one is never run; a running one is
+  // abandoned and its answer discarded. Returns false if it was already
+  // done. The future is then done with kCancelled.
+  bool cancel() const;
+
+  // Calls `fn` once, on the client's callback thread, when the file is
+  // done; at once (on that thread) if it is done already. Callbacks may
+  // call any method of any future, but should not block for long: the
+  // next callback waits for them.
+  void add_done_callback(std::function<void(const TaskFuture&)> fn) const;
+
+ private:
+  friend class detail::ClientCore;
+  friend class Job;
+  friend class Client;
+  explicit TaskFuture(std::shared_ptr<detail::FileState> state)
+      : state_(std::move(state)) {}
+  std::shared_ptr<detail::FileState> state_;
+};
+
+struct JobResult {
+  std::string job_id;
+  // Sorted, unique: the hosts of every file scanned without error (and of
+  // failed files too with JobOptions::merge_partial).
+  std::vector<std::string> hosts;
+  std::vector<FileResult> files;  // in submission order
+  FileStats totals;
+  std::chrono::microseconds elapsed{0};  // on the coordinator
+
+  bool ok() const;  // every file scanned without error
+  std::vector<FileResult> failures() const;
+};
+
+// Futures iterated in the order they finish (Job::as_completed()).
+class AsCompleted {
+ public:
+  class iterator {
+   public:
+    using value_type = TaskFuture;
+    using difference_type = std::ptrdiff_t;
+    using reference = const TaskFuture&;
+    using pointer = const TaskFuture*;
+    using iterator_category = std::input_iterator_tag;
+
+    // Waits for the next future to finish.
+    const TaskFuture& operator*() const;
+    const TaskFuture* operator->() const { return &**this; }
+    iterator& operator++() {
+      ++position_;
+      return *this;
+    }
+    bool operator==(const iterator& other) const {
+      return position_ == other.position_;
+    }
+    bool operator!=(const iterator& other) const { return !(*this == other); }
+
+   private:
+    friend class AsCompleted;
+    iterator(std::shared_ptr<detail::JobState> job, size_t position)
+        : job_(std::move(job)), position_(position) {}
+    std::shared_ptr<detail::JobState> job_;
+    size_t position_;
+    mutable TaskFuture current_;
+  };
+
+  iterator begin() const { return iterator(job_, 0); }
+  iterator end() const;
+
+ private:
+  friend class Job;
+  explicit AsCompleted(std::shared_ptr<detail::JobState> job)
+      : job_(std::move(job)) {}
+  std::shared_ptr<detail::JobState> job_;
+};
+
+// A submitted job: one future per file. A handle; copies share the job.
+class Job {
+ public:
+  const std::string& id() const;  // unguessable; `logsweep wait ID` works
+  size_t size() const;
+  const TaskFuture& operator[](size_t index) const;
+  const std::vector<TaskFuture>& futures() const;
+
+  // Whether every file is done and the coordinator has closed the job.
+  bool done() const;
+  std::future_status wait_for(std::chrono::milliseconds timeout) const;
+  // Waits for the whole job. Per-file failures are in the result, not
+  // thrown; throws Error only when the coordinator was lost.
+  JobResult result() const;
+  // The futures in the order they finish, each waited for in turn.
+  AsCompleted as_completed() const;
+  // Cancels every unfinished file; returns how many.
+  size_t cancel() const;
+
+ private:
+  friend class Client;
+  explicit Job(std::shared_ptr<detail::JobState> state)
+      : state_(std::move(state)) {}
+  std::shared_ptr<detail::JobState> state_;
+};
+
+// A connection to one coordinator's clients endpoint. Thread-safe.
+class Client {
+ public:
+  explicit Client(std::string endpoint, ClientOptions options = {});
+  // Closes the connection. Files of this client's jobs not done yet become
+  // done with kCancelled locally; the jobs themselves keep running on the
+  // coordinator (cancel them first if that is not wanted).
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Submits one task per path and returns once the coordinator accepted
+  // the job. Relative paths are made absolute here; workers must see the
+  // same paths. Throws Error when the coordinator is unreachable within
+  // connect_timeout or refuses the job.
+  Job submit(const std::vector<std::string>& paths, const Query& query = {},
+             const JobOptions& options = {});
+
+  // Like Python's pool.map: each file's hosts, in input order. Throws the
+  // first failed file's Error, in input order.
+  std::vector<std::vector<std::string>> map(
+      const std::vector<std::string>& paths, const Query& query = {});
+
+  const std::string& endpoint() const;
+
+ private:
+  std::shared_ptr<detail::ClientCore> core_;
+};
+
+}  // namespace logsweep
