@@ -35,6 +35,50 @@ StatusOr<common::JobResult> JobClient::Wait(const std::string& job_id,
                   on_progress);
 }
 
+Status JobClient::NoAnswer() const {
+  return common::DeadlineExceededError(
+      "no answer from the coordinator at " + endpoint_ + " within " +
+      std::to_string(options_.connect_timeout.count()) +
+      " ms: is it running and reachable?");
+}
+
+StatusOr<common::CoordinatorToClient> JobClient::Request(
+    const common::ClientToCoordinator& request) {
+  zmq::socket_t socket(context_, zmq::socket_type::dealer);
+  if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
+  if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
+  if (Status s = common::SendMessage(socket, "", common::Encode(request));
+      !s.ok()) {
+    return s.WithContext("send to " + endpoint_);
+  }
+  auto deadline = Clock::now() + options_.connect_timeout;
+  for (;;) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - Clock::now());
+    if (remaining.count() <= 0) return NoAnswer();
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      zmq::poll(&item, 1, remaining);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      return common::UnavailableError(std::string("poll: ") + e.what());
+    }
+    if (!(item.revents & ZMQ_POLLIN)) continue;
+    auto msg = common::ReceiveMessage(socket);
+    if (!msg.ok()) return msg.status();
+    if (!msg->has_value() || (*msg)->size() != 1) continue;
+    auto decoded = common::DecodeCoordinatorToClient((**msg)[0]);
+    if (!decoded.ok()) {
+      return decoded.status().WithContext("bad reply from " + endpoint_);
+    }
+    if (auto* rejected = std::get_if<common::JobRejected>(&*decoded)) {
+      return rejected->status;
+    }
+    if (std::holds_alternative<common::JobProgress>(*decoded)) continue;
+    return std::move(*decoded);
+  }
+}
+
 StatusOr<common::JobResult> JobClient::Exchange(
     const common::ClientToCoordinator& request, bool detach,
     const ProgressFn& on_progress) {
@@ -55,12 +99,7 @@ StatusOr<common::JobResult> JobClient::Exchange(
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
         last_heard + limit - now);
     if (remaining.count() <= 0) {
-      if (job_id.empty()) {
-        return common::DeadlineExceededError(
-            "no answer from the coordinator at " + endpoint_ + " within " +
-            std::to_string(options_.connect_timeout.count()) +
-            " ms: is it running and reachable?");
-      }
+      if (job_id.empty()) return NoAnswer();
       return common::UnavailableError(
           "lost contact with the coordinator at " + endpoint_ + " (job " +
           job_id + ", silent for " +

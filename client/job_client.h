@@ -50,6 +50,12 @@ class JobClient {
   common::StatusOr<common::JobResult> Wait(const std::string& job_id,
                                            const ProgressFn& on_progress);
 
+  // One request, one answer (`status`, `cancel`): the first reply other
+  // than progress. Errors: DeadlineExceeded (no answer within
+  // connect_timeout), or the coordinator's rejection (NotFound...).
+  common::StatusOr<common::CoordinatorToClient> Request(
+      const common::ClientToCoordinator& request);
+
  private:
   // Sends `request`, then waits: for the acceptance only (detach), or for
   // the result. While a job runs and the coordinator is silent, the client
@@ -58,6 +64,8 @@ class JobClient {
   common::StatusOr<common::JobResult> Exchange(
       const common::ClientToCoordinator& request, bool detach,
       const ProgressFn& on_progress);
+
+  common::Status NoAnswer() const;
 
   zmq::context_t& context_;
   std::string endpoint_;

@@ -1,6 +1,8 @@
 // logsweep: the client CLI. `run` starts a local coordinator and workers
-// (like a process pool); `submit` sends a job to a running coordinator.
-// Both print the hosts on stdout, a summary and any errors on stderr.
+// (like a process pool); `submit` sends a job to a running coordinator;
+// `wait`, `status`, `workers` and `cancel` talk to a running coordinator.
+// Results go to stdout (hosts, or JSON), a summary and errors to stderr.
+// docs/cli.md has examples.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +10,7 @@
 #include <cstdio>
 #include <exception>
 #include <thread>
+#include <variant>
 #include <zmq.hpp>
 
 #include "client/job_client.h"
@@ -21,15 +24,49 @@ namespace lc = logsweep::client;
 namespace common = logsweep::common;
 using Clock = std::chrono::steady_clock;
 
-struct CommonFlags {
-  std::vector<std::string> paths;
-  std::string request_path = "/robots.txt";
-  bool merge_partial = false;
-  bool quiet = false;
+// Where the coordinator is and how long to wait for it.
+struct ConnectFlags {
+  std::string coordinator = "tcp://127.0.0.1:5556";
   int connect_timeout_ms = 10000;
 };
 
-void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
+void AddConnectFlags(CLI::App* cmd, ConnectFlags& f, bool endpoint = true) {
+  if (endpoint) {
+    cmd->add_option("--coordinator", f.coordinator,
+                    "coordinator's clients endpoint")
+        ->capture_default_str();
+  }
+  cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
+                  "how long to wait for the coordinator to answer")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+}
+
+// How a job's result is shown.
+struct OutputFlags {
+  bool quiet = false;
+  bool json = false;
+  std::string output;
+};
+
+void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
+  cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
+  cmd->add_flag("--json", f.json,
+                "print the result as one JSON document (hosts, per-file "
+                "stats and errors, totals, timings)");
+  cmd->add_option("-o,--output", f.output,
+                  "write the hosts (or the JSON) to FILE, atomically, "
+                  "instead of stdout");
+}
+
+// What a job scans and looks for.
+struct JobFlags {
+  std::vector<std::string> paths;
+  std::string request_path = "/robots.txt";
+  bool merge_partial = false;
+};
+
+void AddJobFlags(CLI::App* cmd, JobFlags& f) {
   cmd->add_option("paths", f.paths,
                   "files, directories (searched for *.gz and *.log) or globs")
       ->required();
@@ -38,11 +75,6 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
       ->capture_default_str();
   cmd->add_flag("--merge-partial", f.merge_partial,
                 "also merge hosts found in a file before it failed");
-  cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
-  cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
-                  "how long to wait for the coordinator to accept the job")
-      ->check(CLI::Range(100, 600000))
-      ->capture_default_str();
 }
 
 // Shows progress on stderr while the job runs, when stderr is a terminal.
@@ -67,19 +99,14 @@ class ProgressLine {
     }
     if (!enabled_) return;
     double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-    double mbps =
-        secs > 0 ? static_cast<double>(p.bytes_scanned) / 1e6 / secs : 0.0;
-    std::fprintf(stderr,
-                 "\r\033[K%llu/%llu files, %.0f MB/s, %llu failed, %u workers",
-                 static_cast<unsigned long long>(p.done),
-                 static_cast<unsigned long long>(p.total), mbps,
-                 static_cast<unsigned long long>(p.failed), p.workers);
+    std::fprintf(stderr, "\r\033[K%s", lc::ProgressText(p, secs).c_str());
     std::fflush(stderr);
     shown_ = true;
   }
 
   void Clear() {
     if (shown_) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
     shown_ = false;
   }
 
@@ -91,31 +118,50 @@ class ProgressLine {
   bool warned_no_workers_ = false;
 };
 
-lc::JobClientOptions ClientOptions(const CommonFlags& flags) {
+lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
   return options;
 }
 
+int PrintError(const common::Status& status) {
+  std::fprintf(stderr, "logsweep: %s\n", status.ToString().c_str());
+  return lc::kExitError;
+}
+
+// Writes `text` to stdout, or atomically to --output.
+int Emit(const OutputFlags& flags, const std::string& text) {
+  if (flags.output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return lc::kExitOk;
+  }
+  if (auto s = lc::WriteFileAtomically(flags.output, text); !s.ok()) {
+    return PrintError(s);
+  }
+  return lc::kExitOk;
+}
+
 // Runs `call` (a JobClient::Run or Wait) with a progress line, then prints
 // the hosts, the errors and the summary; returns the exit code.
 template <class Call>
-int AwaitAndPrint(const std::string& endpoint, const CommonFlags& flags,
+int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
                   lc::LocalCluster* cluster, Call call) {
   ProgressLine progress(flags.quiet, endpoint);
   auto start = Clock::now();
   auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
   progress.Clear();
   if (!result.ok()) {
-    std::fprintf(stderr, "logsweep: %s\n", result.status().ToString().c_str());
+    PrintError(result.status());
     if (cluster != nullptr && cluster->LiveWorkers() == 0) {
       std::fprintf(stderr, "logsweep: every local worker has exited\n");
     }
     return lc::kExitError;
   }
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  lc::PrintHosts(*result, stdout);
-  std::fflush(stdout);
+  int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs)
+                                       : lc::HostsText(*result));
+  if (emitted != lc::kExitOk) return emitted;
   for (const auto& line : lc::ErrorLines(*result)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
@@ -125,39 +171,77 @@ int AwaitAndPrint(const std::string& endpoint, const CommonFlags& flags,
   return lc::ExitCodeFor(*result);
 }
 
-int RunJob(const std::string& endpoint, const CommonFlags& flags, bool detach,
+int RunJob(const std::string& endpoint, const JobFlags& job_flags,
+           const ConnectFlags& connect, const OutputFlags& output, bool detach,
            lc::LocalCluster* cluster) {
   common::SubmitJob job;
-  job.paths = lc::ExpandPaths(flags.paths);
-  job.query.match_value = flags.request_path;
-  job.merge_partial = flags.merge_partial;
+  job.paths = lc::ExpandPaths(job_flags.paths);
+  job.query.match_value = job_flags.request_path;
+  job.merge_partial = job_flags.merge_partial;
   if (job.paths.empty()) {
     std::fprintf(stderr, "logsweep: no files to scan\n");
     return lc::kExitUsage;
   }
   zmq::context_t context(1);
-  lc::JobClient client(context, endpoint, ClientOptions(flags));
+  lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
     auto id = client.Submit(job);
-    if (!id.ok()) {
-      std::fprintf(stderr, "logsweep: %s\n", id.status().ToString().c_str());
-      return lc::kExitError;
-    }
-    std::printf("%s\n", id->c_str());
-    return lc::kExitOk;
+    if (!id.ok()) return PrintError(id.status());
+    return Emit(output, *id + "\n");
   }
-  return AwaitAndPrint(endpoint, flags, cluster, [&](const auto& on_progress) {
+  return AwaitAndPrint(endpoint, output, cluster, [&](const auto& on_progress) {
     return client.Run(job, on_progress);
   });
 }
 
-int WaitJob(const std::string& endpoint, const std::string& job_id,
-            const CommonFlags& flags) {
+int WaitJob(const std::string& job_id, const ConnectFlags& connect,
+            const OutputFlags& output) {
   zmq::context_t context(1);
-  lc::JobClient client(context, endpoint, ClientOptions(flags));
-  return AwaitAndPrint(endpoint, flags, nullptr, [&](const auto& on_progress) {
-    return client.Wait(job_id, on_progress);
-  });
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  return AwaitAndPrint(connect.coordinator, output, nullptr,
+                       [&](const auto& on_progress) {
+                         return client.Wait(job_id, on_progress);
+                       });
+}
+
+// `status [JOB]` and `workers`: one GetStatus, printed.
+int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
+               bool json, bool workers_only) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  auto answer = client.Request(common::GetStatus{job_id, 0});
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* status = std::get_if<common::StatusReply>(&*answer);
+  if (status == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to status"));
+  }
+  std::string text;
+  if (json) {
+    text = lc::StatusJson(*status, workers_only);
+  } else if (workers_only) {
+    text = lc::WorkersTable(status->workers);
+  } else if (!job_id.empty()) {
+    text = lc::JobsTable(status->jobs);
+  } else {
+    text = lc::WorkersTable(status->workers) + lc::JobsTable(status->jobs);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return lc::kExitOk;
+}
+
+int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  auto answer = client.Request(common::CancelJob{job_id, {}, 0});
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* reply = std::get_if<common::CancelReply>(&*answer);
+  if (reply == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to cancel"));
+  }
+  std::printf("cancelled %llu unfinished files of job %s\n",
+              static_cast<unsigned long long>(reply->cancelled),
+              job_id.c_str());
+  return lc::kExitOk;
 }
 
 int Main(int argc, char** argv) {
@@ -167,7 +251,9 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 
-  CommonFlags run_flags;
+  JobFlags run_job;
+  ConnectFlags run_connect;
+  OutputFlags run_output;
   unsigned workers = cores;
   unsigned threads = 1;
   std::string inflate;
@@ -175,7 +261,9 @@ int Main(int argc, char** argv) {
       "run",
       "start a coordinator and worker processes here, run the job, "
       "stop them");
-  AddCommonFlags(run, run_flags);
+  AddJobFlags(run, run_job);
+  AddOutputFlags(run, run_output);
+  AddConnectFlags(run, run_connect, /*endpoint=*/false);
   run->add_option("--workers", workers, "worker processes (default: cores)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
@@ -185,35 +273,49 @@ int Main(int argc, char** argv) {
   run->add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
 
-  CommonFlags submit_flags;
-  std::string coordinator = "tcp://127.0.0.1:5556";
+  JobFlags submit_job;
+  ConnectFlags connect;
+  OutputFlags output;
   bool detach = false;
   auto* submit =
       app.add_subcommand("submit", "send the job to a running coordinator");
-  AddCommonFlags(submit, submit_flags);
-  submit
-      ->add_option("--coordinator", coordinator,
-                   "coordinator's clients endpoint")
-      ->capture_default_str();
+  AddJobFlags(submit, submit_job);
+  AddOutputFlags(submit, output);
+  AddConnectFlags(submit, connect);
   submit->add_flag("--detach", detach,
                    "print the job id once accepted and exit; fetch the "
                    "result later with `logsweep wait JOB_ID`");
 
-  CommonFlags wait_flags;
   std::string job_id;
   auto* wait = app.add_subcommand(
       "wait", "attach to a job submitted earlier and print its result");
   wait->add_option("job", job_id, "job id printed by submit --detach")
       ->required();
-  wait->add_option("--coordinator", coordinator,
-                   "coordinator's clients endpoint")
-      ->capture_default_str();
-  wait->add_flag("-q,--quiet", wait_flags.quiet,
-                 "no progress line and no summary");
-  wait->add_option("--connect-timeout-ms", wait_flags.connect_timeout_ms,
-                   "how long to wait for the coordinator to answer")
-      ->check(CLI::Range(100, 600000))
-      ->capture_default_str();
+  AddOutputFlags(wait, output);
+  AddConnectFlags(wait, connect);
+
+  bool json = false;
+  auto* status = app.add_subcommand(
+      "status",
+      "show the coordinator's workers (slots, throughput) and unfinished "
+      "jobs (progress, failures), or one job");
+  status->add_option("job", job_id,
+                     "only this job (also a finished one, "
+                     "if the coordinator keeps --state)");
+  status->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(status, connect);
+
+  auto* workers_cmd =
+      app.add_subcommand("workers", "list the connected workers");
+  workers_cmd->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(workers_cmd, connect);
+
+  auto* cancel = app.add_subcommand(
+      "cancel",
+      "withdraw a job's unfinished files: pending ones never run, running "
+      "ones are abandoned; the job then finishes with them as CANCELLED");
+  cancel->add_option("job", job_id, "job id")->required();
+  AddConnectFlags(cancel, connect);
 
   try {
     app.parse(argc, argv);
@@ -222,8 +324,14 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
-  if (*submit) return RunJob(coordinator, submit_flags, detach, nullptr);
-  if (*wait) return WaitJob(coordinator, job_id, wait_flags);
+  if (*submit) {
+    return RunJob(connect.coordinator, submit_job, connect, output, detach,
+                  nullptr);
+  }
+  if (*wait) return WaitJob(job_id, connect, output);
+  if (*status) return ShowStatus(job_id, connect, json, false);
+  if (*workers_cmd) return ShowStatus("", connect, json, true);
+  if (*cancel) return CancelJob(job_id, connect);
 
   lc::LocalCluster cluster;
   lc::LocalCluster::Options options;
@@ -236,7 +344,8 @@ int Main(int argc, char** argv) {
                  s.ToString().c_str());
     return lc::kExitError;
   }
-  int code = RunJob(cluster.clients_endpoint(), run_flags, false, &cluster);
+  int code = RunJob(cluster.clients_endpoint(), run_job, run_connect,
+                    run_output, false, &cluster);
   cluster.Stop();
   return code;
 }

@@ -1,10 +1,11 @@
 #pragma once
 
-#include <cstdio>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "common/messages.h"
+#include "common/status.h"
 
 namespace logsweep::client {
 
@@ -18,7 +19,12 @@ inline constexpr int kExitFilesFailed = 3;  // some files failed; others ok
 int ExitCodeFor(const common::JobResult& result);
 
 // The hosts, one per line, in the result's (sorted) order.
-void PrintHosts(const common::JobResult& result, std::FILE* out);
+std::string HostsText(const common::JobResult& result);
+
+// The whole result as one JSON document (`--json`): hosts, per-file stats
+// and errors, totals, timings. Bytes that are not UTF-8 (hosts and paths
+// are raw bytes) are replaced with U+FFFD; the plain output keeps them.
+std::string ResultJson(const common::JobResult& result, double wall_seconds);
 
 // "logsweep: 20 files (1 failed), 40000 lines, 8.1 MB, 214 matches,
 //  97 hosts, 0.42 s": one line for stderr.
@@ -26,5 +32,21 @@ std::string SummaryLine(const common::JobResult& result, double seconds);
 
 // One line per failed file: "logsweep: error: PATH: CODE: reason".
 std::vector<std::string> ErrorLines(const common::JobResult& result);
+
+// The progress line shown on a terminal: "12/40 files, 310 MB/s, ETA 4 s,
+// 1 failed, 2 workers" (no ETA before the first file is done).
+std::string ProgressText(const common::JobProgress& progress,
+                         double elapsed_seconds);
+
+// `logsweep status` / `workers`: aligned tables for a person, or JSON.
+std::string WorkersTable(const std::vector<common::WorkerStatus>& workers);
+std::string JobsTable(const std::vector<common::JobStatus>& jobs);
+std::string StatusJson(const common::StatusReply& status, bool workers_only);
+
+// Writes `content` to `path` atomically: a temporary file in the same
+// directory, flushed to disk, then renamed over `path`, so readers see the
+// old file or the whole new one, never a part. Errors name the path.
+common::Status WriteFileAtomically(const std::string& path,
+                                   const std::string& content);
 
 }  // namespace logsweep::client

@@ -293,9 +293,11 @@ void Coordinator::OnTick(TimePoint now) {
 
 void Coordinator::OnSendFailed(const Outgoing& message, TimePoint now) {
   if (message.socket == Outgoing::Socket::kClients) {
-    // The client left; its jobs still run to completion (and are dropped).
-    spdlog::warn("client peer {} is gone; message dropped",
+    // The client left; its jobs still run to completion, for `wait` to
+    // attach to (and are dropped when done, unless journaled).
+    spdlog::info("client peer {} is gone; its jobs run on unattended",
                  PeerHex(message.peer));
+    tracker_.DetachClient(message.peer);
     return;
   }
   if (auto dead = workers_.Remove(message.peer)) {

@@ -77,6 +77,12 @@ std::optional<uint64_t> TaskTracker::AttachClient(const std::string& job_id,
   return job->tasks.size();
 }
 
+void TaskTracker::DetachClient(const std::string& client) {
+  for (auto& [id, job] : jobs_) {
+    if (job.client == client) job.client.clear();
+  }
+}
+
 std::optional<uint64_t> TaskTracker::Cancel(
     const std::string& job_id, const std::vector<uint64_t>& task_ids) {
   Job* job = FindJob(job_id);

@@ -55,6 +55,9 @@ class TaskTracker {
                                        std::string client,
                                        bool stream_files = false);
 
+  // `client` is gone: its jobs run on with nobody attached.
+  void DetachClient(const std::string& client);
+
   // Cancels tasks of a job (none listed: all): each one not finished yet
   // finishes now as Cancelled; a running attempt's answer will be stale.
   // Returns how many were cancelled, or nullopt: no such unfinished job.

@@ -1,13 +1,19 @@
 #include "client/report.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/messages.h"
 #include "common/status.h"
+#include "test_util.h"
 
 namespace logsweep::client {
 namespace {
@@ -21,22 +27,8 @@ common::FileReport File(const std::string& path,
   return file;
 }
 
-// What PrintHosts writes, byte for byte.
 std::string Printed(const common::JobResult& result) {
-  std::FILE* out = std::tmpfile();
-  if (out == nullptr) {
-    ADD_FAILURE() << "tmpfile failed";
-    return {};
-  }
-  PrintHosts(result, out);
-  std::fflush(out);
-  std::rewind(out);
-  std::string text;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), out)) > 0) text.append(buf, n);
-  std::fclose(out);
-  return text;
+  return HostsText(result);
 }
 
 TEST(ExitCodeForTest, IsOkWhenEveryFileWasScanned) {
@@ -68,21 +60,21 @@ TEST(ExitCodeForTest, IsFilesFailedWhenEveryFileFailed) {
   EXPECT_EQ(ExitCodeFor(result), kExitFilesFailed);
 }
 
-TEST(PrintHostsTest, WritesOneHostPerLineInResultOrder) {
+TEST(HostsTextTest, WritesOneHostPerLineInResultOrder) {
   common::JobResult result;
   result.hosts = {"10.0.0.10", "10.0.0.2", "crawler.example"};
 
   EXPECT_EQ(Printed(result), "10.0.0.10\n10.0.0.2\ncrawler.example\n");
 }
 
-TEST(PrintHostsTest, WritesHostBytesUnchanged) {
+TEST(HostsTextTest, WritesHostBytesUnchanged) {
   common::JobResult result;
   result.hosts = {std::string("a\0b", 3), "\xc3\xa9\xff"};
 
   EXPECT_EQ(Printed(result), std::string("a\0b\n\xc3\xa9\xff\n", 8));
 }
 
-TEST(PrintHostsTest, WritesNothingWithoutHosts) {
+TEST(HostsTextTest, WritesNothingWithoutHosts) {
   EXPECT_EQ(Printed(common::JobResult{}), "");
 }
 
@@ -147,6 +139,121 @@ TEST(SummaryLineTest, SaysNoneFailedWhenAllFilesWereScanned) {
   std::string line = SummaryLine(result, 1.0);
 
   EXPECT_NE(line.find("2 files (0 failed)"), std::string::npos) << line;
+}
+
+TEST(ResultJsonTest, HoldsHostsFilesErrorsTotalsAndTimings) {
+  common::JobResult result;
+  result.job_id = "abc";
+  result.hosts = {"h1", "h2"};
+  result.files = {File("/a.gz"), File("/b.gz", common::DataLossError("crc"))};
+  result.files[0].stats.lines = 7;
+  result.totals.lines = 7;
+  result.totals.bytes_scanned = 1000;
+  result.elapsed_us = 1'500'000;
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 2.0));
+
+  EXPECT_EQ(doc["job_id"], "abc");
+  EXPECT_EQ(doc["hosts"], (std::vector<std::string>{"h1", "h2"}));
+  ASSERT_EQ(doc["files"].size(), 2u);
+  EXPECT_EQ(doc["files"][0]["path"], "/a.gz");
+  EXPECT_EQ(doc["files"][0]["ok"], true);
+  EXPECT_EQ(doc["files"][0]["stats"]["lines"], 7);
+  EXPECT_FALSE(doc["files"][0].contains("error"));
+  EXPECT_EQ(doc["files"][1]["ok"], false);
+  EXPECT_EQ(doc["files"][1]["code"], "DATA_LOSS");
+  EXPECT_EQ(doc["files"][1]["error"], "crc");
+  EXPECT_EQ(doc["failed_files"], 1);
+  EXPECT_EQ(doc["totals"]["bytes_scanned"], 1000);
+  EXPECT_DOUBLE_EQ(doc["elapsed_seconds"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(doc["wall_seconds"].get<double>(), 2.0);
+}
+
+TEST(ResultJsonTest, StaysValidJsonWhenHostsAreNotUtf8) {
+  common::JobResult result;
+  result.hosts = {"ok", "bad\xff"};
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 0));
+
+  EXPECT_EQ(doc["hosts"][0], "ok");
+  EXPECT_EQ(doc["hosts"][1], "bad\xef\xbf\xbd");  // U+FFFD
+}
+
+TEST(ProgressTextTest, ShowsFilesRateEtaFailuresAndWorkers) {
+  common::JobProgress p{"j", 40, 10, 1, 200'000'000, 2};
+
+  // 10 files in 2 s: 30 more take 6 s.
+  EXPECT_EQ(ProgressText(p, 2.0),
+            "10/40 files, 100 MB/s, ETA 6.0 s, 1 failed, 2 workers");
+}
+
+TEST(ProgressTextTest, HasNoEtaBeforeTheFirstFileIsDone) {
+  common::JobProgress p{"j", 40, 0, 0, 0, 0};
+
+  EXPECT_EQ(ProgressText(p, 1.0), "0/40 files, 0 MB/s, 0 failed, 0 workers");
+}
+
+TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
+  std::vector<common::WorkerStatus> workers = {
+      {"host-a:12", 2, 1, 30, 50'000'000, 10'000}};
+  std::vector<common::JobStatus> jobs = {
+      {common::JobProgress{"job1", 40, 12, 3, 0, 1}, 4000, false}};
+
+  std::string w = WorkersTable(workers);
+  std::string j = JobsTable(jobs);
+
+  SCOPED_TRACE(w + j);
+  EXPECT_NE(w.find("workers: 1 connected"), std::string::npos);
+  EXPECT_NE(w.find("host-a:12"), std::string::npos);
+  EXPECT_NE(w.find("5.0"), std::string::npos);  // 50 MB in 10 s
+  EXPECT_NE(j.find("job1"), std::string::npos);
+  EXPECT_NE(j.find("12/40"), std::string::npos);
+  EXPECT_NE(j.find("no client attached"), std::string::npos);
+}
+
+TEST(StatusJsonTest, WorkersOnlyLeavesJobsOut) {
+  common::StatusReply reply;
+  reply.workers = {{"w", 1, 0, 0, 0, 0}};
+  reply.jobs = {{common::JobProgress{"j", 1, 0, 0, 0, 1}, 0, true}};
+
+  auto all = nlohmann::json::parse(StatusJson(reply, false));
+  auto only = nlohmann::json::parse(StatusJson(reply, true));
+
+  EXPECT_EQ(all["jobs"][0]["job_id"], "j");
+  EXPECT_EQ(all["workers"][0]["name"], "w");
+  EXPECT_FALSE(only.contains("jobs"));
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesTheWholeFileAndLeavesNoTemporary) {
+  testing::TempDir dir;
+  std::string path = dir.Write("hosts.txt", "old contents, longer than new\n");
+
+  ASSERT_TRUE(WriteFileAtomically(path, "h1\nh2\n").ok());
+
+  EXPECT_EQ(ReadAll(path), "h1\nh2\n");
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST(WriteFileAtomicallyTest, NamesThePathWhenTheDirectoryIsMissing) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/no/such/dir/hosts.txt";
+
+  common::Status s = WriteFileAtomically(path, "h\n");
+
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.ToString().find(path), std::string::npos) << s.ToString();
 }
 
 }  // namespace

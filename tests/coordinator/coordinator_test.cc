@@ -62,6 +62,10 @@ std::string FailedBytes(const TaskRef& ref, common::Status status) {
   return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
 }
 
+std::string ClientBytes(common::ClientToCoordinator request) {
+  return common::Encode(request);
+}
+
 std::string SubmitBytes(const std::vector<std::string>& paths) {
   common::SubmitJob submit;
   submit.paths = paths;
@@ -455,6 +459,17 @@ TEST(CoordinatorTest, KeepsWorkersAndJobsWhenASendToAClientFails) {
   EXPECT_EQ(coordinator.worker_count(), 1u);
   EXPECT_EQ(coordinator.job_count(), 1u);
   EXPECT_TRUE(coordinator.TakeOutbox().empty());
+  // Status now says nobody is attached; progress goes to no one.
+  coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{"", 0}),
+                              At(1));
+  auto status = ToClient<common::StatusReply>(coordinator.TakeOutbox(), "c2");
+  ASSERT_EQ(status.size(), 1u);
+  ASSERT_EQ(status[0].jobs.size(), 1u);
+  EXPECT_FALSE(status[0].jobs[0].client_attached);
+  coordinator.OnTick(At(2));
+  for (const Outgoing& out : coordinator.TakeOutbox()) {
+    EXPECT_NE(out.socket, Outgoing::Socket::kClients);
+  }
 }
 
 TEST(CoordinatorTest, RequeuesTasksOfWorkerThatRegistersAgain) {
@@ -615,10 +630,6 @@ TEST(CoordinatorTest, SendsOneJobResultWhenAResultArrivesTwice) {
       ToClient<common::JobResult>(after, "c1");
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h1", "h2"}));
-}
-
-std::string ClientBytes(common::ClientToCoordinator request) {
-  return common::Encode(request);
 }
 
 std::string StreamingSubmitBytes(const std::vector<std::string>& paths,
