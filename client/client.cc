@@ -33,29 +33,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 ErrorCode ToPublic(common::StatusCode code) {
-  switch (code) {
-    case common::StatusCode::kOk:
-      return ErrorCode::kOk;
-    case common::StatusCode::kInvalidArgument:
-      return ErrorCode::kInvalidArgument;
-    case common::StatusCode::kNotFound:
-      return ErrorCode::kNotFound;
-    case common::StatusCode::kPermissionDenied:
-      return ErrorCode::kPermissionDenied;
-    case common::StatusCode::kDataLoss:
-      return ErrorCode::kDataLoss;
-    case common::StatusCode::kUnavailable:
-      return ErrorCode::kUnavailable;
-    case common::StatusCode::kDeadlineExceeded:
-      return ErrorCode::kDeadlineExceeded;
-    case common::StatusCode::kResourceExhausted:
-      return ErrorCode::kResourceExhausted;
-    case common::StatusCode::kCancelled:
-      return ErrorCode::kCancelled;
-    case common::StatusCode::kInternal:
-      return ErrorCode::kInternal;
-  }
-  return ErrorCode::kInternal;
+  return static_cast<ErrorCode>(code);
 }
 
 FileStats ToPublic(const common::ScanStats& s) {
@@ -85,30 +63,12 @@ FileResult Failure(const std::string& path, const common::Status& status) {
 
 }  // namespace
 
+static_assert(static_cast<int>(ErrorCode::kInternal) ==
+                  static_cast<int>(common::StatusCode::kInternal),
+              "ErrorCode mirrors common::StatusCode, value for value");
+
 std::string_view ToString(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kOk:
-      return "OK";
-    case ErrorCode::kInvalidArgument:
-      return "INVALID_ARGUMENT";
-    case ErrorCode::kNotFound:
-      return "NOT_FOUND";
-    case ErrorCode::kPermissionDenied:
-      return "PERMISSION_DENIED";
-    case ErrorCode::kDataLoss:
-      return "DATA_LOSS";
-    case ErrorCode::kUnavailable:
-      return "UNAVAILABLE";
-    case ErrorCode::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
-    case ErrorCode::kResourceExhausted:
-      return "RESOURCE_EXHAUSTED";
-    case ErrorCode::kCancelled:
-      return "CANCELLED";
-    case ErrorCode::kInternal:
-      return "INTERNAL";
-  }
-  return "INTERNAL";
+  return common::StatusCodeName(static_cast<common::StatusCode>(code));
 }
 
 Error::Error(ErrorCode code, std::string path, const std::string& message)

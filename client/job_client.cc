@@ -42,40 +42,56 @@ Status JobClient::NoAnswer() const {
       " ms: is it running and reachable?");
 }
 
-StatusOr<common::CoordinatorToClient> JobClient::Request(
-    const common::ClientToCoordinator& request) {
-  zmq::socket_t socket(context_, zmq::socket_type::dealer);
+Status JobClient::OpenAndSend(zmq::socket_t& socket,
+                              const common::ClientToCoordinator& request) {
   if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
   if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
   if (Status s = common::SendMessage(socket, "", common::Encode(request));
       !s.ok()) {
     return s.WithContext("send to " + endpoint_);
   }
+  return common::OkStatus();
+}
+
+StatusOr<std::optional<common::CoordinatorToClient>> JobClient::ReceiveWithin(
+    zmq::socket_t& socket, std::chrono::milliseconds timeout) {
+  using Received = std::optional<common::CoordinatorToClient>;
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  try {
+    zmq::poll(&item, 1, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return Received();
+    return common::UnavailableError(std::string("poll: ") + e.what());
+  }
+  if (!(item.revents & ZMQ_POLLIN)) return Received();
+  auto msg = common::ReceiveMessage(socket);
+  if (!msg.ok()) return msg.status();
+  if (!msg->has_value() || (*msg)->size() != 1) return Received();
+  auto decoded = common::DecodeCoordinatorToClient((**msg)[0]);
+  if (!decoded.ok()) {
+    return decoded.status().WithContext("bad reply from " + endpoint_);
+  }
+  return Received(std::move(*decoded));
+}
+
+StatusOr<common::CoordinatorToClient> JobClient::Request(
+    const common::ClientToCoordinator& request) {
+  zmq::socket_t socket(context_, zmq::socket_type::dealer);
+  if (Status s = OpenAndSend(socket, request); !s.ok()) return s;
   auto deadline = Clock::now() + options_.connect_timeout;
   for (;;) {
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - Clock::now());
     if (remaining.count() <= 0) return NoAnswer();
-    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    try {
-      zmq::poll(&item, 1, remaining);
-    } catch (const zmq::error_t& e) {
-      if (e.num() == EINTR) continue;
-      return common::UnavailableError(std::string("poll: ") + e.what());
-    }
-    if (!(item.revents & ZMQ_POLLIN)) continue;
-    auto msg = common::ReceiveMessage(socket);
-    if (!msg.ok()) return msg.status();
-    if (!msg->has_value() || (*msg)->size() != 1) continue;
-    auto decoded = common::DecodeCoordinatorToClient((**msg)[0]);
-    if (!decoded.ok()) {
-      return decoded.status().WithContext("bad reply from " + endpoint_);
-    }
-    if (auto* rejected = std::get_if<common::JobRejected>(&*decoded)) {
+    auto received = ReceiveWithin(socket, remaining);
+    if (!received.ok()) return received.status();
+    if (!received->has_value()) continue;
+    common::CoordinatorToClient& answer = **received;
+    if (auto* rejected = std::get_if<common::JobRejected>(&answer)) {
       return rejected->status;
     }
-    if (std::holds_alternative<common::JobProgress>(*decoded)) continue;
-    return std::move(*decoded);
+    if (std::holds_alternative<common::JobProgress>(answer)) continue;
+    return std::move(answer);
   }
 }
 
@@ -83,12 +99,7 @@ StatusOr<common::JobResult> JobClient::Exchange(
     const common::ClientToCoordinator& request, bool detach,
     const ProgressFn& on_progress) {
   zmq::socket_t socket(context_, zmq::socket_type::dealer);
-  if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
-  if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
-  if (Status s = common::SendMessage(socket, "", common::Encode(request));
-      !s.ok()) {
-    return s.WithContext("send to " + endpoint_);
-  }
+  if (Status s = OpenAndSend(socket, request); !s.ok()) return s;
   std::string job_id;
   auto last_heard = Clock::now();
   auto last_reattach = last_heard;
@@ -113,34 +124,24 @@ StatusOr<common::JobResult> JobClient::Exchange(
           socket, "",
           common::Encode(common::ClientToCoordinator(common::WaitJob{job_id})));
     }
-    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    try {
-      zmq::poll(&item, 1, std::min(remaining, std::chrono::milliseconds(200)));
-    } catch (const zmq::error_t& e) {
-      if (e.num() == EINTR) continue;
-      return common::UnavailableError(std::string("poll: ") + e.what());
-    }
-    if (!(item.revents & ZMQ_POLLIN)) continue;
-    auto msg = common::ReceiveMessage(socket);
-    if (!msg.ok()) return msg.status();
-    if (!msg->has_value() || (*msg)->size() != 1) continue;
-    auto decoded = common::DecodeCoordinatorToClient((**msg)[0]);
-    if (!decoded.ok()) {
-      return decoded.status().WithContext("bad reply from " + endpoint_);
-    }
+    auto received = ReceiveWithin(
+        socket, std::min(remaining, std::chrono::milliseconds(200)));
+    if (!received.ok()) return received.status();
+    if (!received->has_value()) continue;
+    common::CoordinatorToClient& message = **received;
     last_heard = Clock::now();
-    if (auto* accepted = std::get_if<common::JobAccepted>(&*decoded)) {
+    if (auto* accepted = std::get_if<common::JobAccepted>(&message)) {
       job_id = accepted->job_id;
       if (detach) {
         common::JobResult only_id;
         only_id.job_id = job_id;
         return only_id;
       }
-    } else if (auto* rejected = std::get_if<common::JobRejected>(&*decoded)) {
+    } else if (auto* rejected = std::get_if<common::JobRejected>(&message)) {
       return rejected->status.WithContext("refused by " + endpoint_);
-    } else if (auto* progress = std::get_if<common::JobProgress>(&*decoded)) {
+    } else if (auto* progress = std::get_if<common::JobProgress>(&message)) {
       if (progress->job_id == job_id && on_progress) on_progress(*progress);
-    } else if (auto* result = std::get_if<common::JobResult>(&*decoded)) {
+    } else if (auto* result = std::get_if<common::JobResult>(&message)) {
       if (result->job_id == job_id) return std::move(*result);
     }
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <zmq.hpp>
 
@@ -66,6 +67,13 @@ class JobClient {
       const ProgressFn& on_progress);
 
   common::Status NoAnswer() const;
+  // Connects `socket` and sends `request` on it.
+  common::Status OpenAndSend(zmq::socket_t& socket,
+                             const common::ClientToCoordinator& request);
+  // One decoded message, or nullopt when none came within `timeout` (or a
+  // signal interrupted the wait, or it had the wrong frame count).
+  common::StatusOr<std::optional<common::CoordinatorToClient>> ReceiveWithin(
+      zmq::socket_t& socket, std::chrono::milliseconds timeout);
 
   zmq::context_t& context_;
   std::string endpoint_;
