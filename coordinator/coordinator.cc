@@ -101,7 +101,8 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
-                                  std::string_view payload, TimePoint now) {
+                                  std::string_view payload, TimePoint now,
+                                  const std::string& client) {
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
     spdlog::warn("rejected message from client peer {}: {}", PeerHex(peer),
@@ -121,7 +122,21 @@ void Coordinator::OnClientMessage(const std::string& peer,
                            std::to_string(config_.max_paths_per_job))});
     return;
   }
+  size_t& open = open_jobs_by_client_[client];
+  if (open >= config_.max_jobs_per_client) {
+    spdlog::warn("rejected a job from client {} (peer {}): {} unfinished jobs",
+                 client, PeerHex(peer), open);
+    SendToClient(
+        peer, common::JobRejected{common::ResourceExhaustedError(
+                  "client " + client + " already has " + std::to_string(open) +
+                  " unfinished jobs; the limit is " +
+                  std::to_string(config_.max_jobs_per_client) +
+                  " per client (--max-jobs-per-client)")});
+    return;
+  }
   std::string id = tracker_.AddJob(peer, submit, now);
+  ++open;
+  client_of_job_[id] = client;
   if (journal_ != nullptr) {
     // Durable before the client hears the id, so `wait ID` always works.
     Status s = journal_->RecordJob(id, submit);
@@ -280,6 +295,14 @@ void Coordinator::ReportFinished(TimePoint now) {
       if (Status s = journal_->RecordJobDone(f.result.job_id); !s.ok()) {
         spdlog::error("journal: {}", s.ToString());
       }
+    }
+    if (auto owner = client_of_job_.find(f.result.job_id);
+        owner != client_of_job_.end()) {
+      auto open = open_jobs_by_client_.find(owner->second);
+      if (open != open_jobs_by_client_.end() && --open->second == 0) {
+        open_jobs_by_client_.erase(open);
+      }
+      client_of_job_.erase(owner);
     }
     size_t failed = std::count_if(
         f.result.files.begin(), f.result.files.end(),

@@ -18,14 +18,46 @@ constexpr int kBatch = 256;
 
 CoordinatorServer::CoordinatorServer(zmq::context_t& context,
                                      Coordinator& coordinator)
-    : coordinator_(coordinator),
+    : context_(context),
+      coordinator_(coordinator),
       workers_(context, zmq::socket_type::router),
       clients_(context, zmq::socket_type::router) {}
+
+common::Status CoordinatorServer::EnableCurve(common::CurveKeyPair keys,
+                                              ZapHandler zap) {
+  if (!common::CurveAvailable()) {
+    return common::UnavailableError("libzmq was built without CURVE");
+  }
+  auto socket =
+      std::make_unique<zmq::socket_t>(context_, zmq::socket_type::rep);
+  if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  // Only one ZAP handler per context: a second bind fails (EADDRINUSE).
+  if (common::Status s = common::Bind(*socket, "inproc://zeromq.zap.01");
+      !s.ok()) {
+    return s.WithContext("ZAP handler");
+  }
+  zap_ = std::move(socket);
+  zap_handler_.emplace(std::move(zap));
+  curve_keys_ = std::move(keys);
+  return common::OkStatus();
+}
 
 common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
                                        const std::string& clients_endpoint) {
   for (auto* socket : {&workers_, &clients_}) {
     if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  }
+  if (curve_keys_) {
+    if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,
+                                                        kWorkersZapDomain);
+        !s.ok()) {
+      return s;
+    }
+    if (common::Status s = common::ConfigureCurveServer(clients_, *curve_keys_,
+                                                        kClientsZapDomain);
+        !s.ok()) {
+      return s;
+    }
   }
   if (common::Status s = common::Bind(workers_, workers_endpoint); !s.ok())
     return s;
@@ -42,7 +74,8 @@ common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
 
 void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
   for (int i = 0; i < kBatch; ++i) {
-    auto received = common::ReceiveMessage(socket);
+    common::PeerInfo from;
+    auto received = common::ReceiveMessage(socket, &from);
     if (!received.ok()) {
       spdlog::warn("receive failed: {}", received.status().ToString());
       return;
@@ -59,9 +92,39 @@ void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
     if (from_workers) {
       coordinator_.OnWorkerMessage(frames[0], frames[1], now);
     } else {
-      coordinator_.OnClientMessage(frames[0], frames[1], now);
+      // The CURVE key when on (the ZAP handler set it as User-Id), else
+      // the IP address: one quota per key or per host.
+      const std::string& client = !from.user_id.empty() ? from.user_id
+                                  : !from.address.empty()
+                                      ? from.address
+                                      : std::string(kLocalClient);
+      coordinator_.OnClientMessage(frames[0], frames[1], now, client);
     }
     Flush();
+  }
+}
+
+void CoordinatorServer::AnswerZap() {
+  // REP: one request, one reply, strictly alternating; libzmq sends at most
+  // one request per pending handshake, so draining them all is bounded.
+  for (;;) {
+    auto received = common::ReceiveMessage(*zap_);
+    if (!received.ok()) {
+      spdlog::error("ZAP receive failed: {}", received.status().ToString());
+      return;
+    }
+    if (!received->has_value()) return;
+    std::vector<std::string> reply = zap_handler_->Handle(**received);
+    try {
+      for (size_t i = 0; i < reply.size(); ++i) {
+        zap_->send(zmq::buffer(reply[i]), i + 1 < reply.size()
+                                              ? zmq::send_flags::sndmore
+                                              : zmq::send_flags::none);
+      }
+    } catch (const zmq::error_t& e) {
+      spdlog::error("ZAP reply failed: {}", e.what());
+      return;
+    }
   }
 }
 
@@ -84,7 +147,9 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
   zmq::pollitem_t items[] = {
       {workers_.handle(), 0, ZMQ_POLLIN, 0},
       {clients_.handle(), 0, ZMQ_POLLIN, 0},
+      {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
   };
+  const int item_count = zap_ ? 3 : 2;
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
   while (!stop.load()) {
@@ -93,11 +158,13 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
         coordinator_.NextDeadline() - now);
     wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, item_count, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal; re-check `stop`
       return common::UnavailableError(std::string("poll: ") + e.what());
     }
+    // Handshakes first: a peer waiting on ZAP has sent nothing yet.
+    if (zap_ && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
     if (items[0].revents & ZMQ_POLLIN) ReadAll(workers_, true);
     if (items[1].revents & ZMQ_POLLIN) ReadAll(clients_, false);
     now = std::chrono::steady_clock::now();
