@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <zmq.hpp>
 
@@ -14,6 +15,7 @@
 #include "client/local_cluster.h"
 #include "client/path_expander.h"
 #include "client/report.h"
+#include "common/curve.h"
 
 namespace {
 
@@ -27,7 +29,38 @@ struct CommonFlags {
   bool merge_partial = false;
   bool quiet = false;
   int connect_timeout_ms = 10000;
+  // CURVE (submit and wait only; `run` talks over ipc with CURVE off).
+  std::string curve_server_key;
+  std::string curve_key;
+  std::optional<common::CurveClientKeys> curve;
 };
+
+void AddCurveFlags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--curve-server-key", f.curve_server_key,
+                  "turn on CurveZMQ: the coordinator's public key file "
+                  "(.pub); needs --curve-key");
+  cmd->add_option("--curve-key", f.curve_key,
+                  "this client's key pair: NAME (reads NAME.key) or the "
+                  ".key file; its .pub must be in the coordinator's "
+                  "authorized-keys/clients/");
+}
+
+// Loads the keys named by the CURVE flags into `f`; false (after saying
+// why) when they cannot be used.
+bool LoadCurveFlags(CommonFlags& f) {
+  std::string warning;
+  auto keys =
+      common::LoadCurveClientKeys(f.curve_server_key, f.curve_key, &warning);
+  if (!keys.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", keys.status().ToString().c_str());
+    return false;
+  }
+  if (!warning.empty()) {
+    std::fprintf(stderr, "logsweep: warning: %s\n", warning.c_str());
+  }
+  f.curve = std::move(*keys);
+  return true;
+}
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("paths", f.paths,
@@ -94,6 +127,7 @@ class ProgressLine {
 lc::JobClientOptions ClientOptions(const CommonFlags& flags) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.curve = flags.curve;
   return options;
 }
 
@@ -195,6 +229,7 @@ int Main(int argc, char** argv) {
       ->add_option("--coordinator", coordinator,
                    "coordinator's clients endpoint")
       ->capture_default_str();
+  AddCurveFlags(submit, submit_flags);
   submit->add_flag("--detach", detach,
                    "print the job id once accepted and exit; fetch the "
                    "result later with `logsweep wait JOB_ID`");
@@ -214,6 +249,15 @@ int Main(int argc, char** argv) {
                    "how long to wait for the coordinator to answer")
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
+  AddCurveFlags(wait, wait_flags);
+
+  std::string key_name;
+  auto* keygen = app.add_subcommand(
+      "keygen",
+      "write a CurveZMQ key pair: NAME.key (secret, mode 0600) and NAME.pub "
+      "(public), one line of Z85 each");
+  keygen->add_option("name", key_name, "path of the pair without extension")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -222,8 +266,26 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
-  if (*submit) return RunJob(coordinator, submit_flags, detach, nullptr);
-  if (*wait) return WaitJob(coordinator, job_id, wait_flags);
+  if (*keygen) {
+    auto pair = common::GenerateCurveKeyPair();
+    common::Status s =
+        pair.ok() ? common::WriteCurveKeyPair(key_name, *pair) : pair.status();
+    if (!s.ok()) {
+      std::fprintf(stderr, "logsweep: keygen: %s\n", s.ToString().c_str());
+      return lc::kExitError;
+    }
+    std::printf("%s.key %s.pub %s\n", key_name.c_str(), key_name.c_str(),
+                common::CurveKeyToZ85(pair->public_key).c_str());
+    return lc::kExitOk;
+  }
+  if (*submit) {
+    if (!LoadCurveFlags(submit_flags)) return lc::kExitUsage;
+    return RunJob(coordinator, submit_flags, detach, nullptr);
+  }
+  if (*wait) {
+    if (!LoadCurveFlags(wait_flags)) return lc::kExitUsage;
+    return WaitJob(coordinator, job_id, wait_flags);
+  }
 
   lc::LocalCluster cluster;
   lc::LocalCluster::Options options;
