@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace logsweep::common {
 namespace {
@@ -82,6 +84,18 @@ StatusOr<std::string> ReadKeyFile(const std::string& path, const char* which) {
   return key;
 }
 
+// True when this process is in group `gid` (effective or supplementary; a
+// Kubernetes fsGroup is supplementary).
+bool InOurGroups(gid_t gid) {
+  if (gid == ::getegid()) return true;
+  int n = ::getgroups(0, nullptr);
+  if (n <= 0) return false;
+  std::vector<gid_t> groups(static_cast<size_t>(n));
+  n = ::getgroups(n, groups.data());
+  return n > 0 && std::find(groups.begin(), groups.begin() + n, gid) !=
+                      groups.begin() + n;
+}
+
 }  // namespace
 
 bool CurveAvailable() { return zmq_has("curve") != 0; }
@@ -144,13 +158,20 @@ Status CheckSecretKeyFileMode(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     return ErrnoStatus(errno, "curve secret key file " + path);
   }
-  if ((st.st_mode & 077) != 0) {
+  // Group access is fine when the group is one of ours: a Kubernetes Secret
+  // volume can only be made readable to a non-root pod user through its
+  // fsGroup (files root:fsGroup, mode 0440).
+  bool others = (st.st_mode & 007) != 0;
+  bool foreign_group = (st.st_mode & 070) != 0 && !InOurGroups(st.st_gid);
+  if (others || foreign_group) {
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%04o",
                   static_cast<unsigned>(st.st_mode & 07777));
     return PermissionDeniedError("curve secret key file " + path +
                                  " has mode " + mode +
-                                 ": group or others may read it; chmod 600");
+                                 (others ? ": others may read it; chmod 600"
+                                         : ": another group may read it; "
+                                           "chmod 600"));
   }
   return OkStatus();
 }

@@ -54,8 +54,9 @@ StatusOr<std::string> LoadCurvePublicKey(const std::string& path);
 StatusOr<CurveKeyPair> LoadCurveKeyPair(const std::string& path,
                                         std::string* warning = nullptr);
 
-// PermissionDenied naming the file when it is readable or writable by group
-// or others; OK otherwise. NotFound when it does not exist.
+// PermissionDenied naming the file when others may read or write it, or a
+// group this process is not in; OK otherwise. NotFound when it does
+// not exist.
 Status CheckSecretKeyFileMode(const std::string& path);
 
 // `--curve-key` takes a NAME (NAME.key is read) or the .key file itself.

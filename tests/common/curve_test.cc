@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -117,6 +118,16 @@ TEST(CurveTest, BadZ85KeyFileIsInvalidArgument) {
   EXPECT_EQ(pair.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(pair.status().message().find("not valid Z85"), std::string::npos);
   EXPECT_NE(pair.status().message().find(path), std::string::npos);
+}
+
+TEST(CurveTest, SecretReadableByOurOwnGroupIsNotFlagged) {
+  TempDir dir;
+  WriteAndLoad(dir, "node");
+  std::string path = dir.path() + "/node.key";
+  // As a Kubernetes Secret with fsGroup presents it.
+  ASSERT_EQ(::chmod(path.c_str(), 0440), 0);
+  ASSERT_EQ(::chown(path.c_str(), -1, ::getegid()), 0);
+  EXPECT_TRUE(CheckSecretKeyFileMode(path).ok());
 }
 
 TEST(CurveTest, SecretReadableByOthersIsFlagged) {
