@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 
 #include "common/zmq_io.h"
 
@@ -13,6 +15,40 @@ namespace {
 constexpr std::chrono::milliseconds kMaxPollWait{200};
 // Messages handled per socket per wake-up, so neither side starves.
 constexpr int kBatch = 256;
+
+// Why a peer failed the CURVE handshake, from a ZMTP protocol error code.
+std::string DescribeHandshakeError(uint32_t code) {
+  switch (code) {
+    case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+      return "it does not use CURVE (no --curve-server-key/--curve-key?)";
+    case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+      return "cryptographic error (a wrong --curve-server-key?)";
+    default: {
+      char text[64];
+      std::snprintf(text, sizeof(text), "ZMTP protocol error 0x%08x", code);
+      return text;
+    }
+  }
+}
+
+// Watches `socket`'s failed handshakes through a new PAIR socket.
+common::StatusOr<std::unique_ptr<zmq::socket_t>> MonitorHandshakes(
+    zmq::context_t& context, zmq::socket_t& socket,
+    const std::string& endpoint) {
+  if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
+                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                             ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+    return common::UnavailableError("monitor " + endpoint + ": " +
+                                    zmq_strerror(zmq_errno()));
+  }
+  auto monitor =
+      std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
+  if (common::Status s = common::ConfigureSocket(*monitor); !s.ok()) return s;
+  if (common::Status s = common::Connect(*monitor, endpoint); !s.ok()) {
+    return s;
+  }
+  return monitor;
+}
 
 }  // namespace
 
@@ -58,6 +94,16 @@ common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
         !s.ok()) {
       return s;
     }
+    char id[32];
+    std::snprintf(id, sizeof(id), "%p", static_cast<void*>(this));
+    auto w = MonitorHandshakes(context_, workers_,
+                               std::string("inproc://monitor-workers-") + id);
+    if (!w.ok()) return w.status();
+    auto c = MonitorHandshakes(context_, clients_,
+                               std::string("inproc://monitor-clients-") + id);
+    if (!c.ok()) return c.status();
+    workers_monitor_ = std::move(*w);
+    clients_monitor_ = std::move(*c);
   }
   if (common::Status s = common::Bind(workers_, workers_endpoint); !s.ok())
     return s;
@@ -128,6 +174,31 @@ void CoordinatorServer::AnswerZap() {
   }
 }
 
+void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
+                                             const char* role) {
+  for (;;) {
+    auto received = common::ReceiveMessage(monitor);
+    if (!received.ok() || !received->has_value()) return;
+    const std::vector<std::string>& event = **received;
+    // libzmq's event: [uint16 event, uint32 value] in host order, then the
+    // endpoint, which for a bound socket is ours, not the peer's.
+    if (event.size() != 2 || event[0].size() != 6) continue;
+    uint16_t id;
+    uint32_t value;
+    std::memcpy(&id, event[0].data(), sizeof(id));
+    std::memcpy(&value, event[0].data() + 2, sizeof(value));
+    if (id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+      // A connection dropped mid-handshake (value is an errno), e.g. right
+      // after a ZAP refusal, which is logged already.
+      spdlog::debug("a {} peer's handshake on {} ended: {}", role, event[1],
+                    zmq_strerror(static_cast<int>(value)));
+      continue;
+    }
+    spdlog::warn("refused a {} peer at the CURVE handshake on {}: {}", role,
+                 event[1], DescribeHandshakeError(value));
+  }
+}
+
 void CoordinatorServer::Flush() {
   // A failed send may queue more (requeued tasks go to other workers).
   for (auto outbox = coordinator_.TakeOutbox(); !outbox.empty();
@@ -144,12 +215,19 @@ void CoordinatorServer::Flush() {
 }
 
 common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
+  // The ZAP socket and the monitors exist only with CURVE (the monitors
+  // only once Bind has run). A null socket in a pollitem would poll fd 0,
+  // so the count stops before the first absent one.
   zmq::pollitem_t items[] = {
       {workers_.handle(), 0, ZMQ_POLLIN, 0},
       {clients_.handle(), 0, ZMQ_POLLIN, 0},
       {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
+      {workers_monitor_ ? workers_monitor_->handle() : nullptr, 0, ZMQ_POLLIN,
+       0},
+      {clients_monitor_ ? clients_monitor_->handle() : nullptr, 0, ZMQ_POLLIN,
+       0},
   };
-  const int item_count = zap_ ? 3 : 2;
+  const int item_count = !zap_ ? 2 : !workers_monitor_ ? 3 : 5;
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
   while (!stop.load()) {
@@ -164,7 +242,13 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
       return common::UnavailableError(std::string("poll: ") + e.what());
     }
     // Handshakes first: a peer waiting on ZAP has sent nothing yet.
-    if (zap_ && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
+    if (item_count > 2 && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
+    if (item_count > 3 && (items[3].revents & ZMQ_POLLIN)) {
+      LogHandshakeFailures(*workers_monitor_, "workers");
+    }
+    if (item_count > 4 && (items[4].revents & ZMQ_POLLIN)) {
+      LogHandshakeFailures(*clients_monitor_, "clients");
+    }
     if (items[0].revents & ZMQ_POLLIN) ReadAll(workers_, true);
     if (items[1].revents & ZMQ_POLLIN) ReadAll(clients_, false);
     now = std::chrono::steady_clock::now();

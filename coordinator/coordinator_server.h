@@ -46,6 +46,7 @@ class CoordinatorServer {
  private:
   void ReadAll(zmq::socket_t& socket, bool from_workers);
   void AnswerZap();
+  void LogHandshakeFailures(zmq::socket_t& monitor, const char* role);
   void Flush();
 
   zmq::context_t& context_;
@@ -62,6 +63,11 @@ class CoordinatorServer {
   std::unique_ptr<zmq::socket_t> zap_;
   zmq::socket_t workers_;
   zmq::socket_t clients_;
+  // With CURVE: PAIR sockets receiving libzmq's handshake-failure events of
+  // the two ROUTERs, because a peer without CURVE or with the wrong server
+  // key fails before ZAP is asked, and would otherwise go unlogged.
+  std::unique_ptr<zmq::socket_t> workers_monitor_;
+  std::unique_ptr<zmq::socket_t> clients_monitor_;
   std::string workers_endpoint_;
   std::string clients_endpoint_;
 };

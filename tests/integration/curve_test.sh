@@ -3,9 +3,10 @@
 #  1. `logsweep keygen` writes NAME.key (0600) and NAME.pub, never over an
 #     existing pair;
 #  2. a coordinator with --curve-secret and --authorized-keys refuses, and
-#     logs with address and key, a worker whose key is not listed, a worker
-#     without CURVE, and a worker presenting a client key: none of them
-#     registers or gets a task;
+#     logs with address and key, a worker whose key is not listed and a
+#     worker presenting a client key; it refuses and logs (from libzmq's
+#     handshake events) a worker without CURVE and one with the wrong
+#     server key: none of them registers or gets a task;
 #  3. per-client job limit by CURVE key: two authorised clients on the same
 #     host have separate quotas (--max-jobs-per-client 2);
 #  4. an authorised worker then runs the jobs: exact result;
@@ -63,8 +64,14 @@ start_worker stranger --threads 1 --curve-server-key "$SERVER_KEY" \
 start_worker plain --threads 1
 start_worker clientkey --threads 1 --curve-server-key "$SERVER_KEY" \
   --curve-key "$WORK/keys/c-ok.key"
+start_worker wrongserver --threads 1 --curve-server-key "$WORK/keys/w-ok.pub" \
+  --curve-key "$WORK/keys/w-ok"
 wait_for_text "$WORK/coordinator.log" "refused workers peer 127.0.0.1: key $(z85 w-stranger) is not authorised"
 wait_for_text "$WORK/coordinator.log" "refused workers peer 127.0.0.1: key $(z85 c-ok) is not authorised (it is listed for clients only)"
+# Peers failing before ZAP (no CURVE; the wrong server key) are logged from
+# libzmq's handshake events, without their address.
+wait_for_text "$WORK/coordinator.log" "refused a workers peer at the CURVE handshake on $WORKERS_EP: it does not use CURVE"
+wait_for_text "$WORK/coordinator.log" "refused a workers peer at the CURVE handshake on $WORKERS_EP: cryptographic error (a wrong --curve-server-key?)"
 # A worker admitted by mistake would have registered at once (it sends its
 # hello as soon as the handshake ends); give it a second.
 sleep 1
@@ -74,6 +81,7 @@ fi
 # The CURVE-less worker never reaches ZAP: its handshake fails on the
 # mechanism, before any message is read, so it is never heard at all.
 grep -q "worker plain" "$WORK/coordinator.log" && fail "2: the worker without CURVE was heard"
+grep -q "worker wrongserver" "$WORK/coordinator.log" && fail "2: the worker with the wrong server key was heard"
 echo "ok 2 - unauthorised workers refused and logged"
 
 # ---- 3 ----
@@ -142,6 +150,7 @@ set +e
 rc=$?
 set -e
 expect_refused "a client without CURVE" "If it runs with CURVE, pass --curve-server-key"
+wait_for_text "$WORK/coordinator.log" "refused a clients peer at the CURVE handshake on $CLIENTS_EP: it does not use CURVE"
 
 set +e
 "$BIN/logsweep" submit -q --coordinator "$CLIENTS_EP" --curve-key "$WORK/keys/c-ok" \
