@@ -188,10 +188,14 @@ void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
     std::memcpy(&id, event[0].data(), sizeof(id));
     std::memcpy(&value, event[0].data() + 2, sizeof(value));
     if (id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
-      // A connection dropped mid-handshake (value is an errno), e.g. right
-      // after a ZAP refusal, which is logged already.
-      spdlog::debug("a {} peer's handshake on {} ended: {}", role, event[1],
-                    zmq_strerror(static_cast<int>(value)));
+      // The connection broke mid-handshake (value is an errno). A peer
+      // without CURVE often ends this way rather than with a mechanism
+      // error, when it sees our greeting and hangs up first; so does every
+      // peer refused by ZAP (logged already), hence info, not warn.
+      spdlog::info(
+          "a {} peer dropped out of the CURVE handshake on {} ({}): it may "
+          "not use CURVE, or was refused",
+          role, event[1], zmq_strerror(static_cast<int>(value)));
       continue;
     }
     spdlog::warn("refused a {} peer at the CURVE handshake on {}: {}", role,
