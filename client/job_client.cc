@@ -39,12 +39,25 @@ Status JobClient::NoAnswer() const {
   return common::DeadlineExceededError(
       "no answer from the coordinator at " + endpoint_ + " within " +
       std::to_string(options_.connect_timeout.count()) +
-      " ms: is it running and reachable?");
+      " ms: is it running and reachable?" +
+      (options_.curve ? " With CURVE on, a refused handshake also looks like "
+                        "this: check that --curve-server-key is the "
+                        "coordinator's public key and that this client's .pub "
+                        "is in its authorized-keys/clients/ (the coordinator "
+                        "logs each refusal)."
+                      : " If it runs with CURVE, pass --curve-server-key and "
+                        "--curve-key."));
 }
 
 Status JobClient::OpenAndSend(zmq::socket_t& socket,
                               const common::ClientToCoordinator& request) {
   if (Status s = common::ConfigureSocket(socket); !s.ok()) return s;
+  if (options_.curve) {
+    if (Status s = common::ConfigureCurveClient(socket, *options_.curve);
+        !s.ok()) {
+      return s;
+    }
+  }
   if (Status s = common::Connect(socket, endpoint_); !s.ok()) return s;
   if (Status s = common::SendMessage(socket, "", common::Encode(request));
       !s.ok()) {

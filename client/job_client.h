@@ -6,6 +6,7 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "common/curve.h"
 #include "common/messages.h"
 #include "common/status.h"
 
@@ -20,6 +21,8 @@ struct JobClientOptions {
   std::chrono::milliseconds silence_timeout{15000};
   // Silence after which the client asks to be re-attached to its job.
   std::chrono::milliseconds reattach_after{2000};
+  // CURVE keys (own pair, coordinator's public key); nullopt: CURVE off.
+  std::optional<common::CurveClientKeys> curve;
 };
 
 // Submits one job to a coordinator and waits for its result, calling
@@ -36,7 +39,8 @@ class JobClient {
 
   // Errors: DeadlineExceeded (no answer within connect_timeout, the
   // coordinator is unreachable), Unavailable (went silent mid-job), the
-  // coordinator's rejection (InvalidArgument, ResourceExhausted), or
+  // coordinator's rejection (InvalidArgument, ResourceExhausted),
+  // ResourceExhausted for a job too large for one message, or
   // InvalidArgument for a malformed endpoint. Per-file failures are not
   // errors: they are in the JobResult.
   common::StatusOr<common::JobResult> Run(const common::SubmitJob& job,

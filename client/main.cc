@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <zmq.hpp>
@@ -17,6 +18,7 @@
 #include "client/local_cluster.h"
 #include "client/path_expander.h"
 #include "client/report.h"
+#include "common/curve.h"
 
 namespace {
 
@@ -28,13 +30,47 @@ using Clock = std::chrono::steady_clock;
 struct ConnectFlags {
   std::string coordinator = "tcp://127.0.0.1:5556";
   int connect_timeout_ms = 10000;
+  // CURVE (submit and wait only; `run` talks over ipc with CURVE off).
+  std::string curve_server_key;
+  std::string curve_key;
+  std::optional<common::CurveClientKeys> curve;
 };
 
+void AddCurveFlags(CLI::App* cmd, ConnectFlags& f) {
+  cmd->add_option("--curve-server-key", f.curve_server_key,
+                  "turn on CurveZMQ: the coordinator's public key file "
+                  "(.pub); needs --curve-key");
+  cmd->add_option("--curve-key", f.curve_key,
+                  "this client's key pair: NAME (reads NAME.key) or the "
+                  ".key file; its .pub must be in the coordinator's "
+                  "authorized-keys/clients/");
+}
+
+// Loads the keys named by the CURVE flags into `f`; false (after saying
+// why) when they cannot be used.
+bool LoadCurveFlags(ConnectFlags& f) {
+  std::string warning;
+  auto keys =
+      common::LoadCurveClientKeys(f.curve_server_key, f.curve_key, &warning);
+  if (!keys.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", keys.status().ToString().c_str());
+    return false;
+  }
+  if (!warning.empty()) {
+    std::fprintf(stderr, "logsweep: warning: %s\n", warning.c_str());
+  }
+  f.curve = std::move(*keys);
+  return true;
+}
+
+// `endpoint` false: `run`, whose local coordinator listens on ipc with
+// CURVE off.
 void AddConnectFlags(CLI::App* cmd, ConnectFlags& f, bool endpoint = true) {
   if (endpoint) {
     cmd->add_option("--coordinator", f.coordinator,
                     "coordinator's clients endpoint")
         ->capture_default_str();
+    AddCurveFlags(cmd, f);
   }
   cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
                   "how long to wait for the coordinator to answer")
@@ -121,6 +157,7 @@ class ProgressLine {
 lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.curve = flags.curve;
   return options;
 }
 
@@ -317,6 +354,14 @@ int Main(int argc, char** argv) {
   cancel->add_option("job", job_id, "job id")->required();
   AddConnectFlags(cancel, connect);
 
+  std::string key_name;
+  auto* keygen = app.add_subcommand(
+      "keygen",
+      "write a CurveZMQ key pair: NAME.key (secret, mode 0600) and NAME.pub "
+      "(public), one line of Z85 each");
+  keygen->add_option("name", key_name, "path of the pair without extension")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -324,6 +369,21 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
+  if (*keygen) {
+    auto pair = common::GenerateCurveKeyPair();
+    common::Status s =
+        pair.ok() ? common::WriteCurveKeyPair(key_name, *pair) : pair.status();
+    if (!s.ok()) {
+      std::fprintf(stderr, "logsweep: keygen: %s\n", s.ToString().c_str());
+      return lc::kExitError;
+    }
+    std::printf("%s.key %s.pub %s\n", key_name.c_str(), key_name.c_str(),
+                common::CurveKeyToZ85(pair->public_key).c_str());
+    return lc::kExitOk;
+  }
+  if (*submit || *wait || *status || *workers_cmd || *cancel) {
+    if (!LoadCurveFlags(connect)) return lc::kExitUsage;
+  }
   if (*submit) {
     return RunJob(connect.coordinator, submit_job, connect, output, detach,
                   nullptr);

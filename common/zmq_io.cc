@@ -59,8 +59,17 @@ StatusOr<std::string> LastEndpoint(zmq::socket_t& socket) {
   }
 }
 
+Status CheckMessageSize(size_t bytes, int64_t limit) {
+  if (bytes <= static_cast<uint64_t>(limit)) return OkStatus();
+  return ResourceExhaustedError(
+      "message of " + std::to_string(bytes) + " bytes is over the " +
+      std::to_string(limit >> 20) + " MiB limit of a logsweep peer" +
+      " (ZMQ_MAXMSGSIZE); split the job into smaller ones");
+}
+
 Status SendMessage(zmq::socket_t& socket, std::string_view peer,
                    std::string_view payload) {
+  if (Status s = CheckMessageSize(payload.size()); !s.ok()) return s;
   try {
     if (!peer.empty()) {
       if (!socket.send(zmq::buffer(peer),
@@ -78,7 +87,7 @@ Status SendMessage(zmq::socket_t& socket, std::string_view peer,
 }
 
 StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
-    zmq::socket_t& socket) {
+    zmq::socket_t& socket, PeerInfo* from) {
   std::vector<std::string> frames;
   try {
     for (;;) {
@@ -86,6 +95,15 @@ StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
       auto got = socket.recv(frame, frames.empty() ? zmq::recv_flags::dontwait
                                                    : zmq::recv_flags::none);
       if (!got) return std::optional<std::vector<std::string>>();
+      if (from != nullptr && !frame.more()) {
+        // The last frame: a ROUTER's first (peer id) frame is made locally
+        // and carries no properties. zmq_msg_gets, not message_t::gets: a
+        // missing property is normal (no ZAP, ipc) and must not throw.
+        const char* user = zmq_msg_gets(frame.handle(), "User-Id");
+        const char* address = zmq_msg_gets(frame.handle(), "Peer-Address");
+        from->user_id = user != nullptr ? user : "";
+        from->address = address != nullptr ? address : "";
+      }
       frames.emplace_back(static_cast<const char*>(frame.data()), frame.size());
       if (!frame.more()) break;
     }

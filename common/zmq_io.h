@@ -34,13 +34,28 @@ StatusOr<std::string> LastEndpoint(zmq::socket_t& socket);
 
 // Sends one message without blocking. Frames: [peer, payload] on a ROUTER
 // (peer non-empty), [payload] otherwise.
-// Errors: Unavailable (peer gone or its queue full; the caller decides).
+// Errors: Unavailable (peer gone or its queue full; the caller decides),
+// ResourceExhausted (payload over kMaxMessageBytes; see CheckMessageSize).
 Status SendMessage(zmq::socket_t& socket, std::string_view peer,
                    std::string_view payload);
 
+// Who sent a message, as libzmq knows it: the ZAP User-Id (with CURVE, the
+// Z85 public key the coordinator's ZAP handler admitted) and the peer's IP
+// address ("Peer-Address"; empty over ipc and inproc).
+struct PeerInfo {
+  std::string user_id;
+  std::string address;
+};
+
 // Receives one whole multipart message without blocking; nullopt when none
-// is waiting. Errors: Unavailable (socket closed or interrupted).
+// is waiting. Fills `from` (optional) from the message's properties.
+// Errors: Unavailable (socket closed or interrupted).
 StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
-    zmq::socket_t& socket);
+    zmq::socket_t& socket, PeerInfo* from = nullptr);
+
+// ResourceExhausted when a payload of `bytes` is over `limit` (every
+// logsweep socket's ZMQ_MAXMSGSIZE): libzmq on the other side would drop
+// the connection without a word, so the sender says why instead.
+Status CheckMessageSize(size_t bytes, int64_t limit = kMaxMessageBytes);
 
 }  // namespace logsweep::common

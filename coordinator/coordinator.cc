@@ -101,7 +101,8 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
-                                  std::string_view payload, TimePoint now) {
+                                  std::string_view payload, TimePoint now,
+                                  const std::string& client) {
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
     spdlog::warn("rejected message from client peer {}: {}", PeerHex(peer),
@@ -109,13 +110,15 @@ void Coordinator::OnClientMessage(const std::string& peer,
     SendToClient(peer, common::JobRejected{decoded.status()});
     return;
   }
-  std::visit([&](const auto& request) { OnClientRequest(peer, request, now); },
-             *decoded);
+  std::visit(
+      [&](const auto& request) { OnClientRequest(peer, client, request, now); },
+      *decoded);
   ReportFinished(now);
   Dispatch(now);
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
+                                  const std::string& client,
                                   const common::SubmitJob& submit,
                                   TimePoint now) {
   if (submit.paths.size() > config_.max_paths_per_job) {
@@ -128,7 +131,23 @@ void Coordinator::OnClientRequest(const std::string& peer,
                      submit.request_id});
     return;
   }
+  size_t& open = open_jobs_by_client_[client];
+  if (open >= config_.max_jobs_per_client) {
+    spdlog::warn("rejected a job from client {} (peer {}): {} unfinished jobs",
+                 client, PeerHex(peer), open);
+    SendToClient(
+        peer, common::JobRejected{
+                  common::ResourceExhaustedError(
+                      "client " + client + " already has " +
+                      std::to_string(open) + " unfinished jobs; the limit is " +
+                      std::to_string(config_.max_jobs_per_client) +
+                      " per client (--max-jobs-per-client)"),
+                  submit.request_id});
+    return;
+  }
   std::string id = tracker_.AddJob(peer, submit, now);
+  ++open;
+  client_of_job_[id] = client;
   if (journal_ != nullptr) {
     // Durable before the client hears the id, so `wait ID` always works.
     Status s = journal_->RecordJob(id, submit);
@@ -152,6 +171,7 @@ void Coordinator::Accept(const std::string& peer, const std::string& id,
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
+                                  const std::string& /*client*/,
                                   const common::WaitJob& wait, TimePoint now) {
   const std::string& id = wait.job_id;
   if (auto total = tracker_.AttachClient(id, peer, wait.stream_files)) {
@@ -183,6 +203,7 @@ Status Coordinator::UnknownJob(const std::string& id) const {
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
+                                  const std::string& /*client*/,
                                   const common::CancelJob& cancel, TimePoint) {
   auto cancelled = tracker_.Cancel(cancel.job_id, cancel.task_ids);
   if (!cancelled) {
@@ -199,6 +220,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
+                                  const std::string& /*client*/,
                                   const common::GetStatus& request,
                                   TimePoint now) {
   common::StatusReply reply;
@@ -343,6 +365,14 @@ void Coordinator::ReportFinished(TimePoint now) {
       if (Status s = journal_->RecordJobDone(f.result.job_id); !s.ok()) {
         spdlog::error("journal: {}", s.ToString());
       }
+    }
+    if (auto owner = client_of_job_.find(f.result.job_id);
+        owner != client_of_job_.end()) {
+      auto open = open_jobs_by_client_.find(owner->second);
+      if (open != open_jobs_by_client_.end() && --open->second == 0) {
+        open_jobs_by_client_.erase(open);
+      }
+      client_of_job_.erase(owner);
     }
     size_t failed = std::count_if(
         f.result.files.begin(), f.result.files.end(),

@@ -5,6 +5,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "coordinator/job_journal.h"
@@ -33,7 +34,14 @@ struct CoordinatorConfig {
   std::chrono::milliseconds task_timeout{std::chrono::minutes(5)};
   // Largest job accepted, in files.
   size_t max_paths_per_job = 10'000'000;
+  // Unfinished jobs one client may have at once (1 .. 100000); one more is
+  // rejected, so a client cannot grow the job table without bound.
+  size_t max_jobs_per_client = 64;
 };
+
+// The client identity of peers that carry neither a CURVE key nor an IP
+// address (ipc, inproc): they share one job quota.
+inline constexpr char kLocalClient[] = "local";
 
 // A message to send: on which socket, to which peer, what bytes.
 struct Outgoing {
@@ -59,8 +67,10 @@ class Coordinator {
   void OnWorkerMessage(const std::string& peer, std::string_view payload,
                        TimePoint now);
   // A message from a client peer; a malformed one gets a JobRejected.
+  // `client` names who sent it for the per-client job limit: the CURVE
+  // public key when on, else the peer's IP address, else kLocalClient.
   void OnClientMessage(const std::string& peer, std::string_view payload,
-                       TimePoint now);
+                       TimePoint now, const std::string& client = kLocalClient);
   // Heartbeats, expiry of silent workers, progress reports. Call at least
   // by NextDeadline().
   void OnTick(TimePoint now);
@@ -83,13 +93,13 @@ class Coordinator {
  private:
   void Dispatch(TimePoint now);
   // One handler per client request type (see ClientToCoordinator).
-  void OnClientRequest(const std::string& peer, const common::SubmitJob& submit,
-                       TimePoint now);
-  void OnClientRequest(const std::string& peer, const common::WaitJob& wait,
-                       TimePoint now);
-  void OnClientRequest(const std::string& peer, const common::CancelJob& cancel,
-                       TimePoint now);
-  void OnClientRequest(const std::string& peer,
+  void OnClientRequest(const std::string& peer, const std::string& client,
+                       const common::SubmitJob& submit, TimePoint now);
+  void OnClientRequest(const std::string& peer, const std::string& client,
+                       const common::WaitJob& wait, TimePoint now);
+  void OnClientRequest(const std::string& peer, const std::string& client,
+                       const common::CancelJob& cancel, TimePoint now);
+  void OnClientRequest(const std::string& peer, const std::string& client,
                        const common::GetStatus& request, TimePoint now);
   void Accept(const std::string& peer, const std::string& id, uint64_t total,
               uint64_t request_id);
@@ -119,6 +129,11 @@ class Coordinator {
     common::TaskRef ref;
   };
   std::deque<Dispatched> deadlines_;
+  // Unfinished jobs per client identity, and each counted job's client, for
+  // max_jobs_per_client. Jobs resumed from the journal have no identity and
+  // are not counted.
+  std::unordered_map<std::string, size_t> open_jobs_by_client_;
+  std::unordered_map<std::string, std::string> client_of_job_;
 };
 
 }  // namespace logsweep::coordinator

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 
 #include "common/zmq_io.h"
 
@@ -14,18 +16,94 @@ constexpr std::chrono::milliseconds kMaxPollWait{200};
 // Messages handled per socket per wake-up, so neither side starves.
 constexpr int kBatch = 256;
 
+// Why a peer failed the CURVE handshake, from a ZMTP protocol error code.
+std::string DescribeHandshakeError(uint32_t code) {
+  switch (code) {
+    case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+      return "it does not use CURVE (no --curve-server-key/--curve-key?)";
+    case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+      return "cryptographic error (a wrong --curve-server-key?)";
+    default: {
+      char text[64];
+      std::snprintf(text, sizeof(text), "ZMTP protocol error 0x%08x", code);
+      return text;
+    }
+  }
+}
+
+// Watches `socket`'s failed handshakes through a new PAIR socket.
+common::StatusOr<std::unique_ptr<zmq::socket_t>> MonitorHandshakes(
+    zmq::context_t& context, zmq::socket_t& socket,
+    const std::string& endpoint) {
+  if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
+                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                             ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+    return common::UnavailableError("monitor " + endpoint + ": " +
+                                    zmq_strerror(zmq_errno()));
+  }
+  auto monitor =
+      std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
+  if (common::Status s = common::ConfigureSocket(*monitor); !s.ok()) return s;
+  if (common::Status s = common::Connect(*monitor, endpoint); !s.ok()) {
+    return s;
+  }
+  return monitor;
+}
+
 }  // namespace
 
 CoordinatorServer::CoordinatorServer(zmq::context_t& context,
                                      Coordinator& coordinator)
-    : coordinator_(coordinator),
+    : context_(context),
+      coordinator_(coordinator),
       workers_(context, zmq::socket_type::router),
       clients_(context, zmq::socket_type::router) {}
+
+common::Status CoordinatorServer::EnableCurve(common::CurveKeyPair keys,
+                                              ZapHandler zap) {
+  if (!common::CurveAvailable()) {
+    return common::UnavailableError("libzmq was built without CURVE");
+  }
+  auto socket =
+      std::make_unique<zmq::socket_t>(context_, zmq::socket_type::rep);
+  if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  // Only one ZAP handler per context: a second bind fails (EADDRINUSE).
+  if (common::Status s = common::Bind(*socket, "inproc://zeromq.zap.01");
+      !s.ok()) {
+    return s.WithContext("ZAP handler");
+  }
+  zap_ = std::move(socket);
+  zap_handler_.emplace(std::move(zap));
+  curve_keys_ = std::move(keys);
+  return common::OkStatus();
+}
 
 common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
                                        const std::string& clients_endpoint) {
   for (auto* socket : {&workers_, &clients_}) {
     if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  }
+  if (curve_keys_) {
+    if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,
+                                                        kWorkersZapDomain);
+        !s.ok()) {
+      return s;
+    }
+    if (common::Status s = common::ConfigureCurveServer(clients_, *curve_keys_,
+                                                        kClientsZapDomain);
+        !s.ok()) {
+      return s;
+    }
+    char id[32];
+    std::snprintf(id, sizeof(id), "%p", static_cast<void*>(this));
+    auto w = MonitorHandshakes(context_, workers_,
+                               std::string("inproc://monitor-workers-") + id);
+    if (!w.ok()) return w.status();
+    auto c = MonitorHandshakes(context_, clients_,
+                               std::string("inproc://monitor-clients-") + id);
+    if (!c.ok()) return c.status();
+    workers_monitor_ = std::move(*w);
+    clients_monitor_ = std::move(*c);
   }
   if (common::Status s = common::Bind(workers_, workers_endpoint); !s.ok())
     return s;
@@ -42,7 +120,8 @@ common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
 
 void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
   for (int i = 0; i < kBatch; ++i) {
-    auto received = common::ReceiveMessage(socket);
+    common::PeerInfo from;
+    auto received = common::ReceiveMessage(socket, &from);
     if (!received.ok()) {
       spdlog::warn("receive failed: {}", received.status().ToString());
       return;
@@ -59,9 +138,68 @@ void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
     if (from_workers) {
       coordinator_.OnWorkerMessage(frames[0], frames[1], now);
     } else {
-      coordinator_.OnClientMessage(frames[0], frames[1], now);
+      // The CURVE key when on (the ZAP handler set it as User-Id), else
+      // the IP address: one quota per key or per host.
+      const std::string& client = !from.user_id.empty() ? from.user_id
+                                  : !from.address.empty()
+                                      ? from.address
+                                      : std::string(kLocalClient);
+      coordinator_.OnClientMessage(frames[0], frames[1], now, client);
     }
     Flush();
+  }
+}
+
+void CoordinatorServer::AnswerZap() {
+  // REP: one request, one reply, strictly alternating; libzmq sends at most
+  // one request per pending handshake, so draining them all is bounded.
+  for (;;) {
+    auto received = common::ReceiveMessage(*zap_);
+    if (!received.ok()) {
+      spdlog::error("ZAP receive failed: {}", received.status().ToString());
+      return;
+    }
+    if (!received->has_value()) return;
+    std::vector<std::string> reply = zap_handler_->Handle(**received);
+    try {
+      for (size_t i = 0; i < reply.size(); ++i) {
+        zap_->send(zmq::buffer(reply[i]), i + 1 < reply.size()
+                                              ? zmq::send_flags::sndmore
+                                              : zmq::send_flags::none);
+      }
+    } catch (const zmq::error_t& e) {
+      spdlog::error("ZAP reply failed: {}", e.what());
+      return;
+    }
+  }
+}
+
+void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
+                                             const char* role) {
+  for (;;) {
+    auto received = common::ReceiveMessage(monitor);
+    if (!received.ok() || !received->has_value()) return;
+    const std::vector<std::string>& event = **received;
+    // libzmq's event: [uint16 event, uint32 value] in host order, then the
+    // endpoint, which for a bound socket is ours, not the peer's.
+    if (event.size() != 2 || event[0].size() != 6) continue;
+    uint16_t id;
+    uint32_t value;
+    std::memcpy(&id, event[0].data(), sizeof(id));
+    std::memcpy(&value, event[0].data() + 2, sizeof(value));
+    if (id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+      // The connection broke mid-handshake (value is an errno). A peer
+      // without CURVE often ends this way rather than with a mechanism
+      // error, when it sees our greeting and hangs up first; so does every
+      // peer refused by ZAP (logged already), hence info, not warn.
+      spdlog::info(
+          "a {} peer dropped out of the CURVE handshake on {} ({}): it may "
+          "not use CURVE, or was refused",
+          role, event[1], zmq_strerror(static_cast<int>(value)));
+      continue;
+    }
+    spdlog::warn("refused a {} peer at the CURVE handshake on {}: {}", role,
+                 event[1], DescribeHandshakeError(value));
   }
 }
 
@@ -81,10 +219,19 @@ void CoordinatorServer::Flush() {
 }
 
 common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
+  // The ZAP socket and the monitors exist only with CURVE (the monitors
+  // only once Bind has run). A null socket in a pollitem would poll fd 0,
+  // so the count stops before the first absent one.
   zmq::pollitem_t items[] = {
       {workers_.handle(), 0, ZMQ_POLLIN, 0},
       {clients_.handle(), 0, ZMQ_POLLIN, 0},
+      {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
+      {workers_monitor_ ? workers_monitor_->handle() : nullptr, 0, ZMQ_POLLIN,
+       0},
+      {clients_monitor_ ? clients_monitor_->handle() : nullptr, 0, ZMQ_POLLIN,
+       0},
   };
+  const int item_count = !zap_ ? 2 : !workers_monitor_ ? 3 : 5;
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
   while (!stop.load()) {
@@ -93,10 +240,18 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
         coordinator_.NextDeadline() - now);
     wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, item_count, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal; re-check `stop`
       return common::UnavailableError(std::string("poll: ") + e.what());
+    }
+    // Handshakes first: a peer waiting on ZAP has sent nothing yet.
+    if (item_count > 2 && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
+    if (item_count > 3 && (items[3].revents & ZMQ_POLLIN)) {
+      LogHandshakeFailures(*workers_monitor_, "workers");
+    }
+    if (item_count > 4 && (items[4].revents & ZMQ_POLLIN)) {
+      LogHandshakeFailures(*clients_monitor_, "clients");
     }
     if (items[0].revents & ZMQ_POLLIN) ReadAll(workers_, true);
     if (items[1].revents & ZMQ_POLLIN) ReadAll(clients_, false);

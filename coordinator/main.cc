@@ -8,10 +8,12 @@
 #include <fstream>
 #include <zmq.hpp>
 
+#include "common/curve.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_server.h"
+#include "coordinator/zap_handler.h"
 
 namespace {
 
@@ -30,6 +32,16 @@ bool WriteReadyFile(const std::string& path, const lc::CoordinatorServer& s) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Endpoints only this host can reach; without CURVE, anything else is
+// worth a warning.
+bool LoopbackOnly(const std::string& endpoint) {
+  for (const char* prefix : {"ipc://", "inproc://", "tcp://127.",
+                             "tcp://localhost:", "tcp://[::1]:"}) {
+    if (endpoint.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "logsweep coordinator: hands file tasks to workers, merges "
@@ -46,6 +58,9 @@ int Main(int argc, char** argv) {
   uint32_t prefetch = 1;
   uint32_t max_prefetch = 16;
   int64_t task_timeout_ms = 300000;
+  size_t max_jobs_per_client = 64;
+  std::string curve_secret;
+  std::string authorized_keys;
   app.add_option("--workers-endpoint", workers_endpoint,
                  "ZeroMQ endpoint workers connect to")
       ->capture_default_str();
@@ -81,6 +96,21 @@ int Main(int argc, char** argv) {
                  "this (0: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400000}))
       ->capture_default_str();
+  app.add_option("--max-jobs-per-client", max_jobs_per_client,
+                 "unfinished jobs one client (CURVE key, else IP address) "
+                 "may have; one more is rejected")
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  auto* secret_flag = app.add_option(
+      "--curve-secret", curve_secret,
+      "turn on CurveZMQ: this coordinator's secret key file (NAME.key from "
+      "`logsweep keygen NAME`); needs --authorized-keys");
+  auto* keys_flag = app.add_option(
+      "--authorized-keys", authorized_keys,
+      "directory with workers/ and clients/, each holding the *.pub keys "
+      "allowed in on that socket; needs --curve-secret");
+  secret_flag->needs(keys_flag);
+  keys_flag->needs(secret_flag);
   app.add_option("--parent-pid", parent_pid,
                  "exit when this process (the one that started us) exits");
   app.add_option("--log-level", log_level,
@@ -108,6 +138,7 @@ int Main(int argc, char** argv) {
   config.prefetch = prefetch;
   config.max_prefetch = std::max(prefetch, max_prefetch);
   config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
+  config.max_jobs_per_client = max_jobs_per_client;
 
   std::unique_ptr<lc::JobJournal> journal;
   if (!state_dir.empty()) {
@@ -125,6 +156,34 @@ int Main(int argc, char** argv) {
     return 1;
   }
   lc::CoordinatorServer server(context, coordinator);
+  if (!curve_secret.empty()) {
+    std::string warning;
+    auto keys = logsweep::common::LoadCurveKeyPair(curve_secret, &warning);
+    if (!keys.ok()) {
+      spdlog::error("{}", keys.status().ToString());
+      return 1;
+    }
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    auto zap = lc::ZapHandler::Load(authorized_keys);
+    if (!zap.ok()) {
+      spdlog::error("{}", zap.status().ToString());
+      return 1;
+    }
+    spdlog::info(
+        "CURVE on: public key {}; {} worker and {} client keys authorised",
+        logsweep::common::CurveKeyToZ85(keys->public_key),
+        zap->worker_key_count(), zap->client_key_count());
+    if (auto s = server.EnableCurve(std::move(*keys), std::move(*zap));
+        !s.ok()) {
+      spdlog::error("cannot enable CURVE: {}", s.ToString());
+      return 1;
+    }
+  } else if (!LoopbackOnly(workers_endpoint) ||
+             !LoopbackOnly(clients_endpoint)) {
+    spdlog::warn(
+        "CURVE off: anyone who can reach the endpoints can submit jobs or "
+        "act as a worker (see docs/security.md)");
+  }
   if (auto s = server.Bind(workers_endpoint, clients_endpoint); !s.ok()) {
     spdlog::error("cannot listen: {}", s.ToString());
     return 1;

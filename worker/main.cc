@@ -10,6 +10,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/curve.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "worker/worker.h"
@@ -34,6 +35,8 @@ int Main(int argc, char** argv) {
   int parent_pid = 0;
   std::string inflate;
   int heartbeat_ms = 1000;
+  std::string curve_server_key;
+  std::string curve_key;
   app.add_option("--coordinator", config.coordinator_endpoint,
                  "coordinator's workers endpoint")
       ->capture_default_str();
@@ -55,6 +58,13 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
+  app.add_option("--curve-server-key", curve_server_key,
+                 "turn on CurveZMQ: the coordinator's public key file "
+                 "(.pub); needs --curve-key");
+  app.add_option("--curve-key", curve_key,
+                 "this worker's key pair: NAME (reads NAME.key) or the .key "
+                 "file; its .pub must be in the coordinator's "
+                 "authorized-keys/workers/");
   app.add_option("--parent-pid", parent_pid,
                  "exit when this process (the one that started us) exits");
   app.add_option("--log-level", log_level,
@@ -79,6 +89,15 @@ int Main(int argc, char** argv) {
                               : logsweep::common::InflateBackend::kZlib;
   }
   config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  std::string warning;
+  auto curve = logsweep::common::LoadCurveClientKeys(curve_server_key,
+                                                     curve_key, &warning);
+  if (!curve.ok()) {
+    spdlog::error("{}", curve.status().ToString());
+    return 2;
+  }
+  if (!warning.empty()) spdlog::warn("{}", warning);
+  config.curve = std::move(*curve);
   const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
   if (parent_pid > 0 && !logsweep::common::StopWithParent(parent_pid)) {
     return 0;  // started by `logsweep run`, which is already gone

@@ -34,6 +34,13 @@ Worker::~Worker() = default;
 common::Status Worker::Connect() {
   dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   if (common::Status s = common::ConfigureSocket(*dealer_); !s.ok()) return s;
+  if (config_.curve) {
+    if (common::Status s =
+            common::ConfigureCurveClient(*dealer_, *config_.curve);
+        !s.ok()) {
+      return s;
+    }
+  }
   if (common::Status s =
           common::Connect(*dealer_, config_.coordinator_endpoint);
       !s.ok()) {
@@ -130,11 +137,18 @@ common::Status Worker::Run(const std::atomic<bool>& stop) {
       next_heartbeat = now + config_.heartbeat_interval;
     }
     if (now - last_heard_ > backoff_) {
-      spdlog::warn("no word from coordinator {} for {} ms; reconnecting",
+      // A refused CURVE handshake is silence too: libzmq tells neither side
+      // more than that.
+      spdlog::warn("no word from coordinator {} for {} ms; reconnecting{}",
                    config_.coordinator_endpoint,
                    std::chrono::duration_cast<std::chrono::milliseconds>(
                        now - last_heard_)
-                       .count());
+                       .count(),
+                   config_.curve ? " (if this lasts, the coordinator may be "
+                                   "refusing our CURVE key: check that our "
+                                   ".pub is in its authorized-keys/workers/ "
+                                   "and --curve-server-key is its key)"
+                                 : "");
       backoff_ = std::min(backoff_ * 2, config_.max_backoff);
       if (common::Status s = Connect(); !s.ok()) return s;
     }

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <zmq.hpp>
 
+#include "common/curve.h"
 #include "common/file_scanner.h"
 #include "common/status.h"
 
@@ -27,6 +29,8 @@ struct WorkerConfig {
   common::ScanOptions scan;
   // Tasks may read only under this directory (see DataRoot).
   std::string data_root = "/";
+  // CURVE keys (own pair, coordinator's public key); nullopt: CURVE off.
+  std::optional<common::CurveClientKeys> curve;
 };
 
 // The worker's I/O thread: owns the DEALER socket to the coordinator and

@@ -553,9 +553,72 @@ TEST(CoordinatorTest, RejectsJobOverMaxPathsAsResourceExhausted) {
       ToClient<common::JobRejected>(outbox, "c1");
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].status.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(rejected[0].status.message().find("3 files; the limit is 2"),
+            std::string::npos)
+      << rejected[0].status.message();
   EXPECT_TRUE(ToClient<common::JobAccepted>(outbox, "c1").empty());
   EXPECT_TRUE(TasksTo(outbox, "w1").empty());
   EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+// Two unfinished jobs allowed per client identity.
+CoordinatorConfig TwoJobsPerClient() {
+  CoordinatorConfig config = TestConfig();
+  config.max_jobs_per_client = 2;
+  return config;
+}
+
+TEST(CoordinatorTest, RejectsJobBeyondMaxJobsPerClientAsResourceExhausted) {
+  Coordinator coordinator(TwoJobsPerClient());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0), "alice");
+  coordinator.OnClientMessage("c1", SubmitBytes({"/b"}), At(0), "alice");
+  coordinator.TakeOutbox();
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/c"}), At(0), "alice");
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<common::JobRejected> rejected =
+      ToClient<common::JobRejected>(outbox, "c1");
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].status.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(rejected[0].status.message().find("the limit is 2 per client"),
+            std::string::npos)
+      << rejected[0].status.message();
+  EXPECT_NE(rejected[0].status.message().find("--max-jobs-per-client"),
+            std::string::npos);
+  EXPECT_TRUE(ToClient<common::JobAccepted>(outbox, "c1").empty());
+  EXPECT_EQ(coordinator.job_count(), 2u);
+}
+
+TEST(CoordinatorTest, CountsJobLimitPerClientIdentityNotPerConnection) {
+  Coordinator coordinator(TwoJobsPerClient());
+  // Each `logsweep submit` is a new connection (peer) of the same client.
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0), "alice");
+  coordinator.OnClientMessage("c2", SubmitBytes({"/b"}), At(0), "alice");
+  coordinator.OnClientMessage("c3", SubmitBytes({"/c"}), At(0), "alice");
+  coordinator.OnClientMessage("c4", SubmitBytes({"/d"}), At(0), "bob");
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToClient<common::JobRejected>(outbox, "c3").size(), 1u);
+  EXPECT_EQ(ToClient<common::JobAccepted>(outbox, "c4").size(), 1u);
+  EXPECT_EQ(coordinator.job_count(), 3u);
+}
+
+TEST(CoordinatorTest, AcceptsJobsAgainOnceAClientsJobFinishes) {
+  Coordinator coordinator(TwoJobsPerClient());
+  std::vector<TaskAssignment> tasks = AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0), "alice");
+  coordinator.OnClientMessage("c1", SubmitBytes({"/b"}), At(0), "alice");
+  tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[0].ref, {"h"}), At(1));
+  coordinator.TakeOutbox();
+
+  coordinator.OnClientMessage("c1", SubmitBytes({"/c"}), At(1), "alice");
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToClient<common::JobAccepted>(outbox, "c1").size(), 1u);
+  EXPECT_TRUE(ToClient<common::JobRejected>(outbox, "c1").empty());
 }
 
 TEST(CoordinatorTest, AcceptsJobOfExactlyMaxPaths) {

@@ -3,7 +3,9 @@
 # `docker-compose config` must accept it, and the rendered configuration must
 # have a coordinator with a health check, workers that scale (no fixed host
 # port, no container_name), the logs mounted read-only on workers and client
-# at the same path, and a client that submits /logs to coordinator:5556.
+# at the same path, a client that submits /logs to coordinator:5556, and
+# CurveZMQ on: every key flag names a file mounted read-only from KEYS_DIR,
+# and each secret key is mounted only into the service it belongs to.
 #
 # usage: compose_test.sh BIN_DIR [COMPOSE_FILE]
 # BIN_DIR is unused (ctest passes it to every test); COMPOSE_FILE defaults to
@@ -31,7 +33,7 @@ trap 'rm -rf "$WORK"' EXIT
 # Only the variables the file uses, so the caller's environment cannot change
 # the outcome.
 run_config() {
-  env -u LOGS_DIR -u WORKER_THREADS -u LOGSWEEP_IMAGE "$@"
+  env -u LOGS_DIR -u WORKER_THREADS -u LOGSWEEP_IMAGE -u KEYS_DIR "$@"
 }
 run_config docker-compose -f "$COMPOSE" config -q 2>"$WORK/q.err" ||
   fail "docker-compose config -q rejected $COMPOSE: $(cat "$WORK/q.err")"
@@ -166,6 +168,48 @@ for label, path, want_source in (
             check(m[0] == want_source, f"{label}: {name}'s /logs comes from {m[0]!r}, want {want_source!r}")
     check(logs_mount(coord) is None or logs_mount(coord)[1],
           f"{label}: coordinator mounts /logs writable")
+
+    # CURVE: on everywhere, each key flag backed by a read-only file mount
+    # from KEYS_DIR (default ./keys next to the compose file).
+    keys_dir = os.path.join(os.path.abspath(compose_dir), "keys")
+    def mounts(service):
+        """{target: (source, read_only)} of bind mounts."""
+        out = {}
+        for v in service.get("volumes") or []:
+            if isinstance(v, str):
+                parts = v.split(":")
+                if len(parts) >= 2:
+                    out[parts[1]] = (parts[0], len(parts) > 2 and "ro" in parts[2].split(","))
+            elif isinstance(v, dict):
+                out[v.get("target")] = (v.get("source"), bool(v.get("read_only")))
+        return out
+    def key_file(name, service, path, want_basename):
+        m = mounts(service).get(path)
+        if check(m is not None, f"{label}: {name}: key file {path} is not mounted"):
+            check(m[1], f"{label}: {name}: key mount {path} is not read-only")
+            check(m[0] == os.path.join(keys_dir, want_basename),
+                  f"{label}: {name}: {path} comes from {m[0]!r}, want {keys_dir}/{want_basename}")
+    secret = flag(cargs, "--curve-secret")
+    auth = flag(cargs, "--authorized-keys")
+    if check(secret and auth, f"{label}: coordinator runs without CURVE (--curve-secret, --authorized-keys): {cargs}"):
+        key_file("coordinator", coord, secret, "coordinator.key")
+        key_file("coordinator", coord, auth.rstrip("/") + "/workers/worker.pub", "worker.pub")
+        key_file("coordinator", coord, auth.rstrip("/") + "/clients/client.pub", "client.pub")
+    for name, svc, args, own in (("worker", worker, wargs, "worker.key"),
+                                 ("client", client, largs, "client.key")):
+        server_key = flag(args, "--curve-server-key")
+        own_key = flag(args, "--curve-key")
+        if check(server_key and own_key, f"{label}: {name} runs without CURVE keys: {args}"):
+            key_file(name, svc, server_key, "coordinator.pub")
+            key_file(name, svc, own_key if own_key.endswith(".key") else own_key + ".key", own)
+    for name, svc in services.items():
+        for target, (source, _) in mounts(svc).items():
+            base = os.path.basename(str(source))
+            if base.endswith(".key"):
+                check(base == f"{name}.key",
+                      f"{label}: {name} mounts another role's secret key {source}")
+    check(flag(wargs, "--data-root") == "/logs",
+          f"{label}: worker is not confined to the logs (--data-root=/logs): {wargs}")
 
     images = {n: s.get("image") for n, s in services.items()}
     check(len(set(images.values())) == 1 and None not in images.values(),

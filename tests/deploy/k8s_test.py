@@ -352,8 +352,87 @@ def check_manifests(k8s_dir):
             check("/tmp" in mounts and not mounts["/tmp"].get("readOnly"),
                   "coordinator has a read-only root and --state but no writable /tmp for SQLite")
 
+    check_curve(workloads, cargs, argv(wc), argv(jc))
+
     # The image's numeric user must be the one the pods run as.
     return {c: (pod_spec(o).get("securityContext") or {}).get("runAsUser") for c, o in workloads.items()}
+
+
+def secret_file(obj, path):
+    """Where PATH (a file or directory in the main container) comes from:
+    (secretName, [item paths under it], defaultMode), or None when PATH is
+    not under a Secret volume mount."""
+    main = containers(obj)[0]
+    vols = {v["name"]: v for v in pod_spec(obj).get("volumes") or []}
+    for m in main.get("volumeMounts") or []:
+        root = m["mountPath"].rstrip("/") + "/"
+        if not path.startswith(root):
+            continue
+        secret = (vols.get(m["name"]) or {}).get("secret")
+        if not secret:
+            return None
+        rel = path[len(root):]
+        items = [i["path"] for i in secret.get("items") or []]
+        under = [i for i in items if i == rel or i.startswith(rel.rstrip("/") + "/")]
+        return secret.get("secretName"), under, secret.get("defaultMode", 0o644), m
+    return None
+
+
+def check_curve(workloads, cargs, wargs, jargs):
+    """CurveZMQ is on for every component, each key flag names a file from a
+    read-only Secret volume the pod user can read, and each pod gets only
+    its own role's Secret (so only its own secret key)."""
+    wanted = {
+        "coordinator": (cargs, [("--curve-secret", "coordinator.key", False),
+                                ("--authorized-keys", None, True)]),
+        "worker": (wargs, [("--curve-server-key", "coordinator.pub", False),
+                           ("--curve-key", "worker.key", False)]),
+        "client": (jargs, [("--curve-server-key", "coordinator.pub", False),
+                           ("--curve-key", "client.key", False)]),
+    }
+    for component, (args, flags) in wanted.items():
+        obj = workloads[component]
+        where = f"{obj['kind']} {obj['metadata']['name']}"
+        for name, basename, is_dir in flags:
+            value = flag(args, name)
+            if not check(value, f"{where}: CURVE is off (no {name}): {args}"):
+                continue
+            if name == "--curve-key" and not value.endswith(".key"):
+                value += ".key"
+            found = secret_file(obj, value)
+            if not check(found, f"{where}: {name} {value} is not in a Secret volume"):
+                continue
+            secret_name, items, mode, mount = found
+            check(secret_name == f"logsweep-{component}-keys",
+                  f"{where}: {name} comes from Secret {secret_name}, want logsweep-{component}-keys")
+            check(mount.get("readOnly") is True, f"{where}: key mount {mount['mountPath']} is not readOnly")
+            if is_dir:
+                for role in ("workers", "clients"):
+                    check(any(i.startswith(value.rstrip("/").split("/")[-1] + f"/{role}/")
+                              or f"/{role}/" in "/" + i for i in items),
+                          f"{where}: {name} {value} has no {role}/ keys in the Secret's items")
+            else:
+                check(items and os.path.basename(items[0]) == basename,
+                      f"{where}: {name} {value} is not the Secret item {basename}")
+            sc = pod_spec(obj).get("securityContext") or {}
+            readable = (mode & 0o004) or ((mode & 0o040) and sc.get("fsGroup") == sc.get("runAsUser"))
+            check(readable, f"{where}: Secret {secret_name} (mode {mode:o}) is not readable by uid "
+                  f"{sc.get('runAsUser')}: make it 0440 with fsGroup")
+            check(not (mode & 0o007) or not basename or not basename.endswith(".key"),
+                  f"{where}: secret key readable by others (mode {mode:o})")
+        # Only this role's secret key in the pod.
+        for v in pod_spec(obj).get("volumes") or []:
+            secret = v.get("secret")
+            if not secret:
+                continue
+            for i in secret.get("items") or []:
+                if i["key"].endswith(".key"):
+                    check(i["key"] == f"{component}.key",
+                          f"{where}: mounts another role's secret key {i['key']}")
+            check(secret.get("items"), f"{where}: Secret {secret.get('secretName')} mounted "
+                  "without items: every key in it would be visible")
+    check(flag(wargs, "--data-root") == "/logs",
+          f"worker is not confined to the logs (--data-root=/logs): {wargs}")
 
 
 def dpkg_owner(path):
