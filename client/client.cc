@@ -22,6 +22,7 @@
 #include <zmq.hpp>
 
 #include "common/codec.h"
+#include "common/curve.h"
 #include "common/host_set.h"
 #include "common/messages.h"
 #include "common/status.h"
@@ -317,6 +318,16 @@ class ClientCore {
 void ClientCore::IoLoop() {
   zmq::socket_t socket(context_, zmq::socket_type::dealer);
   common::Status broken = common::ConfigureSocket(socket);
+  if (broken.ok()) {
+    // A key problem fails every submit with the error naming the file.
+    auto keys = common::LoadCurveClientKeys(options_.curve_server_key,
+                                            options_.curve_key, nullptr);
+    if (!keys.ok()) {
+      broken = keys.status();
+    } else if (keys->has_value()) {
+      broken = common::ConfigureCurveClient(socket, **keys);
+    }
+  }
   if (broken.ok()) broken = common::Connect(socket, endpoint_);
   bool stopping = false;
   while (!stopping) {

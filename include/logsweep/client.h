@@ -59,6 +59,12 @@ struct ClientOptions {
   // Silence after which the client re-attaches to its jobs (a coordinator
   // restarted with --state picks them up again).
   std::chrono::milliseconds reattach_after{2000};
+  // CurveZMQ, for a coordinator run with --curve-secret: the coordinator's
+  // public key file (.pub) and this client's key pair (NAME or NAME.key,
+  // from `logsweep keygen`; its .pub must be in the coordinator's
+  // authorized-keys/clients/). Both empty: no CURVE.
+  std::string curve_server_key;
+  std::string curve_key;
 };
 
 // Why a file or a job failed; the names match the CLI's error lines.

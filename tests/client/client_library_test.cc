@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/curve.h"
 #include "logsweep/client.h"
 #include "test_util.h"
 
@@ -357,6 +359,80 @@ TEST(ClientLibraryNoCoordinatorTest, MalformedEndpointIsAnInvalidArgument) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
   }
+}
+
+// A coordinator with CURVE on and an allow-list: the library client with an
+// authorised key pair gets exact results; without keys it is refused (no
+// answer), and a key file that is missing is named.
+TEST(ClientLibraryCurveTest, AuthorisedKeysWorkAndMissingOnesAreNamed) {
+  TempDir dir;
+  auto write_pair = [&](const std::string& name) {
+    auto pair = common::GenerateCurveKeyPair();
+    ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+    ASSERT_TRUE(common::WriteCurveKeyPair(dir.path() + "/" + name, *pair).ok());
+  };
+  for (const char* sub : {"/auth", "/auth/workers", "/auth/clients"}) {
+    ASSERT_EQ(::mkdir((dir.path() + sub).c_str(), 0700), 0);
+  }
+  write_pair("server");
+  write_pair("auth/workers/w");
+  write_pair("auth/clients/c");
+  write_pair("stranger");
+  std::string ready = dir.path() + "/ready";
+  std::string bin = LOGSWEEP_BIN_DIR;
+  std::string parent = std::to_string(::getpid());
+  pid_t coordinator = Spawn(
+      {bin + "/logsweep-coordinator", "--workers-endpoint", "tcp://127.0.0.1:*",
+       "--clients-endpoint", "tcp://127.0.0.1:*", "--ready-file", ready,
+       "--curve-secret", dir.path() + "/server.key", "--authorized-keys",
+       dir.path() + "/auth", "--log-level", "error", "--parent-pid", parent});
+  ASSERT_GT(coordinator, 0);
+  for (int i = 0; i < 400 && ::access(ready.c_str(), F_OK) != 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  std::ifstream in(ready);
+  std::string line, workers_ep, clients_ep;
+  while (std::getline(in, line)) {
+    if (line.rfind("workers=", 0) == 0) workers_ep = line.substr(8);
+    if (line.rfind("clients=", 0) == 0) clients_ep = line.substr(8);
+  }
+  ASSERT_FALSE(clients_ep.empty());
+  pid_t worker = Spawn({bin + "/logsweep-worker", "--coordinator", workers_ep,
+                        "--curve-server-key", dir.path() + "/server.pub",
+                        "--curve-key", dir.path() + "/auth/workers/w",
+                        "--log-level", "error", "--parent-pid", parent});
+  ASSERT_GT(worker, 0);
+  std::string log = dir.Write(
+      "a.gz", Gzip(Line("secure-host", "/robots.txt") + Line("x", "/")));
+
+  ClientOptions authorised;
+  authorised.curve_server_key = dir.path() + "/server.pub";
+  authorised.curve_key = dir.path() + "/auth/clients/c";
+  {
+    Client client(clients_ep, authorised);
+    EXPECT_EQ(client.map({log})[0], (std::vector<std::string>{"secure-host"}));
+  }
+  ClientOptions stranger = authorised;
+  stranger.curve_key = dir.path() + "/stranger";
+  stranger.connect_timeout = milliseconds(500);
+  {
+    Client client(clients_ep, stranger);
+    EXPECT_THROW(client.submit({log}), Error);
+  }
+  ClientOptions missing = authorised;
+  missing.curve_key = dir.path() + "/nosuchkey";
+  {
+    Client client(clients_ep, missing);
+    try {
+      client.submit({log});
+      ADD_FAILURE() << "a missing key file must fail the submit";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("nosuchkey"), std::string::npos)
+          << e.what();
+    }
+  }
+  Stop(worker, SIGKILL);
+  Stop(coordinator);
 }
 
 }  // namespace
