@@ -220,7 +220,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
-                                  const std::string& /*client*/,
+                                  const std::string& client,
                                   const common::GetStatus& request,
                                   TimePoint now) {
   common::StatusReply reply;
@@ -229,6 +229,13 @@ void Coordinator::OnClientRequest(const std::string& peer,
   reply.jobs = tracker_.Statuses(request.job_id, now);
   for (auto& job : reply.jobs) {
     job.progress.workers = static_cast<uint32_t>(workers_.size());
+    // A job id is what lets a client wait for or cancel a job: in a list,
+    // only the jobs this client submitted show theirs in full.
+    auto owner = client_of_job_.find(job.progress.job_id);
+    bool own = owner != client_of_job_.end() && owner->second == client;
+    if (request.job_id.empty() && !own) {
+      job.progress.job_id = job.progress.job_id.substr(0, 8) + "...";
+    }
   }
   if (!request.job_id.empty() && reply.jobs.empty()) {
     // Not running: maybe finished, in the journal.

@@ -891,5 +891,26 @@ TEST(CoordinatorTest, StatusListsWorkersWithThroughputAndJobsWithProgress) {
   EXPECT_EQ(rejected[0].status.code(), StatusCode::kNotFound);
 }
 
+TEST(CoordinatorTest, StatusListShowsOnlyTheAskingClientsJobIdsInFull) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0), "keyA");
+  std::string job_id =
+      ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1")[0].job_id;
+  auto listed_id = [&](const std::string& client, const std::string& asked) {
+    coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{asked, 0}),
+                                At(1), client);
+    auto replies =
+        ToClient<common::StatusReply>(coordinator.TakeOutbox(), "c2");
+    return replies.size() == 1 && replies[0].jobs.size() == 1
+               ? replies[0].jobs[0].progress.job_id
+               : std::string("(no job)");
+  };
+
+  EXPECT_EQ(listed_id("keyA", ""), job_id);
+  EXPECT_EQ(listed_id("keyB", ""), job_id.substr(0, 8) + "...");
+  // Whoever already holds the id may ask about it.
+  EXPECT_EQ(listed_id("keyB", job_id), job_id);
+}
+
 }  // namespace
 }  // namespace logsweep::coordinator
