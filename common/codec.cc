@@ -222,6 +222,7 @@ std::string Encode(const WorkerToCoordinator& msg) {
                        static_cast<uint32_t>(m.heartbeat_interval.count()));
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
+                 [&](const Goodbye&) { proto.mutable_goodbye(); },
                  [&](const TaskOutcome& m) {
                    if (m.status.ok()) {
                      auto* result = proto.mutable_result();
@@ -269,6 +270,8 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
     }
     case wire::WorkerToCoordinator::kHeartbeat:
       return WorkerToCoordinator(Heartbeat{});
+    case wire::WorkerToCoordinator::kGoodbye:
+      return WorkerToCoordinator(Goodbye{});
     case wire::WorkerToCoordinator::kResult: {
       const auto& r = proto.result();
       StatusOr<TaskRef> ref = FromWire(r.ref());

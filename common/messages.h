@@ -35,6 +35,7 @@ struct WorkerHello {
 };
 struct Heartbeat {};
 struct Reregister {};
+struct Goodbye {};  // the worker is stopping
 
 struct TaskAssignment {
   TaskRef ref;
@@ -51,7 +52,8 @@ struct TaskOutcome {
   ScanStats stats;
 };
 
-using WorkerToCoordinator = std::variant<WorkerHello, Heartbeat, TaskOutcome>;
+using WorkerToCoordinator =
+    std::variant<WorkerHello, Heartbeat, TaskOutcome, Goodbye>;
 using CoordinatorToWorker = std::variant<TaskAssignment, Heartbeat, Reregister>;
 
 // ---- client <-> coordinator ----

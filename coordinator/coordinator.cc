@@ -65,6 +65,18 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     Dispatch(now);
     return;
   }
+  if (std::holds_alternative<common::Goodbye>(*decoded)) {
+    if (auto gone = workers_.Remove(peer)) {
+      spdlog::info("worker {} is stopping; requeueing its {} tasks", gone->name,
+                   gone->in_flight.size());
+      for (const auto& ref : gone->in_flight) {
+        tracker_.OnLost(ref, "worker " + gone->name + " stopped");
+      }
+      ReportFinished(now);
+      Dispatch(now);
+    }
+    return;
+  }
   bool known = workers_.Touch(peer, now);
   if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
     workers_.Release(peer, outcome->ref, now, outcome->stats.bytes_scanned);

@@ -153,6 +153,16 @@ common::Status Worker::Run(const std::atomic<bool>& stop) {
       if (common::Status s = Connect(); !s.ok()) return s;
     }
   }
+  // Stopping: tell the coordinator, so it hands our unfinished tasks to
+  // other workers now rather than after our heartbeats stop. Scans still
+  // running finish, but their results go nowhere. Linger briefly so the
+  // goodbye leaves before the socket closes.
+  Send(common::Encode(common::WorkerToCoordinator(common::Goodbye{})));
+  try {
+    dealer_->set(zmq::sockopt::linger, 1000);
+  } catch (const zmq::error_t&) {
+    // Best effort: without it the coordinator still expires us.
+  }
   return common::OkStatus();
 }
 

@@ -912,5 +912,24 @@ TEST(CoordinatorTest, StatusListShowsOnlyTheAskingClientsJobIdsInFull) {
   EXPECT_EQ(listed_id("keyB", job_id), job_id);
 }
 
+TEST(CoordinatorTest, WorkerThatSaysGoodbyeHasItsTasksRequeuedAtOnce) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "w1").size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(0));
+
+  // Long before expiry (3 s).
+  coordinator.OnWorkerMessage(
+      "w1", common::Encode(common::WorkerToCoordinator(common::Goodbye{})),
+      At(milliseconds(100)));
+
+  auto moved = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].path, "/a");
+  EXPECT_EQ(moved[0].ref.attempt, 2u);
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
 }  // namespace
 }  // namespace logsweep::coordinator

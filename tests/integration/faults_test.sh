@@ -6,7 +6,9 @@
 #  3. a scan that hangs while heartbeats go on: --task-timeout-ms reassigns it;
 #  4. a task that hangs everywhere: fails after --max-attempts, job completes;
 #  5. the coordinator SIGKILLed and restarted: workers reconnect by themselves;
-#  6. a job submitted with no workers: a worker that joins later runs it.
+#  6. a job submitted with no workers: a worker that joins later runs it;
+#  7. the coordinator SIGKILLed with --state mid-job: the job resumes;
+#  8. a worker stopped with SIGTERM: it says goodbye, its tasks move at once.
 # Hangs are injected with the worker's LOGSWEEP_FAULT_STALL test hook.
 source "$(dirname "$0")/lib.sh"
 LOG_LEVEL=info
@@ -171,4 +173,24 @@ expect_same "$EXPECTED" "$WORK/7a.out" "7: client that stayed attached"
   fail "7: second wait exited $?"
 expect_same "$EXPECTED" "$WORK/7b.out" "7: finished job from the journal"
 echo "ok 7 - coordinator crash with --state"
+
+# ---- 8. a worker stopped with SIGTERM says goodbye ----
+# Expiry is 10 s here, so only the goodbye explains a prompt requeue: the
+# coordinator must log it, and the job must still be exact.
+kill -TERM "$COORDINATOR_PID"
+wait "$COORDINATOR_PID" 2>/dev/null || true
+: >"$WORK/coordinator.log"
+start_coordinator --heartbeat-ms 200 --liveness 50
+LOGSWEEP_FAULT_STALL=access-00003 start_worker leaving --threads 2 --heartbeat-ms 200
+LEAVING=$LAST_WORKER_PID
+wait_for_log "$WORK/coordinator.log" "worker leaving registered"
+"${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/8.out" &
+SUBMIT_PID=$!
+wait_for_log "$WORK/leaving.log" "stalling"
+start_worker staying --threads 2 --heartbeat-ms 200
+kill -TERM "$LEAVING"
+wait_for_log "$WORK/coordinator.log" "worker leaving is stopping; requeueing its [1-9]" 5
+wait "$SUBMIT_PID" || fail "8: submit exited $?"
+expect_same "$EXPECTED" "$WORK/8.out" "8: worker stopped with SIGTERM"
+echo "ok 8 - SIGTERM goodbye"
 echo "PASS faults"
