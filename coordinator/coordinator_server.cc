@@ -80,10 +80,12 @@ void CoordinatorServer::Flush() {
   }
 }
 
-common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
+common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
+                                      int wake_fd) {
   zmq::pollitem_t items[] = {
       {workers_.handle(), 0, ZMQ_POLLIN, 0},
       {clients_.handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, wake_fd, ZMQ_POLLIN, 0},
   };
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
@@ -93,7 +95,7 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
         coordinator_.NextDeadline() - now);
     wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, wake_fd >= 0 ? 3 : 2, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal; re-check `stop`
       return common::UnavailableError(std::string("poll: ") + e.what());
