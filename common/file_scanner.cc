@@ -10,7 +10,10 @@
 namespace logsweep::common {
 
 FileScanner::FileScanner(ScanOptions options)
-    : options_(options), buffer_(options.max_line_bytes * 2) {}
+    // C++20's make_unique_for_overwrite: no value-initialisation.
+    : options_(options),
+      buffer_(new char[options.max_line_bytes * 2]),
+      capacity_(options.max_line_bytes * 2) {}
 
 ScanReport FileScanner::Scan(const std::string& path,
                              const LineMatcher& matcher) {
@@ -31,8 +34,8 @@ ScanReport FileScanner::ScanStream(ByteStream& stream,
 
   // buffer = [carry: start of an unfinished line][fresh data]. Only whole
   // lines are scanned; the unfinished tail moves to the front.
-  const size_t capacity = buffer_.size();
-  char* const data = buffer_.data();
+  const size_t capacity = capacity_;
+  char* const data = buffer_.get();
   size_t carry = 0;
   bool skipping_long_line = false;  // inside a line longer than the limit
 
