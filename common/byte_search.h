@@ -21,6 +21,11 @@ class SubstringFinder {
   // nullptr. An empty needle is found at `p`.
   const char* Find(const char* p, const char* end) const;
 
+  // Find, and adds to `*newlines` the number of '\n' bytes in [p, result),
+  // or in [p, end) when there is no occurrence. One pass over the text.
+  const char* FindCountingNewlines(const char* p, const char* end,
+                                   uint64_t* newlines) const;
+
  private:
   std::string needle_;
   bool use_avx2_ = false;  // the CPU has AVX2 (x86-64 builds only)

@@ -184,18 +184,24 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     ScanEveryLine(text, hosts, stats);
     return;
   }
-  stats.lines += CountNewlines(begin, text.size()) + (end[-1] != '\n');
-  if (value_has_newline_) return;
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (value_has_newline_) {
+    stats.lines += CountNewlines(begin, text.size()) + unterminated;
+    return;
+  }
   // Only a line that contains the value can match (or be worth calling
   // malformed): find the value, back up to its line's start, classify that
-  // one line, and search on from the next.
+  // one line, and search on from the next. The search counts the newlines
+  // it passes, so the text is read once.
   const size_t value_len = query_.match_value.size();
+  uint64_t newlines = 0;
   const char* p = begin;  // always the start of a line
-  while (const char* hit = finder_.Find(p, end)) {
+  while (const char* hit = finder_.FindCountingNewlines(p, end, &newlines)) {
     const void* before = ::memrchr(p, '\n', static_cast<size_t>(hit - p));
     const char* line =
         before != nullptr ? static_cast<const char*>(before) + 1 : p;
-    // The value holds no '\n', so the line runs at least to its end.
+    // The value holds no '\n', so the line runs at least to its end, and
+    // [hit, line_end) holds no newline to count.
     const void* nl = std::memchr(hit + value_len, '\n',
                                  static_cast<size_t>(end - hit) - value_len);
     const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
@@ -203,8 +209,10 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     ClassifyLine(line, static_cast<size_t>(line_end - line),
                  static_cast<size_t>(end - line), hosts, stats);
     if (nl == nullptr) break;
+    ++newlines;
     p = line_end + 1;
   }
+  stats.lines += newlines + unterminated;
 }
 
 void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,

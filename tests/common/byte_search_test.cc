@@ -63,6 +63,34 @@ TEST(ByteSearchTest, FindAgreesWithStringViewFindOnRandomText) {
   }
 }
 
+TEST(ByteSearchTest, FindCountingNewlinesCountsUpToTheOccurrence) {
+  std::mt19937 rng(13);
+  const std::string alphabet = "/rt.\n\n ";
+  for (const std::string& needle :
+       {std::string("/r.t"), std::string("/rt"), std::string("/"),
+        std::string("/robots.txt")}) {
+    SubstringFinder finder(needle);
+    for (int round = 0; round < 300; ++round) {
+      std::string hay(rng() % 400, ' ');
+      for (char& c : hay) c = alphabet[rng() % alphabet.size()];
+      if (rng() % 2 && hay.size() >= needle.size()) {
+        hay.replace(rng() % (hay.size() - needle.size() + 1), needle.size(),
+                    needle);
+      }
+      size_t from = hay.empty() ? 0 : rng() % (hay.size() + 1);
+      const char* begin = hay.data() + from;
+      const char* end = hay.data() + hay.size();
+      uint64_t newlines = 5;  // added to, not overwritten
+      const char* got = finder.FindCountingNewlines(begin, end, &newlines);
+      const char* want = finder.Find(begin, end);
+      ASSERT_EQ(got, want) << "'" << hay << "' from " << from;
+      ASSERT_EQ(newlines, 5 + static_cast<uint64_t>(
+                                  std::count(begin, want ? want : end, '\n')))
+          << "'" << hay << "' from " << from;
+    }
+  }
+}
+
 TEST(ByteSearchTest, FindNeverReadsPastTheEnd) {
   // The needle straddles the end of the range: it must not be found.
   std::string text = std::string(200, 'a') + "/robots.txt";
