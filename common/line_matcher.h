@@ -32,9 +32,9 @@ class LineMatcher {
   // value, every line). Allocates nothing but new hosts.
   void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
 
-  // The same result line by line: every line is classified that contains
-  // the match value. The reference for ScanLines, and its path for an empty
-  // value.
+  // The same result line by line: every line is classified, and a short
+  // one counted malformed only if it holds the value. ScanLines' path for
+  // an empty value and where most lines hold the value.
   void ScanEveryLine(std::string_view text, HostSet& hosts,
                      ScanStats& stats) const;
 

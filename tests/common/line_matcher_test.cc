@@ -299,11 +299,36 @@ TEST(LineMatcherTest, ScanLinesAgreesWithScanEveryLineOnRandomPieces) {
         ScanStats fast, slow;
         matcher.ScanLines(view, fast_hosts, fast);
         matcher.ScanEveryLine(view, slow_hosts, slow);
+        // And both against MatchLine on each line that holds the value.
+        HostSet ref_hosts;
+        ScanStats ref;
+        for (size_t start = 0; start < view.size();) {
+          size_t nl = view.find('\n', start);
+          std::string_view line = view.substr(start, nl - start);
+          std::string_view key;
+          if (line.find(value) != std::string_view::npos) {
+            switch (matcher.MatchLine(line, &key)) {
+              case Kind::kMatch:
+                ++ref.matches;
+                ref_hosts.Insert(key);
+                break;
+              case Kind::kMalformed:
+                ++ref.malformed;
+                break;
+              case Kind::kNoMatch:
+                break;
+            }
+          }
+          ++ref.lines;
+          start = nl == std::string_view::npos ? view.size() : nl + 1;
+        }
         SCOPED_TRACE("value '" + value + "' match_field " +
                      std::to_string(match_field) + " piece " +
                      std::to_string(begin) + ".." + std::to_string(end));
         ASSERT_EQ(fast, slow);
+        ASSERT_EQ(fast, ref);
         ASSERT_EQ(fast_hosts.Sorted(), slow_hosts.Sorted());
+        ASSERT_EQ(fast_hosts.Sorted(), ref_hosts.Sorted());
       }
     }
   }
