@@ -4,27 +4,16 @@
 #include <cstring>
 #include <memory>
 
+#include "common/byte_search.h"
 #include "common/log_file.h"
 
 namespace logsweep::common {
-namespace {
-
-// memchr is vectorised in glibc; std::count over chars is not, here.
-uint64_t CountLines(const char* p, const char* end) {
-  uint64_t n = 0;
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
-    if (nl == nullptr) break;
-    ++n;
-    p = static_cast<const char*>(nl) + 1;
-  }
-  return n;
-}
-
-}  // namespace
 
 FileScanner::FileScanner(ScanOptions options)
-    : options_(options), buffer_(options.max_line_bytes * 2) {}
+    // C++20's make_unique_for_overwrite: no value-initialisation.
+    : options_(options),
+      buffer_(new char[options.max_line_bytes * 2]),
+      capacity_(options.max_line_bytes * 2) {}
 
 ScanReport FileScanner::Scan(const std::string& path,
                              const LineMatcher& matcher) {
@@ -45,8 +34,8 @@ ScanReport FileScanner::ScanStream(ByteStream& stream,
 
   // buffer = [carry: start of an unfinished line][fresh data]. Only whole
   // lines are scanned; the unfinished tail moves to the front.
-  const size_t capacity = buffer_.size();
-  char* const data = buffer_.data();
+  const size_t capacity = capacity_;
+  char* const data = buffer_.get();
   size_t carry = 0;
   bool skipping_long_line = false;  // inside a line longer than the limit
 
@@ -81,7 +70,7 @@ ScanReport FileScanner::ScanStream(ByteStream& stream,
       matcher.ScanLines(std::string_view(data + begin, whole_end - begin),
                         report.hosts, report.stats);
     } else if (whole_end > begin) {
-      report.stats.lines += CountLines(data + begin, data + whole_end);
+      report.stats.lines += CountNewlines(data + begin, whole_end - begin);
     }
     carry = size - whole_end;
     if (carry > options.max_line_bytes) {

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "common/byte_stream.h"
 #include "common/gzip_stream.h"
@@ -52,7 +52,10 @@ class FileScanner {
 
  private:
   ScanOptions options_;
-  std::vector<char> buffer_;
+  // Not zeroed: a page is only touched once text is inflated into it, so a
+  // worker that scans small files never faults in the whole 2 MiB.
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_;
   InflateScratch scratch_;
 };
 

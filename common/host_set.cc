@@ -4,7 +4,13 @@
 
 namespace logsweep::common {
 
-void HostSet::Insert(std::string_view host) { hosts_.emplace(host); }
+void HostSet::Insert(std::string_view host) {
+  // emplace would allocate a node before finding a duplicate, and most
+  // matches are hosts seen before. C++17 has no heterogeneous lookup, so
+  // look up a copy (short hosts fit the string's inline buffer).
+  std::string key(host);
+  if (hosts_.find(key) == hosts_.end()) hosts_.insert(std::move(key));
+}
 
 void HostSet::Merge(const HostSet& other) {
   hosts_.insert(other.hosts_.begin(), other.hosts_.end());

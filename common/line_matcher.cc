@@ -28,7 +28,9 @@ LineMatcher::LineMatcher(Query query)
     : query_(std::move(query)),
       last_field_(std::max(query_.key_field, query_.match_field)),
       value_has_space_(std::any_of(query_.match_value.begin(),
-                                   query_.match_value.end(), IsSpace)) {}
+                                   query_.match_value.end(), IsSpace)),
+      value_has_newline_(query_.match_value.find('\n') != std::string::npos),
+      finder_(query_.match_value) {}
 
 LineMatcher::LineKind LineMatcher::MatchLine(std::string_view line,
                                              std::string_view* key) const {
@@ -153,32 +155,99 @@ bool LineMatcher::MatchWindow(const char* line, size_t len, size_t readable,
 #endif
 }
 
+void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
+                               HostSet& hosts, ScanStats& stats) const {
+  std::string_view key;
+  LineKind kind;
+  if (!MatchWindow(line, len, readable, &key, &kind)) {
+    kind = MatchLine(std::string_view(line, len), &key);
+  }
+  switch (kind) {
+    case LineKind::kMatch:
+      ++stats.matches;
+      hosts.Insert(key);
+      break;
+    case LineKind::kMalformed:
+      ++stats.malformed;
+      break;
+    case LineKind::kNoMatch:
+      break;
+  }
+}
+
 void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
                             ScanStats& stats) const {
+  if (text.empty()) return;
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  if (query_.match_value.empty()) {
+    ScanEveryLine(text, hosts, stats);
+    return;
+  }
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (value_has_newline_) {
+    stats.lines += CountNewlines(begin, text.size()) + unterminated;
+    return;
+  }
+  // Only a line that contains the value can match (or be worth calling
+  // malformed): find the value, back up to its line's start, classify that
+  // one line, and search on from the next. The search counts the newlines
+  // it passes, so the text is read once.
+  const size_t value_len = query_.match_value.size();
+  uint64_t newlines = 0;
+  uint64_t candidates = 0;
+  const char* p = begin;  // always the start of a line
+  while (const char* hit = finder_.FindCountingNewlines(p, end, &newlines)) {
+    const void* before = ::memrchr(p, '\n', static_cast<size_t>(hit - p));
+    const char* line =
+        before != nullptr ? static_cast<const char*>(before) + 1 : p;
+    // The value holds no '\n', so the line runs at least to its end, and
+    // [hit, line_end) holds no newline to count.
+    const void* nl = std::memchr(hit + value_len, '\n',
+                                 static_cast<size_t>(end - hit) - value_len);
+    const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
+    // The window may read past the line but never past the text.
+    ClassifyLine(line, static_cast<size_t>(line_end - line),
+                 static_cast<size_t>(end - line), hosts, stats);
+    if (nl == nullptr) break;
+    ++newlines;
+    p = line_end + 1;
+    // Where most lines hold the value (a one-byte value, a field every line
+    // has), finding it costs more than classifying every line: switch.
+    if (++candidates % 64 == 0 && candidates * 4 > newlines) {
+      stats.lines += newlines;
+      ScanEveryLine(std::string_view(p, static_cast<size_t>(end - p)), hosts,
+                    stats);
+      return;
+    }
+  }
+  stats.lines += newlines + unterminated;
+}
+
+void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
+                                ScanStats& stats) const {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
     const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
     const char* line_end = nl ? static_cast<const char*>(nl) : end;
     const size_t len = static_cast<size_t>(line_end - p);
+    ++stats.lines;
     std::string_view key;
     LineKind kind;
     // The window may read past the line but never past the text.
     if (!MatchWindow(p, len, static_cast<size_t>(end - p), &key, &kind)) {
       kind = MatchLine(std::string_view(p, len), &key);
     }
-    switch (kind) {
-      case LineKind::kMatch:
-        ++stats.matches;
-        hosts.Insert(key);
-        break;
-      case LineKind::kMalformed:
-        ++stats.malformed;
-        break;
-      case LineKind::kNoMatch:
-        break;
+    if (kind == LineKind::kMatch) {
+      ++stats.matches;
+      hosts.Insert(key);
+    } else if (kind == LineKind::kMalformed &&
+               std::string_view(p, len).find(query_.match_value) !=
+                   std::string_view::npos) {
+      // Only a line that holds the value counts, as in ScanLines.
+      ++stats.malformed;
     }
-    ++stats.lines;
     p = nl ? line_end + 1 : end;
   }
 }

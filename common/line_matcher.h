@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "common/byte_search.h"
 #include "common/host_set.h"
 #include "common/query.h"
 #include "common/scan_stats.h"
@@ -25,8 +26,17 @@ class LineMatcher {
   // Scans `text`, which must hold whole lines: each ends in '\n' except,
   // possibly, the last one (the end of a stream without a final newline).
   // Adds the keys of matching lines to `hosts` and counts into `stats`
-  // (lines, matches, malformed, not bytes).
+  // (lines, matches, malformed, not bytes). Lines are counted in bulk; only
+  // lines that contain the match value somewhere are split and classified,
+  // so `malformed` counts those of them with too few fields (with an empty
+  // value, every line). Allocates nothing but new hosts.
   void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
+
+  // The same result line by line: every line is classified, and a short
+  // one counted malformed only if it holds the value. ScanLines' path for
+  // an empty value and where most lines hold the value.
+  void ScanEveryLine(std::string_view text, HostSet& hosts,
+                     ScanStats& stats) const;
 
   const Query& query() const { return query_; }
 
@@ -41,9 +51,16 @@ class LineMatcher {
   bool Decide(const char* line, size_t len, Mask ws, std::string_view* key,
               LineKind* kind) const;
 
+  // Classifies the line [line, line + len), of which `readable` bytes may be
+  // read, and counts a match or a malformed line.
+  void ClassifyLine(const char* line, size_t len, size_t readable,
+                    HostSet& hosts, ScanStats& stats) const;
+
   Query query_;
-  uint32_t last_field_;   // max(key_field, match_field)
-  bool value_has_space_;  // such a value can never equal a field
+  uint32_t last_field_;     // max(key_field, match_field)
+  bool value_has_space_;    // such a value can never equal a field
+  bool value_has_newline_;  // such a value never occurs inside a line
+  SubstringFinder finder_;  // of query_.match_value
 };
 
 }  // namespace logsweep::common

@@ -8,7 +8,8 @@ namespace logsweep::common {
 struct ScanStats {
   uint64_t lines = 0;
   uint64_t matches = 0;
-  uint64_t malformed = 0;      // lines with too few fields, or over-long
+  uint64_t malformed = 0;      // over-long lines, and lines that hold the
+                               // match value but have too few fields
   uint64_t bytes_read = 0;     // bytes read from the file (compressed)
   uint64_t bytes_scanned = 0;  // bytes of text scanned (uncompressed)
 

@@ -218,10 +218,12 @@ void CoordinatorServer::Flush() {
   }
 }
 
-common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
+common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
+                                      int wake_fd) {
   // The ZAP socket and the monitors exist only with CURVE (the monitors
   // only once Bind has run). A null socket in a pollitem would poll fd 0,
-  // so the count stops before the first absent one.
+  // so the count stops before the first absent one; the wake-up pipe (a
+  // stop signal) comes after what is present.
   zmq::pollitem_t items[] = {
       {workers_.handle(), 0, ZMQ_POLLIN, 0},
       {clients_.handle(), 0, ZMQ_POLLIN, 0},
@@ -230,8 +232,11 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
        0},
       {clients_monitor_ ? clients_monitor_->handle() : nullptr, 0, ZMQ_POLLIN,
        0},
+      {nullptr, -1, ZMQ_POLLIN, 0},
   };
-  const int item_count = !zap_ ? 2 : !workers_monitor_ ? 3 : 5;
+  const int socket_count = !zap_ ? 2 : !workers_monitor_ ? 3 : 5;
+  int item_count = socket_count;
+  if (wake_fd >= 0) items[item_count++] = {nullptr, wake_fd, ZMQ_POLLIN, 0};
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
   while (!stop.load()) {
@@ -246,11 +251,11 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop) {
       return common::UnavailableError(std::string("poll: ") + e.what());
     }
     // Handshakes first: a peer waiting on ZAP has sent nothing yet.
-    if (item_count > 2 && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
-    if (item_count > 3 && (items[3].revents & ZMQ_POLLIN)) {
+    if (socket_count > 2 && (items[2].revents & ZMQ_POLLIN)) AnswerZap();
+    if (socket_count > 3 && (items[3].revents & ZMQ_POLLIN)) {
       LogHandshakeFailures(*workers_monitor_, "workers");
     }
-    if (item_count > 4 && (items[4].revents & ZMQ_POLLIN)) {
+    if (socket_count > 4 && (items[4].revents & ZMQ_POLLIN)) {
       LogHandshakeFailures(*clients_monitor_, "clients");
     }
     if (items[0].revents & ZMQ_POLLIN) ReadAll(workers_, true);

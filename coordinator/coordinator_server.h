@@ -39,9 +39,10 @@ class CoordinatorServer {
   const std::string& workers_endpoint() const { return workers_endpoint_; }
   const std::string& clients_endpoint() const { return clients_endpoint_; }
 
-  // Serves until `stop` becomes true (checked at least every 200 ms).
+  // Serves until `stop` becomes true (checked at least every 200 ms, and at
+  // once when `wake_fd`, if not -1, becomes readable: see StopSignalFd).
   // Errors: Unavailable if polling itself fails.
-  common::Status Run(const std::atomic<bool>& stop);
+  common::Status Run(const std::atomic<bool>& stop, int wake_fd = -1);
 
  private:
   void ReadAll(zmq::socket_t& socket, bool from_workers);

@@ -194,7 +194,7 @@ int Main(int argc, char** argv) {
     spdlog::error("cannot write ready file {}", ready_file);
     return 1;
   }
-  if (auto s = server.Run(stop); !s.ok()) {
+  if (auto s = server.Run(stop, logsweep::common::StopSignalFd()); !s.ok()) {
     spdlog::error("stopped: {}", s.ToString());
     return 1;
   }

@@ -105,7 +105,7 @@ int Main(int argc, char** argv) {
 
   zmq::context_t context(1);
   lw::Worker worker(context, config);
-  if (auto s = worker.Run(stop); !s.ok()) {
+  if (auto s = worker.Run(stop, logsweep::common::StopSignalFd()); !s.ok()) {
     spdlog::error("stopped: {}", s.ToString());
     return 1;
   }

@@ -82,7 +82,7 @@ void Worker::OnCoordinatorMessage(const std::string& payload, ScanPool& pool) {
   }
 }
 
-common::Status Worker::Run(const std::atomic<bool>& stop) {
+common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
   if (common::Status s = common::ConfigureSocket(results_); !s.ok()) return s;
   if (common::Status s = common::Bind(results_, results_endpoint_); !s.ok())
     return s;
@@ -99,6 +99,7 @@ common::Status Worker::Run(const std::atomic<bool>& stop) {
     zmq::pollitem_t items[] = {
         {dealer_->handle(), 0, ZMQ_POLLIN, 0},
         {results_.handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, wake_fd, ZMQ_POLLIN, 0},
     };
     auto now = Clock::now();
     auto wait =
@@ -106,7 +107,7 @@ common::Status Worker::Run(const std::atomic<bool>& stop) {
                        next_heartbeat - now),
                    std::chrono::milliseconds(0), kMaxPollWait);
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, wake_fd >= 0 ? 3 : 2, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return common::UnavailableError(std::string("poll: ") + e.what());

@@ -45,10 +45,11 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Serves until `stop` is true (checked at least every 200 ms).
+  // Serves until `stop` is true (checked at least every 200 ms, and at
+  // once when `wake_fd`, if not -1, becomes readable: see StopSignalFd).
   // Errors: InvalidArgument for a malformed endpoint; Unavailable if
   // polling fails.
-  common::Status Run(const std::atomic<bool>& stop);
+  common::Status Run(const std::atomic<bool>& stop, int wake_fd = -1);
 
  private:
   common::Status Connect();

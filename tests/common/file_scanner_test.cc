@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -117,6 +120,69 @@ TEST(FileScannerTest, BackendsGiveIdenticalReports) {
   ASSERT_TRUE(b.status.ok());
   EXPECT_EQ(a.hosts.Sorted(), b.hosts.Sorted());
   EXPECT_EQ(a.stats, b.stats);
+}
+
+// Text from memory in reads of random sizes, so lines and the match value
+// are cut at every kind of place by the scanner's buffer refills.
+class RandomReadStream : public ByteStream {
+ public:
+  RandomReadStream(std::string text, uint32_t seed)
+      : text_(std::move(text)), rng_(seed) {}
+  StatusOr<size_t> Read(char* out, size_t capacity) override {
+    size_t n = std::min({capacity, text_.size() - pos_,
+                         size_t{1} + rng_() % (rng_() % 2 ? 64 : 5000)});
+    std::memcpy(out, text_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  uint64_t bytes_read() const override { return pos_; }
+
+ private:
+  std::string text_;
+  std::mt19937 rng_;
+  size_t pos_ = 0;
+};
+
+// The scanner's fast path (whole buffers: bulk line count, candidate
+// search) against the plain per-line path over the whole text at once.
+TEST(FileScannerTest, AgreesWithPerLineScanAcrossRandomBufferBoundaries) {
+  std::mt19937 rng(99);
+  const std::vector<std::string> paths = {"/robots.txt", "/robots.txt?",
+                                          "/index.html", "/robots.tx"};
+  for (int round = 0; round < 20; ++round) {
+    std::string text;
+    for (int i = 0; i < 400; ++i) {
+      switch (rng() % 6) {
+        case 0:
+          text += "h" + std::to_string(rng() % 50) + " /robots.txt short\n";
+          break;
+        case 1:  // long, up to 3/4 of the line limit below
+          text += "h" + std::to_string(rng() % 50) + " - - [d] \"GET " +
+                  paths[rng() % paths.size()] + " " +
+                  std::string(rng() % 3000, 'u') + "\n";
+          break;
+        default:
+          text += Line("h" + std::to_string(rng() % 50),
+                       paths[rng() % paths.size()]);
+      }
+    }
+    if (round % 2) text += Line("last", "/robots.txt").substr(0, 60);
+    LineMatcher matcher{Query{}};
+    HostSet want_hosts;
+    ScanStats want;
+    matcher.ScanEveryLine(text, want_hosts, want);
+    FileScanner scanner(Options(InflateBackend::kZlib, 4096));
+    RandomReadStream stream(text, static_cast<uint32_t>(round));
+    ScanReport r = scanner.ScanStream(stream, matcher);
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    SCOPED_TRACE("round " + std::to_string(round));
+    EXPECT_EQ(r.stats.lines, want.lines);
+    EXPECT_EQ(r.stats.matches, want.matches);
+    EXPECT_EQ(r.stats.malformed, want.malformed);
+    EXPECT_EQ(r.stats.bytes_scanned, text.size());
+    EXPECT_EQ(r.hosts.Sorted(), want_hosts.Sorted());
+    EXPECT_GT(want.malformed, 0u);
+  }
 }
 
 TEST(FileScannerTest, MatchOffOnlyCountsLines) {
