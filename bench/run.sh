@@ -92,6 +92,26 @@ SCRIPT_START=$EPOCHREALTIME
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 FAILED=0
 
+# A cluster that is already up, the way a cluster is used: a coordinator and
+# two one-thread workers over ipc, started once for the whole run, so
+# `logsweep submit` rows pay no process start-up.
+WARM=$RESULTS/warm
+rm -rf "$WARM" && mkdir -p "$WARM"
+WARM_PIDS=()
+stop_warm() { ((${#WARM_PIDS[@]})) && kill "${WARM_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; return 0; }
+trap stop_warm EXIT
+"$BIN/logsweep-coordinator" --workers-endpoint "ipc://$WARM/w" \
+  --clients-endpoint "ipc://$WARM/c" --ready-file "$WARM/ready" \
+  --log-level warn 2>>"$WARM/log" &
+WARM_PIDS+=($!)
+for _ in $(seq 1 200); do [[ -f $WARM/ready ]] && break; sleep 0.05; done
+[[ -f $WARM/ready ]] || die "the benchmark's coordinator did not start (see $WARM/log)"
+for i in 1 2; do
+  "$BIN/logsweep-worker" --coordinator "ipc://$WARM/w" --threads 1 \
+    --name "bench-$i" --log-level warn 2>>"$WARM/log" &
+  WARM_PIDS+=($!)
+done
+
 # ---------------------------------------------------------------- helpers --
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -141,6 +161,9 @@ prepare_corpus() {
 ls_run() {  # ls_run WORKERS [EXTRA FLAGS...]: the system, coordinator + workers
   local w=$1; shift
   "$BIN/logsweep" run --workers "$w" "$@" -q "$CORPUS_DIR"
+}
+ls_submit() {  # to the warm cluster above
+  "$BIN/logsweep" submit --coordinator "ipc://$WARM/c" -q "$CORPUS_DIR"
 }
 py_serial() { "$PY" "$FINDROBOTS" --serial "$CORPUS_DIR"; }
 py_pool()   { "$PY" "$FINDROBOTS" --pool "$1" "$CORPUS_DIR"; }
@@ -299,6 +322,7 @@ bench_corpus() {  # bench_corpus a|b TITLE DIR
   local ls_default="logsweep run --workers 2"
   bench_row ls2 logsweep hosts "$ls_default ($DEFAULT_INFLATE)" ls_run 2
   bench_row ls1 logsweep hosts "logsweep run --workers 1 ($DEFAULT_INFLATE)" ls_run 1
+  bench_row ls2warm logsweep hosts "logsweep submit to a running coordinator + 2 workers" ls_submit
   if [[ $DEFAULT_INFLATE == isal ]]; then
     bench_row ls2zlib logsweep hosts "logsweep run --workers 2 --inflate zlib" ls_run 2 --inflate zlib
   fi
@@ -458,6 +482,9 @@ py_version=$([[ -n $PY ]] && "$PY" -c 'import platform; print(platform.python_ve
   echo "- MB/s is 10^6 bytes of uncompressed log data per second of wall time, start-up included."
   echo "- \"logsweep-2w speed vs this\" is this row's wall time / \`logsweep run --workers 2\`'s:"
   echo "  above 1x logsweep is that many times faster; below 1x the row is faster (the ceilings)."
+  echo "- \"logsweep submit to a running coordinator + 2 workers\": the cluster (started once by"
+  echo "  this script, over ipc) is already up, as on a cluster; \`logsweep run\` rows include"
+  echo "  starting and stopping a coordinator and the worker processes."
   echo "- \"% of 2-thread ceiling\" compares a logsweep row with \`logsweep-scanbench --threads 2\`:"
   echo "  the same reader and matcher in one process with no coordinator and no messaging."
   echo "- check: hosts rows are compared byte for byte with the generator's expected.txt;"
