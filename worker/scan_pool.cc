@@ -57,6 +57,7 @@ ScanPool::~ScanPool() {
     stopping_ = true;
   }
   cv_.notify_all();
+  stall_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
@@ -92,7 +93,7 @@ void ScanPool::ThreadMain() {
         task.path.find(stall_substring_) != std::string::npos) {
       spdlog::warn("{}: stalling (LOGSWEEP_FAULT_STALL)", task.path);
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_; });
+      stall_cv_.wait(lock, [this] { return stopping_; });
       return;
     }
     common::TaskOutcome outcome = RunTask(task, scanner, data_root_);

@@ -49,6 +49,9 @@ class ScanPool {
   bool stopping_ = false;
 
   std::condition_variable cv_;
+  // Threads held by LOGSWEEP_FAULT_STALL wait here, not on cv_: a
+  // notify_one for a new task must reach a thread that can take it.
+  std::condition_variable stall_cv_;
   std::vector<std::thread> threads_;
 };
 

@@ -55,7 +55,7 @@ python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; assert j
 grep -q "$job" "$WORK/status.txt" && grep -q "8/9" "$WORK/status.txt" ||
   fail "status: $(cat "$WORK/status.txt")"
 # Attach first: without --state a finished job is forgotten once reported.
-"${LS[@]}" wait "$job" --json -o "$WORK/result.json" "${EP[@]}" >"$WORK/wait.out" 2>"$WORK/wait.err" &
+timeout 60 "${LS[@]}" wait "$job" --json -o "$WORK/result.json" "${EP[@]}" >"$WORK/wait.out" 2>"$WORK/wait.err" &
 waiter=$!
 wait_for_log "$WORK/coordinator.log" "attached to job $job"
 "${LS[@]}" cancel "$job" "${EP[@]}" >"$WORK/cancel.txt" || fail "cancel exited $?"
@@ -112,16 +112,26 @@ def read_for(seconds, until=None):
             if until and until in out:
                 return True
     return True
-read_for(20, until=b"ETA")
-assert b"\r\x1b[K" in out and b"8/9 files" in out and b"ETA" in out, out
+read_for(20, until=b"8/9 files")
+assert b"\r\x1b[K" in out and b"8/9 files" in out, out
+assert b"ETA" in out[out.find(b"8/9 files"):], out
 status = json.loads(subprocess.check_output(
     [logsweep, "status", "--json", "--coordinator", ep]))
 for job in status["jobs"]:
     subprocess.check_call([logsweep, "cancel", job["job_id"], "--coordinator", ep],
                           stdout=subprocess.DEVNULL)
-while read_for(1):
+deadline = time.time() + 30
+while time.time() < deadline and read_for(1):
     pass
-_, code = os.waitpid(pid, 0)
+end = time.time() + 10
+while True:
+    done, code = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    if time.time() > end:
+        os.kill(pid, 9)
+        raise SystemExit("the job did not end after cancel: %r" % out[-400:])
+    time.sleep(0.05)
 assert os.waitstatus_to_exitcode(code) == 3, code
 last_progress = out.rfind(b"files, ")
 summary = out.find(b"logsweep: 9 files (1 failed)")

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -219,6 +220,25 @@ TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
   }
   EXPECT_EQ(outcomes[1].status.code(), StatusCode::kNotFound);
   EXPECT_TRUE(outcomes[1].hosts.empty());
+}
+
+// A thread held by the stall hook must not swallow the wake-up meant for
+// the idle one: every task submitted one at a time still runs.
+TEST_F(ScanPoolTest, AStalledThreadDoesNotStarveTheOthers) {
+  ::setenv("LOGSWEEP_FAULT_STALL", "HANGS", 1);
+  logsweep::testing::TempDir dir;
+  std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
+  {
+    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
+    ::unsetenv("LOGSWEEP_FAULT_STALL");
+    pool.Submit(Task(dir.path() + "/HANGS.gz", 0));
+    for (uint64_t i = 1; i <= 20; ++i) {
+      pool.Submit(Task(good, i));
+      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(5));
+      ASSERT_TRUE(outcome.has_value()) << "task " << i << " never ran";
+      EXPECT_EQ(outcome->ref.task_id, i);
+    }
+  }  // stopping releases the stalled thread
 }
 
 }  // namespace
