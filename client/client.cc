@@ -264,7 +264,14 @@ class ClientCore {
     std::shared_ptr<JobState> job;
     Clock::time_point last_heard;
     Clock::time_point last_reattach;
+    uint64_t reattach_request = 0;  // the WaitJob awaiting an answer, if any
   };
+  using ActiveJobs = std::unordered_map<std::string, ActiveJob>;
+  // Forgets a job (it closed or failed) and its pending re-attach.
+  ActiveJobs::iterator EraseJob(ActiveJobs::iterator it) {
+    reattaches_.erase(it->second.reattach_request);
+    return jobs_.erase(it);
+  }
 
   void Post(Command command) {
     {
@@ -311,7 +318,7 @@ class ClientCore {
   std::thread io_;
   uint64_t next_request_id_ = 1;
   std::map<uint64_t, PendingSubmit> submits_;
-  std::unordered_map<std::string, ActiveJob> jobs_;
+  ActiveJobs jobs_;
   std::map<uint64_t, std::string> reattaches_;  // request id -> job id
 };
 
@@ -424,9 +431,10 @@ void ClientCore::Handle(const common::CoordinatorToClient& message,
       if (auto job = jobs_.find(r->second); job != jobs_.end()) {
         FailJob(job->second.job,
                 rejected->status.WithContext("re-attaching to " + endpoint_));
-        jobs_.erase(job);
+        EraseJob(job);
+      } else {
+        reattaches_.erase(r);
       }
-      reattaches_.erase(r);
     }
   } else if (auto* progress = std::get_if<common::JobProgress>(&message)) {
     touch(progress->job_id);
@@ -443,7 +451,7 @@ void ClientCore::Handle(const common::CoordinatorToClient& message,
     auto it = jobs_.find(result->job_id);
     if (it == jobs_.end()) return;
     Close(it->second.job, *result);
-    jobs_.erase(it);
+    EraseJob(it);
   }
 }
 
@@ -494,7 +502,7 @@ void ClientCore::CheckTimers(zmq::socket_t& socket, Clock::time_point now) {
                   "lost contact with the coordinator at " + endpoint_ +
                   " (job " + it->first + ", silent for " +
                   std::to_string(options_.silence_timeout.count()) + " ms)"));
-      it = jobs_.erase(it);
+      it = EraseJob(it);
       continue;
     }
     if (now - active.last_heard > options_.reattach_after &&
@@ -503,6 +511,8 @@ void ClientCore::CheckTimers(zmq::socket_t& socket, Clock::time_point now) {
       // every file finished so far.
       active.last_reattach = now;
       uint64_t request_id = next_request_id_++;
+      reattaches_.erase(active.reattach_request);  // one pending at a time
+      active.reattach_request = request_id;
       reattaches_[request_id] = it->first;
       (void)common::SendMessage(socket, "",
                                 common::Encode(common::ClientToCoordinator(
