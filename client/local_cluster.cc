@@ -1,17 +1,26 @@
 #include "client/local_cluster.h"
 
 #include <signal.h>
-#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <thread>
+#include <future>
 
-extern char** environ;
+#include "common/gzip_stream.h"
+#include "common/logging.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/coordinator_server.h"
+#include "worker/worker.h"
 
 namespace logsweep::client {
 namespace {
@@ -26,32 +35,101 @@ bool Exited(pid_t pid) {
   return r == pid || (r < 0 && errno == ECHILD);
 }
 
-}  // namespace
-
-std::string SelfDirectory() {
+// Threads of this process, from /proc (0 if it cannot be read).
+size_t ThreadCount() {
   std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : self.parent_path().string();
+  size_t n = 0;
+  for (fs::directory_iterator it("/proc/self/task", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    ++n;
+  }
+  return n;
 }
+
+// A Unix stream socket bound to `path` and listening, for the workers'
+// endpoint: made before the workers are forked, so their first connect
+// waits in its backlog until the coordinator accepts, instead of failing
+// and retrying 10 ms later.
+common::StatusOr<int> ListenUnix(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return common::InvalidArgumentError("socket path too long: " + path);
+  }
+  addr.sun_family = AF_UNIX;
+  path.copy(addr.sun_path, path.size());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return common::ErrnoStatus(errno, "socket for " + path);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(fd, SOMAXCONN) != 0) {
+    int err = errno;
+    ::close(fd);
+    return common::ErrnoStatus(err, "listen on " + path);
+  }
+  return fd;
+}
+
+// The coordinator thread: serves on the two endpoints until `stop`,
+// reporting the outcome of binding through `bound` first. Its Coordinator
+// and server live and die on this thread, as their contracts ask.
+void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
+                      int workers_fd, std::string clients_endpoint,
+                      const std::atomic<bool>& stop, int wake_fd,
+                      std::promise<common::Status> bound) {
+  coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
+                                       nullptr);
+  coordinator::CoordinatorServer server(context, coordinator);
+  common::Status s =
+      server.Bind(workers_endpoint, clients_endpoint, workers_fd);
+  bound.set_value(s);
+  if (!s.ok()) return;
+  if (common::Status r = server.Run(stop, wake_fd); !r.ok()) {
+    spdlog::error("local coordinator stopped: {}", r.ToString());
+  }
+}
+
+}  // namespace
 
 LocalCluster::~LocalCluster() { Stop(); }
 
-common::StatusOr<pid_t> LocalCluster::Spawn(
-    const std::vector<std::string>& argv) {
-  if (::access(argv[0].c_str(), X_OK) != 0) {
-    return common::NotFoundError(argv[0] + " not found or not executable");
+common::StatusOr<pid_t> LocalCluster::ForkWorker(
+    const worker::WorkerConfig& config, const std::string& log_level,
+    int close_in_child) {
+  // A child forked beside other threads inherits their locks (malloc's,
+  // libzmq's) in whatever state they were, held by threads it does not have.
+  if (size_t threads = ThreadCount(); threads > 1) {
+    return common::InternalError(
+        "cannot start a worker: " + std::to_string(threads) +
+        " threads running, fork needs one");
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int err = ::posix_spawn(&pid, argv[0].c_str(), nullptr, nullptr, args.data(),
-                          environ);
-  if (err != 0) return common::ErrnoStatus(err, "spawn " + argv[0]);
-  return pid;
+  std::fflush(nullptr);  // or the child would write the buffered bytes again
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) return common::ErrnoStatus(errno, "fork a worker");
+  if (pid > 0) return pid;
+  // The child: serves as a worker, then exits; never returns into the
+  // caller's stack, not even by an exception.
+  ::prctl(PR_SET_NAME, "logsweep-worker");
+  ::close(close_in_child);
+  int code = 1;
+  try {
+    if (common::Status s = common::InitLogging("worker", log_level); s.ok()) {
+      code = worker::ServeWorker(config, parent);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logsweep: worker %s: fatal: %s\n",
+                 config.name.c_str(), e.what());
+  } catch (...) {
+    std::fprintf(stderr, "logsweep: worker %s: fatal\n", config.name.c_str());
+  }
+  // _exit, not exit: the static destructors and atexit handlers are the
+  // parent's, and running them (every library's teardown) took 7 ms here.
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  ::_exit(code);
 }
 
 common::Status LocalCluster::Start(const Options& options) {
+  if (context_) return common::InternalError("local cluster started twice");
   const char* tmpdir = std::getenv("TMPDIR");
   std::string tmpl =
       std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/logsweep-run-XXXXXX";
@@ -59,55 +137,42 @@ common::Status LocalCluster::Start(const Options& options) {
     return common::ErrnoStatus(errno, "mkdtemp " + tmpl);
   }
   dir_ = tmpl;
-  const std::string ready = dir_ + "/ready";
   const std::string workers_endpoint = "ipc://" + dir_ + "/w";
-  clients_endpoint_ = "ipc://" + dir_ + "/c";
-  // Children exit when this process does, even if it is killed.
-  const std::string parent = std::to_string(::getpid());
-  auto coordinator =
-      Spawn({options.bin_dir + "/logsweep-coordinator", "--workers-endpoint",
-             workers_endpoint, "--clients-endpoint", clients_endpoint_,
-             "--ready-file", ready, "--log-level", options.log_level,
-             "--parent-pid", parent});
-  if (!coordinator.ok()) return coordinator.status();
-  coordinator_ = *coordinator;
+  clients_endpoint_ = "inproc://logsweep-run-clients";
+  auto listen_fd = ListenUnix(dir_ + "/w");
+  if (!listen_fd.ok()) return listen_fd.status();
 
+  // Workers first: they are the slower to come up. Each exits with this
+  // process, even if it is killed.
   for (unsigned i = 0; i < options.workers; ++i) {
-    std::vector<std::string> argv = {options.bin_dir + "/logsweep-worker",
-                                     "--coordinator",
-                                     workers_endpoint,
-                                     "--threads",
-                                     std::to_string(options.threads_per_worker),
-                                     "--name",
-                                     "local-" + std::to_string(i),
-                                     "--log-level",
-                                     options.log_level,
-                                     "--parent-pid",
-                                     parent};
-    if (!options.inflate.empty()) {
-      argv.push_back("--inflate");
-      argv.push_back(options.inflate);
+    worker::WorkerConfig config;
+    config.coordinator_endpoint = workers_endpoint;
+    config.name = "local-" + std::to_string(i);
+    config.threads = options.threads_per_worker;
+    config.scan.backend = options.backend;
+    auto worker = ForkWorker(config, options.log_level, *listen_fd);
+    if (!worker.ok()) {
+      ::close(*listen_fd);
+      return worker.status();
     }
-    auto worker = Spawn(argv);
-    if (!worker.ok()) return worker.status();
     workers_.push_back(*worker);
   }
 
-  // The endpoints are known, so workers start while the coordinator does
-  // (they connect as soon as it binds); only then wait for it to listen.
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (!std::filesystem::exists(ready)) {
-    if (Exited(coordinator_)) {
-      coordinator_ = -1;
-      return common::UnavailableError("logsweep-coordinator exited at start");
-    }
-    if (Clock::now() > deadline) {
-      return common::UnavailableError(
-          "logsweep-coordinator did not start listening within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  common::Status s = common::InitLogging("coordinator", options.log_level);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (s.ok() && wake_fd_ < 0) s = common::ErrnoStatus(errno, "eventfd");
+  if (!s.ok()) {
+    ::close(*listen_fd);
+    return s;
   }
-  return common::OkStatus();
+  context_.emplace(1);
+  std::promise<common::Status> bound;
+  std::future<common::Status> bound_result = bound.get_future();
+  // The coordinator's workers socket owns listen_fd from here on.
+  coordinator_ = std::thread(ServeCoordinator, std::ref(*context_),
+                             workers_endpoint, *listen_fd, clients_endpoint_,
+                             std::cref(stop_), wake_fd_, std::move(bound));
+  return bound_result.get();
 }
 
 size_t LocalCluster::LiveWorkers() {
@@ -120,13 +185,14 @@ size_t LocalCluster::LiveWorkers() {
 }
 
 void LocalCluster::Stop() {
-  std::vector<pid_t> children = workers_;
-  if (coordinator_ > 0) children.push_back(coordinator_);
-  for (pid_t pid : children) {
+  // Workers first: each says goodbye to the coordinator as it stops, and a
+  // goodbye that found the coordinator gone would hold the worker in its
+  // linger (up to 1 s) for nothing.
+  for (pid_t pid : workers_) {
     if (pid > 0) ::kill(pid, SIGTERM);
   }
   auto deadline = Clock::now() + std::chrono::seconds(5);
-  for (pid_t pid : children) {
+  for (pid_t pid : workers_) {
     if (pid <= 0) continue;
     while (!Exited(pid)) {
       if (Clock::now() > deadline) {
@@ -138,7 +204,17 @@ void LocalCluster::Stop() {
     }
   }
   workers_.clear();
-  coordinator_ = -1;
+  if (coordinator_.joinable()) {
+    stop_.store(true);
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+    coordinator_.join();
+  }
+  context_.reset();
+  if (wake_fd_ >= 0) {
+    ::close(wake_fd_);
+    wake_fd_ = -1;
+  }
   if (!dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);

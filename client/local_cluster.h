@@ -2,26 +2,40 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+#include <zmq.hpp>
 
+#include "common/gzip_stream.h"
 #include "common/status.h"
+#include "worker/worker.h"
 
 namespace logsweep::client {
 
-// A coordinator and N worker processes on this host, talking over ipc://
-// sockets in a private temporary directory (under $TMPDIR, else /tmp): the
-// one-machine mode of `logsweep run`, like a process pool. Owns the child
-// processes and the directory; the destructor stops them (SIGTERM, then SIGKILL
-// after a grace period) and removes it. Owned by one thread.
+// The one-machine mode of `logsweep run`, like a process pool: N worker
+// processes and a coordinator on a thread of this process. Workers reach
+// the coordinator over an ipc:// socket in a private temporary directory
+// (under $TMPDIR, else /tmp); this process's clients reach it over inproc.
+// Owns the worker processes, the coordinator thread, the directory and the
+// process's ZeroMQ context (made by Start, after the forks); the destructor
+// stops everything and removes the directory. Owned by one thread.
+//
+// Workers are forked without exec and serve as logsweep-worker does
+// (worker::ServeWorker), so they start with everything this process has
+// loaded: an exec would spend ~14 ms of CPU per child loading libzmq and
+// its libraries before main. Their comm name is logsweep-worker. Fork needs
+// a process with one thread: call Start before anything starts a thread (a
+// zmq::context_t does; use context() instead of making one).
 class LocalCluster {
  public:
   struct Options {
-    std::string bin_dir;  // where logsweep-coordinator/-worker live
     unsigned workers = 1;
     unsigned threads_per_worker = 1;
-    std::string inflate;  // "", "zlib" or "isal"
-    std::string log_level = "warn";
+    common::InflateBackend backend = common::DefaultInflateBackend();
+    std::string log_level = "warn";  // for the workers and the coordinator
   };
 
   LocalCluster() = default;
@@ -29,30 +43,43 @@ class LocalCluster {
   LocalCluster(const LocalCluster&) = delete;
   LocalCluster& operator=(const LocalCluster&) = delete;
 
-  // Starts the coordinator, waits until it listens, then starts workers.
-  // Errors: NotFound (binary missing), Unavailable (could not start, or
-  // the coordinator did not come up within 10 s).
+  // Starts the workers, then the coordinator, and returns once it listens
+  // (workers register as they come up). Errors: Internal (this process
+  // already runs a second thread, or Start was called twice), Unavailable
+  // (could not fork or bind), InvalidArgument (bad log level).
   common::Status Start(const Options& options);
 
-  // The endpoint clients submit to.
+  // The process's context, for clients of clients_endpoint(). Only after
+  // a successful Start.
+  zmq::context_t& context() { return *context_; }
+
+  // The endpoint clients submit to (inproc: only through context()).
   const std::string& clients_endpoint() const { return clients_endpoint_; }
 
   // Number of worker processes still running.
   size_t LiveWorkers();
 
-  // Stops every child; idempotent.
+  // Process ids of the workers started (-1: one seen exited).
+  const std::vector<pid_t>& worker_pids() const { return workers_; }
+
+  // Stops the workers (SIGTERM, then SIGKILL after 5 s), then the
+  // coordinator; idempotent. Close every socket made on context() first.
   void Stop();
 
  private:
-  common::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv);
+  // Forks a worker process serving `config`; the child first closes
+  // `close_in_child` (the coordinator's listening socket).
+  common::StatusOr<pid_t> ForkWorker(const worker::WorkerConfig& config,
+                                     const std::string& log_level,
+                                     int close_in_child);
 
   std::string dir_;
   std::string clients_endpoint_;
-  pid_t coordinator_ = -1;
   std::vector<pid_t> workers_;
+  std::optional<zmq::context_t> context_;
+  std::thread coordinator_;
+  std::atomic<bool> stop_{false};
+  int wake_fd_ = -1;  // eventfd: wakes the coordinator's poll loop on Stop
 };
-
-// Directory holding the running executable (for finding sibling binaries).
-std::string SelfDirectory();
 
 }  // namespace logsweep::client

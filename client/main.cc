@@ -19,6 +19,7 @@
 #include "client/path_expander.h"
 #include "client/report.h"
 #include "common/curve.h"
+#include "common/gzip_stream.h"
 
 namespace {
 
@@ -208,9 +209,9 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   return lc::ExitCodeFor(*result);
 }
 
-int RunJob(const std::string& endpoint, const JobFlags& job_flags,
-           const ConnectFlags& connect, const OutputFlags& output, bool detach,
-           lc::LocalCluster* cluster) {
+int RunJob(zmq::context_t& context, const std::string& endpoint,
+           const JobFlags& job_flags, const ConnectFlags& connect,
+           const OutputFlags& output, bool detach, lc::LocalCluster* cluster) {
   common::SubmitJob job;
   job.paths = lc::ExpandPaths(job_flags.paths);
   job.query.match_value = job_flags.request_path;
@@ -219,7 +220,6 @@ int RunJob(const std::string& endpoint, const JobFlags& job_flags,
     std::fprintf(stderr, "logsweep: no files to scan\n");
     return lc::kExitUsage;
   }
-  zmq::context_t context(1);
   lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
     auto id = client.Submit(job);
@@ -385,8 +385,9 @@ int Main(int argc, char** argv) {
     if (!LoadCurveFlags(connect)) return lc::kExitUsage;
   }
   if (*submit) {
-    return RunJob(connect.coordinator, submit_job, connect, output, detach,
-                  nullptr);
+    zmq::context_t context(1);
+    return RunJob(context, connect.coordinator, submit_job, connect, output,
+                  detach, nullptr);
   }
   if (*wait) return WaitJob(job_id, connect, output);
   if (*status) return ShowStatus(job_id, connect, json, false);
@@ -395,17 +396,23 @@ int Main(int argc, char** argv) {
 
   lc::LocalCluster cluster;
   lc::LocalCluster::Options options;
-  options.bin_dir = lc::SelfDirectory();
   options.workers = workers;
   options.threads_per_worker = threads;
-  options.inflate = inflate;
+  if (inflate == "isal" && !common::IsalAvailable()) {
+    std::fprintf(stderr, "logsweep: built without ISA-L\n");
+    return lc::kExitUsage;
+  }
+  if (!inflate.empty()) {
+    options.backend = inflate == "isal" ? common::InflateBackend::kIsal
+                                        : common::InflateBackend::kZlib;
+  }
   if (auto s = cluster.Start(options); !s.ok()) {
     std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
                  s.ToString().c_str());
     return lc::kExitError;
   }
-  int code = RunJob(cluster.clients_endpoint(), run_job, run_connect,
-                    run_output, false, &cluster);
+  int code = RunJob(cluster.context(), cluster.clients_endpoint(), run_job,
+                    run_connect, run_output, false, &cluster);
   cluster.Stop();
   return code;
 }

@@ -10,6 +10,7 @@ Status InitLogging(const std::string& role, const std::string& level) {
   if (parsed == spdlog::level::off && level != "off") {
     return InvalidArgumentError("unknown log level '" + level + "'");
   }
+  spdlog::drop(role);  // set up again (a second LocalCluster): replace it
   auto logger = spdlog::stderr_logger_mt(role);
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %n[%P] %^%l%$: %v");
   logger->set_level(parsed);

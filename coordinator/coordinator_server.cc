@@ -79,9 +79,17 @@ common::Status CoordinatorServer::EnableCurve(common::CurveKeyPair keys,
 }
 
 common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
-                                       const std::string& clients_endpoint) {
+                                       const std::string& clients_endpoint,
+                                       int workers_listen_fd) {
   for (auto* socket : {&workers_, &clients_}) {
     if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  }
+  if (workers_listen_fd >= 0) {
+    try {
+      workers_.set(zmq::sockopt::use_fd, workers_listen_fd);
+    } catch (const zmq::error_t& e) {
+      return common::InvalidArgumentError(std::string("use_fd: ") + e.what());
+    }
   }
   if (curve_keys_) {
     if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,

@@ -30,10 +30,14 @@ class CoordinatorServer {
   // another ZAP handler in this context).
   common::Status EnableCurve(common::CurveKeyPair keys, ZapHandler zap);
 
-  // Binds both sockets. Errors: InvalidArgument (bad endpoint),
-  // Unavailable (address in use).
+  // Binds both sockets. `workers_listen_fd`, if not -1, is a socket already
+  // bound to `workers_endpoint` and listening (ZMQ_USE_FD): the workers
+  // socket takes it over (and closes it) instead of binding, so peers that
+  // connected before this call wait in its backlog rather than retrying.
+  // Errors: InvalidArgument (bad endpoint), Unavailable (address in use).
   common::Status Bind(const std::string& workers_endpoint,
-                      const std::string& clients_endpoint);
+                      const std::string& clients_endpoint,
+                      int workers_listen_fd = -1);
 
   // The endpoints actually bound ("tcp://127.0.0.1:*" resolved).
   const std::string& workers_endpoint() const { return workers_endpoint_; }

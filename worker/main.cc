@@ -12,7 +12,6 @@
 
 #include "common/curve.h"
 #include "common/logging.h"
-#include "common/signals.h"
 #include "worker/worker.h"
 
 namespace {
@@ -98,19 +97,7 @@ int Main(int argc, char** argv) {
   }
   if (!warning.empty()) spdlog::warn("{}", warning);
   config.curve = std::move(*curve);
-  const std::atomic<bool>& stop = logsweep::common::InstallStopSignals();
-  if (parent_pid > 0 && !logsweep::common::StopWithParent(parent_pid)) {
-    return 0;  // started by `logsweep run`, which is already gone
-  }
-
-  zmq::context_t context(1);
-  lw::Worker worker(context, config);
-  if (auto s = worker.Run(stop, logsweep::common::StopSignalFd()); !s.ok()) {
-    spdlog::error("stopped: {}", s.ToString());
-    return 1;
-  }
-  spdlog::info("shutting down");
-  return 0;
+  return lw::ServeWorker(config, parent_pid);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "common/codec.h"
+#include "common/signals.h"
 #include "common/zmq_io.h"
 #include "worker/scan_pool.h"
 
@@ -165,6 +166,21 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
     // Best effort: without it the coordinator still expires us.
   }
   return common::OkStatus();
+}
+
+int ServeWorker(const WorkerConfig& config, int parent_pid) {
+  const std::atomic<bool>& stop = common::InstallStopSignals();
+  if (parent_pid > 0 && !common::StopWithParent(parent_pid)) {
+    return 0;  // started by `logsweep run`, which is already gone
+  }
+  zmq::context_t context(1);
+  Worker worker(context, config);
+  if (common::Status s = worker.Run(stop, common::StopSignalFd()); !s.ok()) {
+    spdlog::error("stopped: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("shutting down");
+  return 0;
 }
 
 }  // namespace logsweep::worker

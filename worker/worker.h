@@ -66,4 +66,13 @@ class Worker {
   std::chrono::milliseconds backoff_;
 };
 
+// This process as a worker: installs the stop signals (and, when
+// `parent_pid` > 0, stops with that process: see StopWithParent), makes the
+// process's context and serves `config` until SIGINT/SIGTERM. Returns the
+// exit code: 0 stopped cleanly, 1 failed. Logging must be set up. Called by
+// logsweep-worker's main, and by `logsweep run` in each worker it forks
+// (client/local_cluster.h). Third-party exceptions (zmq::error_t from the
+// context) propagate.
+int ServeWorker(const WorkerConfig& config, int parent_pid);
+
 }  // namespace logsweep::worker

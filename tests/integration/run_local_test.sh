@@ -5,43 +5,59 @@ source "$(dirname "$0")/lib.sh"
 
 generate "$WORK/corpus" 30 --lines 2000 --plain 3 --seed 11
 
-# Children of this test's runs live under their own TMPDIR, so the check
-# for stray processes below cannot see other tests' runs.
+# Each run gets a session of its own (setsid), so the checks for stray
+# processes see only that run's workers, not other tests' processes. The
+# workers are forked, not exec'd: their command line is the run's own.
 mkdir -p "$WORK/tmp"
 export TMPDIR="$WORK/tmp"
+# run_in_session SIDFILE ARGS...: runs `logsweep ARGS` as the leader of a
+# new session and writes its session id to SIDFILE first.
+run_in_session() {
+  local sidfile=$1
+  shift
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$sidfile" "$BIN/logsweep" "$@"
+}
 
-"$BIN/logsweep" run --workers 2 "$WORK/corpus" >"$WORK/dir.txt" \
+run_in_session "$WORK/dir.sid" run --workers 2 "$WORK/corpus" >"$WORK/dir.txt" \
   2>"$WORK/dir.err" || fail "run on a directory exited $?: $(cat "$WORK/dir.err")"
 expect_same "$WORK/corpus/expected.txt" "$WORK/dir.txt" "run DIR"
 
-"$BIN/logsweep" run --workers 1 --threads 2 "$WORK/corpus/access-*" \
-  >"$WORK/glob.txt" 2>/dev/null || fail "run on a glob exited $?"
+run_in_session "$WORK/glob.sid" run --workers 1 --threads 2 \
+  "$WORK/corpus/access-*" >"$WORK/glob.txt" 2>/dev/null || fail "run on a glob exited $?"
 expect_same "$WORK/corpus/expected.txt" "$WORK/glob.txt" "run GLOB"
 
-# No stray processes are left behind by run.
-if pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null; then fail "run left processes"; fi
+# No stray processes are left behind by run, nor its directory.
+for sid in "$WORK/dir.sid" "$WORK/glob.sid"; do
+  if pgrep -s "$(cat "$sid")" >/dev/null; then
+    fail "run left processes: $(pgrep -a -s "$(cat "$sid")")"
+  fi
+done
 [ -z "$(ls -A "$WORK/tmp")" ] || fail "run left its directory: $(ls "$WORK/tmp")"
 
-
-# If `logsweep run` itself is killed, its coordinator and workers follow.
-LOGSWEEP_FAULT_STALL=access-0000 "$BIN/logsweep" run -q --workers 2 \
-  "$WORK/corpus" >/dev/null 2>&1 &
+# The workers are processes of their own, named logsweep-worker.
+LOGSWEEP_FAULT_STALL=access-0000 run_in_session "$WORK/kill.sid" run -q \
+  --workers 2 "$WORK/corpus" >/dev/null 2>&1 &
 RUN_PID=$!
 for _ in $(seq 1 200); do
-  [ "$(pgrep -fc "$WORK/tmp/logsweep-run-")" -ge 3 ] && break
+  [ -s "$WORK/kill.sid" ] && [ "$(pgrep -c -x logsweep-worker -s "$(cat "$WORK/kill.sid")")" -ge 2 ] && break
   sleep 0.05
 done
-[ "$(pgrep -fc "$WORK/tmp/logsweep-run-")" -ge 3 ] || fail "run did not start its children"
+SID=$(cat "$WORK/kill.sid")
+[ "$(pgrep -c -x logsweep-worker -s "$SID")" -ge 2 ] ||
+  fail "run did not start 2 worker processes: $(pgrep -a -s "$SID")"
+
+# If `logsweep run` itself is killed, its workers follow. It leads its
+# session, so its pid is the session id.
 sleep 0.3  # the workers are now stuck on file 0 (LOGSWEEP_FAULT_STALL)
-kill -KILL "$RUN_PID"
+kill -KILL "$SID"
 wait "$RUN_PID" 2>/dev/null || true
 for _ in $(seq 1 200); do
-  pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null || break
+  pgrep -s "$SID" >/dev/null || break
   sleep 0.05
 done
-if pgrep -f "$WORK/tmp/logsweep-run-" >/dev/null; then
-  pkill -KILL -f "$WORK/tmp/logsweep-run-" || true
-  fail "children outlived a killed logsweep run"
+if pgrep -s "$SID" >/dev/null; then
+  pkill -KILL -s "$SID" || true
+  fail "workers outlived a killed logsweep run"
 fi
 rm -rf "$WORK/tmp"/logsweep-run-*
 
