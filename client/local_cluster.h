@@ -62,6 +62,10 @@ class LocalCluster {
   // Process ids of the workers started (-1: one seen exited).
   const std::vector<pid_t>& worker_pids() const { return workers_; }
 
+  // Sends SIGTERM to the workers and returns at once: they stop on their
+  // own while the caller does something else, then Stop reaps them.
+  void SignalWorkersToStop();
+
   // Stops the workers (SIGTERM, then SIGKILL after 5 s), then the
   // coordinator; idempotent. Close every socket made on context() first.
   void Stop();
@@ -70,7 +74,6 @@ class LocalCluster {
   // Forks a worker process serving `config`; the child first closes
   // `close_in_child` (the coordinator's listening socket).
   common::StatusOr<pid_t> ForkWorker(const worker::WorkerConfig& config,
-                                     const std::string& log_level,
                                      int close_in_child);
 
   std::string dir_;

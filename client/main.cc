@@ -189,6 +189,9 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   auto start = Clock::now();
   auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
   progress.Clear();
+  // The local workers are done with this job: let them wind down while the
+  // result is printed.
+  if (cluster != nullptr && result.ok()) cluster->SignalWorkersToStop();
   if (!result.ok()) {
     PrintError(result.status());
     if (cluster != nullptr && cluster->LiveWorkers() == 0) {
