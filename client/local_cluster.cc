@@ -35,7 +35,8 @@ bool Exited(pid_t pid) {
   return r == pid || (r < 0 && errno == ECHILD);
 }
 
-// Threads of this process, from /proc (0 if it cannot be read).
+// Threads of this process, from /proc; 1 if it cannot be read (then the
+// check below cannot help, and fork goes ahead).
 size_t ThreadCount() {
   std::error_code ec;
   size_t n = 0;
@@ -43,7 +44,19 @@ size_t ThreadCount() {
        it.increment(ec)) {
     ++n;
   }
-  return n;
+  return ec || n == 0 ? 1 : n;
+}
+
+// Whether this process is down to one thread, waiting up to 100 ms: a
+// thread just joined leaves /proc/self/task a moment after pthread_join
+// returns (a second LocalCluster right after the first one's Stop).
+bool SingleThreaded(size_t* threads) {
+  for (int i = 0; i < 100; ++i) {
+    *threads = ThreadCount();
+    if (*threads == 1) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
 }
 
 // A Unix stream socket bound to `path` and listening, for the workers'
@@ -70,20 +83,34 @@ common::StatusOr<int> ListenUnix(const std::string& path) {
 
 // The coordinator thread: serves on the two endpoints until `stop`,
 // reporting the outcome of binding through `bound` first. Its Coordinator
-// and server live and die on this thread, as their contracts ask.
+// and server live and die on this thread, as their contracts ask. Nothing
+// escapes it: an exception from libzmq (or bad_alloc) becomes the bind
+// result, or an error logged after it.
 void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
                       int workers_fd, std::string clients_endpoint,
                       const std::atomic<bool>& stop, int wake_fd,
                       std::promise<common::Status> bound) {
-  coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
-                                       nullptr);
-  coordinator::CoordinatorServer server(context, coordinator);
-  common::Status s =
-      server.Bind(workers_endpoint, clients_endpoint, workers_fd);
-  bound.set_value(s);
-  if (!s.ok()) return;
-  if (common::Status r = server.Run(stop, wake_fd); !r.ok()) {
-    spdlog::error("local coordinator stopped: {}", r.ToString());
+  bool reported = false;
+  try {
+    coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
+                                         nullptr);
+    coordinator::CoordinatorServer server(context, coordinator);
+    common::Status s =
+        server.Bind(workers_endpoint, clients_endpoint, workers_fd);
+    bound.set_value(s);
+    reported = true;
+    if (!s.ok()) return;
+    if (common::Status r = server.Run(stop, wake_fd); !r.ok()) {
+      spdlog::error("local coordinator stopped: {}", r.ToString());
+    }
+  } catch (const std::exception& e) {
+    common::Status failed =
+        common::InternalError(std::string("local coordinator: ") + e.what());
+    if (reported) {
+      spdlog::error("{}", failed.ToString());
+    } else {
+      bound.set_value(failed);
+    }
   }
 }
 
@@ -95,7 +122,7 @@ common::StatusOr<pid_t> LocalCluster::ForkWorker(
     const worker::WorkerConfig& config, int close_in_child) {
   // A child forked beside other threads inherits their locks (malloc's,
   // libzmq's) in whatever state they were, held by threads it does not have.
-  if (size_t threads = ThreadCount(); threads > 1) {
+  if (size_t threads = 0; !SingleThreaded(&threads)) {
     return common::InternalError(
         "cannot start a worker: " + std::to_string(threads) +
         " threads running, fork needs one");
@@ -105,28 +132,39 @@ common::StatusOr<pid_t> LocalCluster::ForkWorker(
   pid_t pid = ::fork();
   if (pid < 0) return common::ErrnoStatus(errno, "fork a worker");
   if (pid > 0) return pid;
-  // The child: serves as a worker, then exits; never returns into the
-  // caller's stack, not even by an exception.
-  ::prctl(PR_SET_NAME, "logsweep-worker");
-  ::close(close_in_child);
-  int code = 1;
-  try {
-    code = worker::ServeWorker(config, parent);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "logsweep: worker %s: fatal: %s\n",
-                 config.name.c_str(), e.what());
-  } catch (...) {
-    std::fprintf(stderr, "logsweep: worker %s: fatal\n", config.name.c_str());
-  }
-  // _exit, not exit: the static destructors and atexit handlers are the
-  // parent's, and running them (every library's teardown) took 7 ms here.
-  spdlog::shutdown();
-  std::fflush(nullptr);
-  ::_exit(code);
+  // The child serves as a worker and exits. noexcept: should anything still
+  // throw, it terminates here rather than unwind into the caller's stack.
+  [&]() noexcept {
+    ::prctl(PR_SET_NAME, "logsweep-worker");
+    ::close(close_in_child);
+    int code = 1;
+    try {
+      code = worker::ServeWorker(config, parent);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "logsweep: worker %s: fatal: %s\n",
+                   config.name.c_str(), e.what());
+    }
+    // _exit, not exit: the static destructors and atexit handlers are the
+    // parent's, and running them (every library's teardown) took 7 ms here.
+    try {
+      spdlog::shutdown();
+    } catch (const std::exception&) {
+      // Nothing left to flush to.
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+  }();
+  std::abort();  // unreachable: the lambda ends in _exit
 }
 
 common::Status LocalCluster::Start(const Options& options) {
-  if (context_) return common::InternalError("local cluster started twice");
+  if (started_) return common::InternalError("local cluster started twice");
+  started_ = true;
+  if (size_t threads = 0; !SingleThreaded(&threads)) {
+    return common::InternalError(
+        "cannot start local workers: " + std::to_string(threads) +
+        " threads running, fork needs one");
+  }
   const char* tmpdir = std::getenv("TMPDIR");
   std::string tmpl =
       std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/logsweep-run-XXXXXX";
@@ -169,13 +207,23 @@ common::Status LocalCluster::Start(const Options& options) {
     ::close(*listen_fd);
     return s;
   }
-  context_.emplace(1);
   std::promise<common::Status> bound;
   std::future<common::Status> bound_result = bound.get_future();
-  // The coordinator's workers socket owns listen_fd from here on.
-  coordinator_ = std::thread(ServeCoordinator, std::ref(*context_),
-                             workers_endpoint, *listen_fd, clients_endpoint_,
-                             std::cref(stop_), wake_fd_, std::move(bound));
+  try {
+    context_.emplace(1);
+    // The coordinator's workers socket owns listen_fd from here on.
+    coordinator_ = std::thread(ServeCoordinator, std::ref(*context_),
+                               workers_endpoint, *listen_fd, clients_endpoint_,
+                               std::cref(stop_), wake_fd_, std::move(bound));
+  } catch (const std::exception& e) {
+    ::close(*listen_fd);
+    return common::InternalError(std::string("local coordinator: ") + e.what());
+  }
+  if (bound_result.wait_for(std::chrono::seconds(10)) !=
+      std::future_status::ready) {
+    return common::UnavailableError(
+        "local coordinator did not start listening within 10 s");
+  }
   return bound_result.get();
 }
 

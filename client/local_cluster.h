@@ -11,7 +11,10 @@
 
 #include "common/gzip_stream.h"
 #include "common/status.h"
-#include "worker/worker.h"
+
+namespace logsweep::worker {
+struct WorkerConfig;
+}  // namespace logsweep::worker
 
 namespace logsweep::client {
 
@@ -28,7 +31,8 @@ namespace logsweep::client {
 // loaded: an exec would spend ~14 ms of CPU per child loading libzmq and
 // its libraries before main. Their comm name is logsweep-worker. Fork needs
 // a process with one thread: call Start before anything starts a thread (a
-// zmq::context_t does; use context() instead of making one).
+// zmq::context_t does; use context() instead of making one), and before
+// common::InstallStopSignals (the workers would share its wake-up pipe).
 class LocalCluster {
  public:
   struct Options {
@@ -44,9 +48,11 @@ class LocalCluster {
   LocalCluster& operator=(const LocalCluster&) = delete;
 
   // Starts the workers, then the coordinator, and returns once it listens
-  // (workers register as they come up). Errors: Internal (this process
-  // already runs a second thread, or Start was called twice), Unavailable
-  // (could not fork or bind), InvalidArgument (bad log level).
+  // (workers register as they come up). Call once. Errors: Internal (this
+  // process already runs a second thread, Start was called before, or the
+  // coordinator could not be set up), InvalidArgument (bad log level), or
+  // the errno of a failed step (temporary directory, socket, fork) as
+  // ErrnoStatus maps it. Workers already forked are stopped by Stop.
   common::Status Start(const Options& options);
 
   // The process's context, for clients of clients_endpoint(). Only after
@@ -76,6 +82,7 @@ class LocalCluster {
   common::StatusOr<pid_t> ForkWorker(const worker::WorkerConfig& config,
                                      int close_in_child);
 
+  bool started_ = false;
   std::string dir_;
   std::string clients_endpoint_;
   std::vector<pid_t> workers_;

@@ -299,8 +299,8 @@ int Main(int argc, char** argv) {
   std::string inflate;
   auto* run = app.add_subcommand(
       "run",
-      "start a coordinator and worker processes here, run the job, "
-      "stop them");
+      "fork worker processes here with a coordinator inside this one, run "
+      "the job, stop them");
   AddJobFlags(run, run_job);
   AddOutputFlags(run, run_output);
   AddConnectFlags(run, run_connect, /*endpoint=*/false);

@@ -1,6 +1,7 @@
 #include "coordinator/coordinator_server.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -81,48 +82,55 @@ common::Status CoordinatorServer::EnableCurve(common::CurveKeyPair keys,
 common::Status CoordinatorServer::Bind(const std::string& workers_endpoint,
                                        const std::string& clients_endpoint,
                                        int workers_listen_fd) {
-  for (auto* socket : {&workers_, &clients_}) {
-    if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
-  }
-  if (workers_listen_fd >= 0) {
+  common::Status s = Configure();
+  if (s.ok() && workers_listen_fd >= 0) {
     try {
       workers_.set(zmq::sockopt::use_fd, workers_listen_fd);
     } catch (const zmq::error_t& e) {
-      return common::InvalidArgumentError(std::string("use_fd: ") + e.what());
+      s = common::InternalError(std::string("use_fd: ") + e.what());
     }
   }
-  if (curve_keys_) {
-    if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,
-                                                        kWorkersZapDomain);
-        !s.ok()) {
-      return s;
-    }
-    if (common::Status s = common::ConfigureCurveServer(clients_, *curve_keys_,
-                                                        kClientsZapDomain);
-        !s.ok()) {
-      return s;
-    }
-    char id[32];
-    std::snprintf(id, sizeof(id), "%p", static_cast<void*>(this));
-    auto w = MonitorHandshakes(context_, workers_,
-                               std::string("inproc://monitor-workers-") + id);
-    if (!w.ok()) return w.status();
-    auto c = MonitorHandshakes(context_, clients_,
-                               std::string("inproc://monitor-clients-") + id);
-    if (!c.ok()) return c.status();
-    workers_monitor_ = std::move(*w);
-    clients_monitor_ = std::move(*c);
+  if (!s.ok()) {
+    // Not handed to libzmq yet, so still ours to close.
+    if (workers_listen_fd >= 0) ::close(workers_listen_fd);
+    return s;
   }
-  if (common::Status s = common::Bind(workers_, workers_endpoint); !s.ok())
-    return s;
-  if (common::Status s = common::Bind(clients_, clients_endpoint); !s.ok())
-    return s;
+  if (s = common::Bind(workers_, workers_endpoint); !s.ok()) return s;
+  if (s = common::Bind(clients_, clients_endpoint); !s.ok()) return s;
   auto w = common::LastEndpoint(workers_);
   if (!w.ok()) return w.status();
   auto c = common::LastEndpoint(clients_);
   if (!c.ok()) return c.status();
   workers_endpoint_ = *w;
   clients_endpoint_ = *c;
+  return common::OkStatus();
+}
+
+common::Status CoordinatorServer::Configure() {
+  for (auto* socket : {&workers_, &clients_}) {
+    if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
+  }
+  if (!curve_keys_) return common::OkStatus();
+  if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,
+                                                      kWorkersZapDomain);
+      !s.ok()) {
+    return s;
+  }
+  if (common::Status s = common::ConfigureCurveServer(clients_, *curve_keys_,
+                                                      kClientsZapDomain);
+      !s.ok()) {
+    return s;
+  }
+  char id[32];
+  std::snprintf(id, sizeof(id), "%p", static_cast<void*>(this));
+  auto w = MonitorHandshakes(context_, workers_,
+                             std::string("inproc://monitor-workers-") + id);
+  if (!w.ok()) return w.status();
+  auto c = MonitorHandshakes(context_, clients_,
+                             std::string("inproc://monitor-clients-") + id);
+  if (!c.ok()) return c.status();
+  workers_monitor_ = std::move(*w);
+  clients_monitor_ = std::move(*c);
   return common::OkStatus();
 }
 

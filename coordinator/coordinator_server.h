@@ -32,9 +32,11 @@ class CoordinatorServer {
 
   // Binds both sockets. `workers_listen_fd`, if not -1, is a socket already
   // bound to `workers_endpoint` and listening (ZMQ_USE_FD): the workers
-  // socket takes it over (and closes it) instead of binding, so peers that
-  // connected before this call wait in its backlog rather than retrying.
-  // Errors: InvalidArgument (bad endpoint), Unavailable (address in use).
+  // socket takes it over instead of binding, so peers that connected before
+  // this call wait in its backlog rather than retrying. The fd is the
+  // socket's to close from then on, also when Bind fails. Errors:
+  // InvalidArgument (bad endpoint), Unavailable (address in use), Internal
+  // (libzmq refused the fd).
   common::Status Bind(const std::string& workers_endpoint,
                       const std::string& clients_endpoint,
                       int workers_listen_fd = -1);
@@ -49,6 +51,8 @@ class CoordinatorServer {
   common::Status Run(const std::atomic<bool>& stop, int wake_fd = -1);
 
  private:
+  // Socket options, and with CURVE the handshake monitors.
+  common::Status Configure();
   void ReadAll(zmq::socket_t& socket, bool from_workers);
   void AnswerZap();
   void LogHandshakeFailures(zmq::socket_t& monitor, const char* role);

@@ -15,7 +15,7 @@ export TMPDIR="$WORK/tmp"
 run_in_session() {
   local sidfile=$1
   shift
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$sidfile" "$BIN/logsweep" "$@"
+  setsid -w bash -c 'echo $$ >"$0"; exec "$@"' "$sidfile" "$BIN/logsweep" "$@"
 }
 
 run_in_session "$WORK/dir.sid" run --workers 2 "$WORK/corpus" >"$WORK/dir.txt" \
@@ -38,13 +38,18 @@ done
 LOGSWEEP_FAULT_STALL=access-0000 run_in_session "$WORK/kill.sid" run -q \
   --workers 2 "$WORK/corpus" >/dev/null 2>&1 &
 RUN_PID=$!
+SID=""
 for _ in $(seq 1 200); do
-  [ -s "$WORK/kill.sid" ] && [ "$(pgrep -c -x logsweep-worker -s "$(cat "$WORK/kill.sid")")" -ge 2 ] && break
+  [ -s "$WORK/kill.sid" ] && SID=$(cat "$WORK/kill.sid") &&
+    [ "$(pgrep -c -x logsweep-worker -s "$SID")" -ge 2 ] && break
   sleep 0.05
 done
-SID=$(cat "$WORK/kill.sid")
-[ "$(pgrep -c -x logsweep-worker -s "$SID")" -ge 2 ] ||
-  fail "run did not start 2 worker processes: $(pgrep -a -s "$SID")"
+[ -n "$SID" ] || fail "run did not start"
+if [ "$(pgrep -c -x logsweep-worker -s "$SID")" -lt 2 ]; then
+  pgrep -a -s "$SID" >&2 || true
+  pkill -KILL -s "$SID" || true
+  fail "run did not start 2 worker processes"
+fi
 
 # If `logsweep run` itself is killed, its workers follow. It leads its
 # session, so its pid is the session id.
