@@ -117,6 +117,13 @@ StatusOr<common::JobResult> JobClient::Exchange(
   auto last_heard = Clock::now();
   auto last_reattach = last_heard;
   for (;;) {
+    if (options_.interrupted != nullptr && options_.interrupted->load()) {
+      return common::CancelledError(
+          job_id.empty() ? "interrupted before the coordinator at " +
+                               endpoint_ + " accepted the job"
+                         : "interrupted; job " + job_id +
+                               " runs on: logsweep wait " + job_id);
+    }
     auto now = Clock::now();
     auto limit =
         job_id.empty() ? options_.connect_timeout : options_.silence_timeout;

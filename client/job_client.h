@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -23,6 +24,9 @@ struct JobClientOptions {
   std::chrono::milliseconds reattach_after{2000};
   // CURVE keys (own pair, coordinator's public key); nullopt: CURVE off.
   std::optional<common::CurveClientKeys> curve;
+  // When set and it becomes true (a stop signal: common::InstallStopSignals),
+  // a wait ends within 200 ms with Cancelled; the job itself runs on.
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 // Submits one job to a coordinator and waits for its result, calling
@@ -38,7 +42,8 @@ class JobClient {
   using ProgressFn = std::function<void(const common::JobProgress&)>;
 
   // Errors: DeadlineExceeded (no answer within connect_timeout, the
-  // coordinator is unreachable), Unavailable (went silent mid-job), the
+  // coordinator is unreachable), Unavailable (went silent mid-job),
+  // Cancelled (`interrupted`: the message says how to wait for it), the
   // coordinator's rejection (InvalidArgument, ResourceExhausted),
   // ResourceExhausted for a job too large for one message, or
   // InvalidArgument for a malformed endpoint. Per-file failures are not

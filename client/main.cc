@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -20,6 +21,7 @@
 #include "client/report.h"
 #include "common/curve.h"
 #include "common/gzip_stream.h"
+#include "common/signals.h"
 
 namespace {
 
@@ -35,6 +37,8 @@ struct ConnectFlags {
   std::string curve_server_key;
   std::string curve_key;
   std::optional<common::CurveClientKeys> curve;
+  // Set by SIGINT/SIGTERM once InstallStopSignals ran (run, submit, wait).
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 void AddCurveFlags(CLI::App* cmd, ConnectFlags& f) {
@@ -159,6 +163,7 @@ lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
   options.curve = flags.curve;
+  options.interrupted = flags.interrupted;
   return options;
 }
 
@@ -192,6 +197,16 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   // The local workers are done with this job: let them wind down while the
   // result is printed.
   if (cluster != nullptr && result.ok()) cluster->SignalWorkersToStop();
+  if (!result.ok() &&
+      result.status().code() == common::StatusCode::kCancelled) {
+    // Interrupted: a local job dies with its cluster; a remote one runs on.
+    if (cluster != nullptr) {
+      std::fprintf(stderr, "logsweep: interrupted\n");
+    } else {
+      PrintError(result.status());
+    }
+    return lc::kExitInterrupted;
+  }
   if (!result.ok()) {
     PrintError(result.status());
     if (cluster != nullptr && cluster->LiveWorkers() == 0) {
@@ -387,6 +402,10 @@ int Main(int argc, char** argv) {
   if (*submit || *wait || *status || *workers_cmd || *cancel) {
     if (!LoadCurveFlags(connect)) return lc::kExitUsage;
   }
+  if (*submit || *wait) {
+    // A wait ends on Ctrl-C with the job id to wait for it later.
+    connect.interrupted = &common::InstallStopSignals();
+  }
   if (*submit) {
     zmq::context_t context(1);
     return RunJob(context, connect.coordinator, submit_job, connect, output,
@@ -414,6 +433,9 @@ int Main(int argc, char** argv) {
                  s.ToString().c_str());
     return lc::kExitError;
   }
+  // Only now (the workers are forked): on SIGINT/SIGTERM the job is
+  // abandoned and the cluster stopped cleanly, its directory removed.
+  run_connect.interrupted = &common::InstallStopSignals();
   int code = RunJob(cluster.context(), cluster.clients_endpoint(), run_job,
                     run_connect, run_output, false, &cluster);
   cluster.Stop();

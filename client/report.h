@@ -11,9 +11,10 @@ namespace logsweep::client {
 
 // Exit codes of the `logsweep` CLI.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;        // could not run the job
-inline constexpr int kExitUsage = 2;        // bad flags or arguments
-inline constexpr int kExitFilesFailed = 3;  // some files failed; others ok
+inline constexpr int kExitError = 1;          // could not run the job
+inline constexpr int kExitUsage = 2;          // bad flags or arguments
+inline constexpr int kExitFilesFailed = 3;    // some files failed; others ok
+inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM, as shells do
 
 // kExitOk when every file was scanned, else kExitFilesFailed.
 int ExitCodeFor(const common::JobResult& result);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CLI against a real coordinator and worker: workers, status, submit
 # --detach, cancel, wait --json --output, usage errors (exit 2), --help on
-# every subcommand, an unreachable coordinator named, and the progress line
+# every subcommand, an unreachable coordinator named, Ctrl-C on submit (130,
+# the job runs on), and the progress line
 # seen through a pseudo-terminal: it renders (files, MB/s, ETA, failures)
 # and is cleared before the summary; without a terminal it never appears.
 source "$(dirname "$0")/lib.sh"
@@ -139,4 +140,18 @@ assert summary > last_progress > 0, out
 clear = out.rfind(b"\r\x1b[K", 0, summary)
 assert clear > last_progress, "progress not cleared before the summary: %r" % out[-400:]
 PY
+
+# Ctrl-C on a waiting submit: exit 130, the job runs on, and the message
+# says how to wait for it. Last, as its stalled file may hold a worker slot.
+"${LS[@]}" submit "${EP[@]}" "$WORK/STALL.log.gz" >/dev/null 2>"$WORK/int.err" &
+submitter=$!
+wait_for_log "$WORK/coordinator.log" "accepted: 1 files"
+kill -INT "$submitter"
+wait_exit "$submitter" "an interrupted submit"
+[ "$EXIT_CODE" -eq 130 ] || fail "interrupted submit: exit $EXIT_CODE, want 130: $(cat "$WORK/int.err")"
+int_job=$(sed -n 's/.*logsweep wait \([0-9a-f]\{32\}\).*/\1/p' "$WORK/int.err")
+[ -n "$int_job" ] || fail "interrupted submit names no job to wait for: $(cat "$WORK/int.err")"
+"${LS[@]}" status "$int_job" "${EP[@]}" >"$WORK/int.status" ||
+  fail "the interrupted job is gone: $(cat "$WORK/int.status")"
+"${LS[@]}" cancel "$int_job" "${EP[@]}" >/dev/null || fail "cancel of the interrupted job"
 echo "PASS cli"

@@ -64,6 +64,24 @@ wait_for_log() {
   fail "no '$pattern' in $file within ${limit}s: $(tail -5 "$file" 2>/dev/null)"
 }
 
+# wait_exit PID WHAT [SECONDS]: waits for background job PID to end and
+# sets EXIT_CODE; after SECONDS (10) it is killed and the test fails.
+wait_exit() {
+  local pid=$1 what=$2 limit=${3:-10} i
+  for i in $(seq 1 $((limit * 20))); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+    fail "$what did not end within ${limit}s"
+  fi
+  set +e
+  wait "$pid"
+  EXIT_CODE=$?
+  set -e
+}
+
 # start_worker NAME [flags...]: a worker connected to $WORKERS_EP.
 start_worker() {
   local name=$1

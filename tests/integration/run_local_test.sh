@@ -66,6 +66,27 @@ if pgrep -s "$SID" >/dev/null; then
 fi
 rm -rf "$WORK/tmp"/logsweep-run-*
 
+# Ctrl-C (SIGINT) on `logsweep run`: exit 130, its workers reaped and its
+# directory removed before it exits.
+LOGSWEEP_FAULT_STALL=access-0000 run_in_session "$WORK/int.sid" run -q \
+  --workers 2 "$WORK/corpus" >/dev/null 2>"$WORK/int.err" &
+INT_PID=$!
+for _ in $(seq 1 200); do
+  grep -q "stalling" "$WORK/int.err" 2>/dev/null && break
+  sleep 0.05
+done
+grep -q "stalling" "$WORK/int.err" || fail "run never reached the stalled file: $(cat "$WORK/int.err")"
+SID=$(cat "$WORK/int.sid")
+kill -INT "$SID"
+wait_exit "$INT_PID" "an interrupted run"
+[ "$EXIT_CODE" -eq 130 ] || fail "interrupted run: exit $EXIT_CODE, want 130: $(cat "$WORK/int.err")"
+grep -q "logsweep: interrupted" "$WORK/int.err" || fail "interrupted run said: $(cat "$WORK/int.err")"
+if pgrep -s "$SID" >/dev/null; then
+  pkill -KILL -s "$SID" || true
+  fail "an interrupted run left processes"
+fi
+[ -z "$(ls -A "$WORK/tmp")" ] || fail "an interrupted run left its directory: $(ls "$WORK/tmp")"
+
 # Usage errors exit 2.
 set +e
 "$BIN/logsweep" run >/dev/null 2>&1
