@@ -120,13 +120,8 @@ LocalCluster::~LocalCluster() { Stop(); }
 
 common::StatusOr<pid_t> LocalCluster::ForkWorker(
     const worker::WorkerConfig& config, int close_in_child) {
-  // A child forked beside other threads inherits their locks (malloc's,
-  // libzmq's) in whatever state they were, held by threads it does not have.
-  if (size_t threads = 0; !SingleThreaded(&threads)) {
-    return common::InternalError(
-        "cannot start a worker: " + std::to_string(threads) +
-        " threads running, fork needs one");
-  }
+  // Start has checked that this process runs one thread, and makes none
+  // before its forks.
   std::fflush(nullptr);  // or the child would write the buffered bytes again
   const pid_t parent = ::getpid();
   pid_t pid = ::fork();
@@ -160,6 +155,8 @@ common::StatusOr<pid_t> LocalCluster::ForkWorker(
 common::Status LocalCluster::Start(const Options& options) {
   if (started_) return common::InternalError("local cluster started twice");
   started_ = true;
+  // A child forked beside other threads inherits their locks (malloc's,
+  // libzmq's) in whatever state they were, held by threads it does not have.
   if (size_t threads = 0; !SingleThreaded(&threads)) {
     return common::InternalError(
         "cannot start local workers: " + std::to_string(threads) +
