@@ -16,6 +16,10 @@ constexpr size_t kMaxMatchValueBytes = 4096;
 constexpr size_t kMaxNameBytes = 256;
 constexpr uint32_t kMaxSlots = 4096;
 constexpr uint32_t kMaxHeartbeatMs = 60000;
+constexpr size_t kMaxInstanceBytes = 64;
+constexpr size_t kMaxRequestKeyBytes = 64;
+constexpr int kMaxWarnings = 16;
+constexpr size_t kMaxWarningBytes = 4096;
 
 template <class... Fs>
 struct Overloaded : Fs... {
@@ -160,11 +164,44 @@ void ToWire(const FileReport& f, wire::FileReport* out) {
   out->set_reason(f.status.message());
   ToWire(f.stats, out->mutable_stats());
   out->set_attempts(f.attempts);
+  for (const std::string& w : f.warnings) out->add_warnings(w);
 }
 
 FileReport FromWire(const wire::FileReport& f) {
-  return FileReport{f.path(), StatusFromWire(f.code(), f.reason()),
-                    FromWire(f.stats()), f.attempts()};
+  return FileReport{
+      f.path(), StatusFromWire(f.code(), f.reason()), FromWire(f.stats()),
+      f.attempts(),
+      std::vector<std::string>(f.warnings().begin(), f.warnings().end())};
+}
+
+template <class Repeated>
+StatusOr<std::vector<std::string>> WarningsFromWire(const Repeated& in) {
+  if (in.size() > kMaxWarnings) {
+    return InvalidArgumentError("more than " + std::to_string(kMaxWarnings) +
+                                " warnings for one file");
+  }
+  std::vector<std::string> out;
+  for (const std::string& w : in) {
+    if (w.size() > kMaxWarningBytes) {
+      return InvalidArgumentError("a warning over " +
+                                  std::to_string(kMaxWarningBytes) + " bytes");
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+
+void ToWire(const Refused& m, wire::Refused* out) {
+  out->set_code(ToWire(m.status.code()));
+  out->set_reason(m.status.message());
+  out->set_protocol_version(m.protocol_version);
+}
+
+Refused FromWire(const wire::Refused& r) {
+  Status status = StatusFromWire(r.code(), r.reason());
+  // A refusal is never OK, whatever a confused peer put in it.
+  if (status.ok()) status = InternalError(r.reason());
+  return Refused{std::move(status), r.protocol_version()};
 }
 
 void ToWire(const JobProgress& m, wire::JobProgress* out) {
@@ -190,18 +227,51 @@ std::string Serialize(Proto& proto) {
 }
 
 template <class Proto>
-Status Parse(std::string_view bytes, Proto* proto) {
+Status ParseBytes(std::string_view bytes, Proto* proto) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
       !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return InvalidArgumentError("not a valid protobuf message (" +
                                 std::to_string(bytes.size()) + " bytes)");
   }
-  if (proto->protocol_version() != kProtocolVersion) {
-    return InvalidArgumentError(
-        "protocol version " + std::to_string(proto->protocol_version()) +
-        ", expected " + std::to_string(kProtocolVersion));
-  }
   return OkStatus();
+}
+
+Status CheckVersion(uint32_t version) {
+  if (version == kProtocolVersion) return OkStatus();
+  return InvalidArgumentError("protocol version " + std::to_string(version) +
+                              ", expected " + std::to_string(kProtocolVersion) +
+                              ": run the same logsweep release on every host");
+}
+
+// A message the coordinator receives: right version, right role.
+template <class Proto>
+Status ParseFromPeer(std::string_view bytes, Proto* proto,
+                     wire::Role expected) {
+  if (Status s = ParseBytes(bytes, proto); !s.ok()) return s;
+  if (Status s = CheckVersion(proto->protocol_version()); !s.ok()) return s;
+  if (proto->sender() == expected) return OkStatus();
+  if (proto->sender() == wire::ROLE_WORKER) {
+    return InvalidArgumentError(
+        "a worker connected to the coordinator's clients endpoint: point "
+        "logsweep-worker --coordinator at the workers endpoint "
+        "(--workers-endpoint, port 5555 by default)");
+  }
+  if (proto->sender() == wire::ROLE_CLIENT) {
+    return InvalidArgumentError(
+        "a client connected to the coordinator's workers endpoint: point "
+        "logsweep --coordinator at the clients endpoint (--clients-endpoint, "
+        "port 5556 by default)");
+  }
+  return InvalidArgumentError("message does not say who sent it");
+}
+
+// A message from the coordinator: a refusal is read whatever its version,
+// so a peer of another version or role learns why it is refused.
+template <class Proto>
+Status ParseFromCoordinator(std::string_view bytes, Proto* proto) {
+  if (Status s = ParseBytes(bytes, proto); !s.ok()) return s;
+  if (proto->has_refused()) return OkStatus();
+  return CheckVersion(proto->protocol_version());
 }
 
 Status NoBody() { return InvalidArgumentError("message has no body"); }
@@ -220,6 +290,10 @@ std::string Encode(const WorkerToCoordinator& msg) {
                    hello->set_slots(m.slots);
                    hello->set_heartbeat_ms(
                        static_cast<uint32_t>(m.heartbeat_interval.count()));
+                   for (const TaskRef& r : m.running) {
+                     ToWire(r, hello->add_running());
+                   }
+                   hello->set_instance(m.instance);
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
                  [&](const Goodbye&) { proto.mutable_goodbye(); },
@@ -230,6 +304,9 @@ std::string Encode(const WorkerToCoordinator& msg) {
                      for (const std::string& h : m.hosts.Sorted())
                        result->add_hosts(h);
                      ToWire(m.stats, result->mutable_stats());
+                     for (const std::string& w : m.warnings) {
+                       result->add_warnings(w);
+                     }
                    } else {
                      auto* failed = proto.mutable_failed();
                      ToWire(m.ref, failed->mutable_ref());
@@ -239,17 +316,23 @@ std::string Encode(const WorkerToCoordinator& msg) {
                      for (const std::string& h : m.hosts.Sorted()) {
                        failed->add_partial_hosts(h);
                      }
+                     for (const std::string& w : m.warnings) {
+                       failed->add_warnings(w);
+                     }
                    }
                  },
              },
              msg);
+  proto.set_sender(wire::ROLE_WORKER);
   return Serialize(proto);
 }
 
 StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
     std::string_view bytes) {
   wire::WorkerToCoordinator proto;
-  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_WORKER); !s.ok()) {
+    return s;
+  }
   switch (proto.body_case()) {
     case wire::WorkerToCoordinator::kHello: {
       const auto& h = proto.hello();
@@ -265,8 +348,23 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
         return InvalidArgumentError("hello with a heartbeat over " +
                                     std::to_string(kMaxHeartbeatMs) + " ms");
       }
-      return WorkerToCoordinator(WorkerHello{
-          h.name(), h.slots(), std::chrono::milliseconds(h.heartbeat_ms())});
+      if (h.instance().size() > kMaxInstanceBytes) {
+        return InvalidArgumentError("hello with an instance id over " +
+                                    std::to_string(kMaxInstanceBytes) +
+                                    " bytes");
+      }
+      WorkerHello out{h.name(),
+                      h.slots(),
+                      std::chrono::milliseconds(h.heartbeat_ms()),
+                      {},
+                      h.instance()};
+      out.running.reserve(static_cast<size_t>(h.running_size()));
+      for (const auto& r : h.running()) {
+        StatusOr<TaskRef> ref = FromWire(r);
+        if (!ref.ok()) return ref.status();
+        out.running.push_back(std::move(*ref));
+      }
+      return WorkerToCoordinator(std::move(out));
     }
     case wire::WorkerToCoordinator::kHeartbeat:
       return WorkerToCoordinator(Heartbeat{});
@@ -280,6 +378,9 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
       out.ref = std::move(*ref);
       for (const std::string& h : r.hosts()) out.hosts.Insert(h);
       out.stats = FromWire(r.stats());
+      auto warnings = WarningsFromWire(r.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
       return WorkerToCoordinator(std::move(out));
     }
     case wire::WorkerToCoordinator::kFailed: {
@@ -294,6 +395,9 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
       out.status = StatusFromWire(f.code(), f.reason());
       for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
       out.stats = FromWire(f.stats());
+      auto warnings = WarningsFromWire(f.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
       return WorkerToCoordinator(std::move(out));
     }
     case wire::WorkerToCoordinator::BODY_NOT_SET:
@@ -315,6 +419,7 @@ std::string Encode(const CoordinatorToWorker& msg) {
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
                  [&](const Reregister&) { proto.mutable_reregister(); },
+                 [&](const Refused& m) { ToWire(m, proto.mutable_refused()); },
              },
              msg);
   return Serialize(proto);
@@ -323,7 +428,7 @@ std::string Encode(const CoordinatorToWorker& msg) {
 StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
     std::string_view bytes) {
   wire::CoordinatorToWorker proto;
-  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  if (Status s = ParseFromCoordinator(bytes, &proto); !s.ok()) return s;
   switch (proto.body_case()) {
     case wire::CoordinatorToWorker::kTask: {
       const auto& t = proto.task();
@@ -339,6 +444,8 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
       return CoordinatorToWorker(Heartbeat{});
     case wire::CoordinatorToWorker::kReregister:
       return CoordinatorToWorker(Reregister{});
+    case wire::CoordinatorToWorker::kRefused:
+      return CoordinatorToWorker(FromWire(proto.refused()));
     case wire::CoordinatorToWorker::BODY_NOT_SET:
       break;
   }
@@ -357,6 +464,7 @@ std::string Encode(const ClientToCoordinator& msg) {
                    submit->set_merge_partial(m.merge_partial);
                    submit->set_request_id(m.request_id);
                    submit->set_stream_files(m.stream_files);
+                   submit->set_request_key(m.request_key);
                  },
                  [&](const WaitJob& m) {
                    auto* wait = proto.mutable_wait();
@@ -377,13 +485,16 @@ std::string Encode(const ClientToCoordinator& msg) {
                  },
              },
              msg);
+  proto.set_sender(wire::ROLE_CLIENT);
   return Serialize(proto);
 }
 
 StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
     std::string_view bytes) {
   wire::ClientToCoordinator proto;
-  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_CLIENT); !s.ok()) {
+    return s;
+  }
   switch (proto.body_case()) {
     case wire::ClientToCoordinator::kSubmit: {
       const auto& m = proto.submit();
@@ -394,6 +505,12 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
       out.merge_partial = m.merge_partial();
       out.request_id = m.request_id();
       out.stream_files = m.stream_files();
+      if (m.request_key().size() > kMaxRequestKeyBytes) {
+        return InvalidArgumentError("request key over " +
+                                    std::to_string(kMaxRequestKeyBytes) +
+                                    " bytes");
+      }
+      out.request_key = m.request_key();
       out.paths.reserve(static_cast<size_t>(m.paths_size()));
       for (const std::string& p : m.paths()) {
         if (Status s = CheckPath(p); !s.ok()) return s;
@@ -456,7 +573,17 @@ std::string Encode(const CoordinatorToClient& msg) {
             }
             ToWire(m.totals, r->mutable_totals());
             r->set_elapsed_us(m.elapsed_us);
+            r->set_parts(m.parts);
+            r->set_host_count(m.host_count);
+            r->set_file_count(m.file_count);
           },
+          [&](const JobResultPart& m) {
+            auto* r = proto.mutable_result_part();
+            r->set_job_id(m.job_id);
+            for (const std::string& h : m.hosts) r->add_hosts(h);
+            for (const FileReport& f : m.files) ToWire(f, r->add_files());
+          },
+          [&](const Refused& m) { ToWire(m, proto.mutable_refused()); },
           [&](const CancelReply& m) {
             auto* c = proto.mutable_cancelled();
             c->set_job_id(m.job_id);
@@ -473,6 +600,8 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_tasks_done(w.tasks_done);
               o->set_bytes_scanned(w.bytes_scanned);
               o->set_connected_ms(w.connected_ms);
+              o->set_quarantined(w.quarantined);
+              o->set_quarantine_reason(w.quarantine_reason);
             }
             for (const JobStatus& j : m.jobs) {
               auto* o = r->add_jobs();
@@ -500,7 +629,7 @@ std::string Encode(const CoordinatorToClient& msg) {
 StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
     std::string_view bytes) {
   wire::CoordinatorToClient proto;
-  if (Status s = Parse(bytes, &proto); !s.ok()) return s;
+  if (Status s = ParseFromCoordinator(bytes, &proto); !s.ok()) return s;
   switch (proto.body_case()) {
     case wire::CoordinatorToClient::kAccepted: {
       const auto& a = proto.accepted();
@@ -528,7 +657,8 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       for (const auto& w : r.workers()) {
         out.workers.push_back(WorkerStatus{w.name(), w.slots(), w.in_flight(),
                                            w.tasks_done(), w.bytes_scanned(),
-                                           w.connected_ms()});
+                                           w.connected_ms(), w.quarantined(),
+                                           w.quarantine_reason()});
       }
       for (const auto& j : r.jobs()) {
         out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
@@ -557,8 +687,22 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       for (const auto& f : r.files()) out.files.push_back(FromWire(f));
       out.totals = FromWire(r.totals());
       out.elapsed_us = r.elapsed_us();
+      out.parts = r.parts();
+      out.host_count = r.host_count();
+      out.file_count = r.file_count();
       return CoordinatorToClient(std::move(out));
     }
+    case wire::CoordinatorToClient::kResultPart: {
+      const auto& r = proto.result_part();
+      JobResultPart out;
+      out.job_id = r.job_id();
+      out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      out.files.reserve(static_cast<size_t>(r.files_size()));
+      for (const auto& f : r.files()) out.files.push_back(FromWire(f));
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kRefused:
+      return CoordinatorToClient(FromWire(proto.refused()));
     case wire::CoordinatorToClient::BODY_NOT_SET:
       break;
   }

@@ -17,7 +17,7 @@
 
 namespace logsweep::common {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;
 
 // One attempt at one task of one job.
 struct TaskRef {
@@ -32,6 +32,8 @@ struct WorkerHello {
   std::string name;
   uint32_t slots = 1;
   std::chrono::milliseconds heartbeat_interval{0};  // 0: unknown
+  std::vector<TaskRef> running;  // tasks the worker holds right now
+  std::string instance;          // random per worker process
 };
 struct Heartbeat {};
 struct Reregister {};
@@ -50,11 +52,20 @@ struct TaskOutcome {
   Status status;
   HostSet hosts;
   ScanStats stats;
+  std::vector<std::string> warnings;  // did not cost the answer
+};
+
+// The coordinator will not serve this peer (wrong endpoint or protocol
+// version, or an undecodable message); `status` says why.
+struct Refused {
+  Status status;
+  uint32_t protocol_version = kProtocolVersion;  // the coordinator's
 };
 
 using WorkerToCoordinator =
     std::variant<WorkerHello, Heartbeat, TaskOutcome, Goodbye>;
-using CoordinatorToWorker = std::variant<TaskAssignment, Heartbeat, Reregister>;
+using CoordinatorToWorker =
+    std::variant<TaskAssignment, Heartbeat, Reregister, Refused>;
 
 // ---- client <-> coordinator ----
 
@@ -65,6 +76,7 @@ struct SubmitJob {
   bool merge_partial = false;
   uint64_t request_id = 0;
   bool stream_files = false;  // send FilesDone as files finish
+  std::string request_key;    // idempotency key chosen by the client
 };
 
 struct JobAccepted {
@@ -89,13 +101,25 @@ struct FileReport {
   Status status;
   ScanStats stats;
   uint32_t attempts = 0;
+  std::vector<std::string> warnings;
+};
+// A piece of a large JobResult, sent before it (see the proto).
+struct JobResultPart {
+  std::string job_id;
+  std::vector<std::string> hosts;  // unique across parts, unsorted
+  std::vector<FileReport> files;   // the next files in submission order
 };
 struct JobResult {
   std::string job_id;
-  std::vector<std::string> hosts;  // sorted, unique
+  std::vector<std::string> hosts;  // sorted, unique (once assembled)
   std::vector<FileReport> files;   // in submission order
   ScanStats totals;
   uint64_t elapsed_us = 0;
+  // On the wire only: the parts sent before this message and the size of
+  // the whole result (see JobResultPart).
+  uint64_t parts = 0;
+  uint64_t host_count = 0;
+  uint64_t file_count = 0;
 };
 
 struct WaitJob {
@@ -139,6 +163,8 @@ struct WorkerStatus {
   uint64_t tasks_done = 0;
   uint64_t bytes_scanned = 0;
   uint64_t connected_ms = 0;
+  bool quarantined = false;
+  std::string quarantine_reason;
 };
 struct JobStatus {
   JobProgress progress;
@@ -155,6 +181,6 @@ using ClientToCoordinator =
     std::variant<SubmitJob, WaitJob, CancelJob, GetStatus>;
 using CoordinatorToClient =
     std::variant<JobAccepted, JobRejected, JobProgress, JobResult, CancelReply,
-                 StatusReply, FilesDone>;
+                 StatusReply, FilesDone, JobResultPart, Refused>;
 
 }  // namespace logsweep::common

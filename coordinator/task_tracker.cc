@@ -121,7 +121,8 @@ std::vector<TaskTracker::FilesToSend> TaskTracker::TakeFileOutcomes() {
       const Task& task = job->tasks[task_id];
       send.files.files.push_back(common::FileOutcome{
           task_id,
-          common::FileReport{task.path, task.status, task.stats, task.attempt},
+          common::FileReport{
+              task.path, task.status, task.stats, task.attempt, {}},
           job->file_hosts[task_id]});
     }
     job->unsent.clear();
@@ -307,7 +308,9 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     for (Task& task : job.tasks) {
       f.result.files.push_back(common::FileReport{std::move(task.path),
                                                   std::move(task.status),
-                                                  task.stats, task.attempt});
+                                                  task.stats,
+                                                  task.attempt,
+                                                  {}});
     }
     out.push_back(std::move(f));
     jobs_.erase(it);  // its id may linger in ready_; TakeNext skips it

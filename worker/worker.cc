@@ -63,7 +63,7 @@ void Worker::Send(const std::string& payload) {
 
 void Worker::SendHello() {
   Send(common::Encode(common::WorkerToCoordinator(common::WorkerHello{
-      config_.name, config_.threads, config_.heartbeat_interval})));
+      config_.name, config_.threads, config_.heartbeat_interval, {}, {}})));
 }
 
 void Worker::OnCoordinatorMessage(const std::string& payload, ScanPool& pool) {

@@ -195,7 +195,7 @@ TEST(ProgressTextTest, HasNoEtaBeforeTheFirstFileIsDone) {
 
 TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
   std::vector<common::WorkerStatus> workers = {
-      {"host-a:12", 2, 1, 30, 50'000'000, 10'000}};
+      {"host-a:12", 2, 1, 30, 50'000'000, 10'000, false, {}}};
   std::vector<common::JobStatus> jobs = {
       {common::JobProgress{"job1", 40, 12, 3, 0, 1}, 4000, false}};
 
@@ -213,7 +213,7 @@ TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
 
 TEST(StatusJsonTest, WorkersOnlyLeavesJobsOut) {
   common::StatusReply reply;
-  reply.workers = {{"w", 1, 0, 0, 0, 0}};
+  reply.workers = {{"w", 1, 0, 0, 0, 0, false, {}}};
   reply.jobs = {{common::JobProgress{"j", 1, 0, 0, 0, 1}, 0, true}};
 
   auto all = nlohmann::json::parse(StatusJson(reply, false));

@@ -52,7 +52,7 @@ TEST(CodecTest, FailedOutcomeKeepsCodeReasonAndPartialHosts) {
 
 TEST(CodecTest, HelloAndHeartbeatRoundTrip) {
   auto hello = DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(
-      WorkerHello{"host:1", 8, std::chrono::milliseconds(250)})));
+      WorkerHello{"host:1", 8, std::chrono::milliseconds(250), {}, {}})));
   ASSERT_TRUE(hello.ok());
   EXPECT_EQ(std::get<WorkerHello>(*hello).slots, 8u);
   EXPECT_EQ(std::get<WorkerHello>(*hello).heartbeat_interval.count(), 250);
@@ -67,8 +67,9 @@ TEST(CodecTest, JobResultRoundTripsFileReports) {
   r.job_id = "abc";
   r.hosts = {"a", "b"};
   r.files.push_back(
-      FileReport{"/x.gz", OkStatus(), ScanStats{1, 1, 0, 2, 3}, 1});
-  r.files.push_back(FileReport{"/y.gz", NotFoundError("open: gone"), {}, 1});
+      FileReport{"/x.gz", OkStatus(), ScanStats{1, 1, 0, 2, 3}, 1, {}});
+  r.files.push_back(
+      FileReport{"/y.gz", NotFoundError("open: gone"), {}, 1, {}});
   r.totals = ScanStats{1, 1, 0, 2, 3};
   r.elapsed_us = 99;
   auto decoded = DecodeCoordinatorToClient(Encode(CoordinatorToClient(r)));
@@ -84,7 +85,7 @@ TEST(CodecTest, JobResultRoundTripsFileReports) {
 }
 
 TEST(CodecTest, SubmitRoundTrips) {
-  SubmitJob job{{"/a.gz", "/b.log"}, Query{}, true};
+  SubmitJob job{{"/a.gz", "/b.log"}, Query{}, true, 0, false, {}};
   auto decoded = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
   ASSERT_TRUE(decoded.ok());
   const auto& got = std::get<SubmitJob>(*decoded);
@@ -112,29 +113,101 @@ TEST(CodecTest, EmptyMessageHasWrongVersion) {
 }
 
 TEST(CodecTest, MessageWithoutBodyIsRejected) {
-  // protocol_version = 1 and nothing else.
-  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x01", 2));
+  // protocol_version = 2, sender = worker, and nothing else.
+  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x02\x78\x01", 4));
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
 }
 
 TEST(CodecTest, OutOfRangeFieldsAreRejected) {
   EXPECT_FALSE(DecodeWorkerToCoordinator(
-                   Encode(WorkerToCoordinator(WorkerHello{"w", 0})))
+                   Encode(WorkerToCoordinator(WorkerHello{"w", 0, {}, {}, {}})))
                    .ok());
-  SubmitJob bad_query{{"/a"}, Query{0, 1000, "/x"}, false};
+  SubmitJob bad_query{{"/a"}, Query{0, 1000, "/x"}, false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(bad_query))).ok());
-  SubmitJob empty_value{{"/a"}, Query{0, 6, ""}, false};
+  SubmitJob empty_value{{"/a"}, Query{0, 6, ""}, false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(empty_value))).ok());
-  SubmitJob nul_path{{std::string("/a\0b", 4)}, Query{}, false};
+  SubmitJob nul_path{{std::string("/a\0b", 4)}, Query{}, false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(nul_path))).ok());
   TaskOutcome no_job;
   no_job.ref = TaskRef{"", 1, 1};
   EXPECT_FALSE(
       DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(no_job))).ok());
+}
+
+TEST(CodecTest, HelloCarriesRunningTasksAndInstance) {
+  WorkerHello hello{"w\xff",
+                    2,
+                    std::chrono::milliseconds(100),
+                    {TaskRef{"j", 3, 1}, TaskRef{"k", 0, 2}},
+                    "inst-1"};
+  auto decoded = DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(hello)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<WorkerHello>(*decoded);
+  EXPECT_EQ(got.name, "w\xff");
+  EXPECT_EQ(got.instance, "inst-1");
+  ASSERT_EQ(got.running.size(), 2u);
+  EXPECT_EQ(got.running[1].job_id, "k");
+  EXPECT_EQ(got.running[1].attempt, 2u);
+}
+
+TEST(CodecTest, NonUtf8ReasonAndWarningsSurvive) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 1, 1};
+  outcome.status = NotFoundError("open /logs/\xe9t\xe9.gz: gone");
+  outcome.warnings = {"trailing bytes at \xff"};
+  auto decoded =
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<TaskOutcome>(*decoded);
+  EXPECT_EQ(got.status.message(), outcome.status.message());
+  EXPECT_EQ(got.warnings, outcome.warnings);
+  FileReport report{"/\xe9", DataLossError("bad \xff"), {}, 1, {"w\xfe"}};
+  JobResultPart part{"abc", {"h\xff"}, {report}};
+  auto back = DecodeCoordinatorToClient(Encode(CoordinatorToClient(part)));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  const auto& p = std::get<JobResultPart>(*back);
+  ASSERT_EQ(p.files.size(), 1u);
+  EXPECT_EQ(p.files[0].status.message(), "bad \xff");
+  EXPECT_EQ(p.files[0].warnings, report.warnings);
+  EXPECT_EQ(p.hosts, part.hosts);
+}
+
+TEST(CodecTest, WorkerMessageOnTheClientsEndpointIsNamed) {
+  std::string hello =
+      Encode(WorkerToCoordinator(WorkerHello{"w", 1, {}, {}, {}}));
+  auto decoded = DecodeClientToCoordinator(hello);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("a worker connected to the "
+                                            "coordinator's clients endpoint"),
+            std::string::npos)
+      << decoded.status().ToString();
+  std::string submit = Encode(ClientToCoordinator(GetStatus{}));
+  auto as_worker = DecodeWorkerToCoordinator(submit);
+  ASSERT_FALSE(as_worker.ok());
+  EXPECT_NE(as_worker.status().message().find("a client connected to the "
+                                              "coordinator's workers endpoint"),
+            std::string::npos)
+      << as_worker.status().ToString();
+}
+
+TEST(CodecTest, RefusalIsReadByEitherPeerWhateverTheVersion) {
+  Refused refused{InvalidArgumentError("wrong endpoint"), 2};
+  std::string bytes = Encode(CoordinatorToClient(refused));
+  // The worker's decoder reads the client envelope's refusal too.
+  auto as_worker = DecodeCoordinatorToWorker(bytes);
+  ASSERT_TRUE(as_worker.ok()) << as_worker.status().ToString();
+  EXPECT_EQ(std::get<Refused>(*as_worker).status.message(), "wrong endpoint");
+  // A refusal stamped with another version is still read.
+  std::string other_version = bytes;
+  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x02", 2));
+  other_version[1] = 7;
+  auto as_client = DecodeCoordinatorToClient(other_version);
+  ASSERT_TRUE(as_client.ok()) << as_client.status().ToString();
+  EXPECT_EQ(std::get<Refused>(*as_client).protocol_version, 2u);
 }
 
 }  // namespace

@@ -37,8 +37,8 @@ CoordinatorConfig TestConfig() {
 }
 
 std::string HelloBytes(const std::string& name, uint32_t slots) {
-  return common::Encode(
-      common::WorkerToCoordinator(common::WorkerHello{name, slots}));
+  return common::Encode(common::WorkerToCoordinator(
+      common::WorkerHello{name, slots, {}, {}, {}}));
 }
 
 std::string HeartbeatBytes() {

@@ -99,7 +99,7 @@ std::optional<common::CoordinatorToClient> LastToClient(
 
 std::string Hello() {
   return common::Encode(
-      common::WorkerToCoordinator(common::WorkerHello{"w", 1}));
+      common::WorkerToCoordinator(common::WorkerHello{"w", 1, {}, {}, {}}));
 }
 
 TEST(JobJournalTest, RestartedCoordinatorRunsOnlyUnfinishedTasks) {

@@ -22,7 +22,7 @@ TimePoint At(int seconds) {
 }
 
 common::WorkerHello Hello(const std::string& name, uint32_t slots) {
-  return common::WorkerHello{name, slots};
+  return common::WorkerHello{name, slots, {}, {}, {}};
 }
 
 TaskRef Ref(uint64_t task_id, uint32_t attempt = 1) {
@@ -200,7 +200,7 @@ TEST(WorkerRegistryTest, TouchExtendsExpiry) {
 
 TEST(WorkerRegistryTest, WorkerWithSlowerHeartbeatsGetsLongerExpiry) {
   WorkerRegistry registry(kExpiry, 0, 3);
-  common::WorkerHello slow{"slow", 1, milliseconds(2000)};
+  common::WorkerHello slow{"slow", 1, milliseconds(2000), {}, {}};
   registry.Register("slow", slow, At(0));
   registry.Register("fast", Hello("fast", 1), At(0));
   // 3 x 2 s for the slow one; the coordinator's 3 s for the other.

@@ -18,14 +18,16 @@ def dealer(ep):
     s.connect(ep)
     return s
 
-# protocol_version=1, then a TaskResult for a job that does not exist.
-unknown_result = bytes([0x08, 0x01, 0x22, 0x0A, 0x0A, 0x08]) + b"\x0a\x04nope\x10\x07"
+# protocol_version=2, a TaskResult for a job that does not exist, sender=worker.
+unknown_result = (bytes([0x08, 0x02, 0x22, 0x0A, 0x0A, 0x08]) +
+                  b"\x0a\x04nope\x10\x07" + b"\x78\x01")
 garbage = [
     b"",
     b"\xff" * 64,
-    b"\x08\x02",                    # protocol version 2
-    b"\x08\x01",                    # version 1, no body
-    b"\x08\x01\x12\x02\x10\x00",    # hello with 0 slots
+    b"\x08\x03",                    # protocol version 3
+    b"\x08\x01",                    # version 1
+    b"\x08\x02\x78\x01",            # version 2 from a worker, no body
+    b"\x08\x02\x12\x02\x10\x00\x78\x01",  # hello with 0 slots
     unknown_result,
 ]
 for ep in (workers_ep, clients_ep):
