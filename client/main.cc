@@ -161,7 +161,16 @@ class ProgressLine {
 
 lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
-  options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.session.connect_timeout =
+      std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.session.no_answer_hint =
+      flags.curve ? " With CURVE on, a refused handshake also looks like "
+                    "this: check that --curve-server-key is the "
+                    "coordinator's public key and that this client's .pub "
+                    "is in its authorized-keys/clients/ (the coordinator "
+                    "logs each refusal)."
+                  : " If it runs with CURVE, pass --curve-server-key and "
+                    "--curve-key.";
   options.curve = flags.curve;
   options.interrupted = flags.interrupted;
   return options;
