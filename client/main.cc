@@ -22,6 +22,7 @@
 #include "common/curve.h"
 #include "common/gzip_stream.h"
 #include "common/signals.h"
+#include "common/version.h"
 
 namespace {
 
@@ -313,6 +314,7 @@ int Main(int argc, char** argv) {
       "logsweep: find the hosts that requested a path, across many "
       "(gzip) access logs, on one machine or a cluster"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", common::VersionText("logsweep"));
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 
   JobFlags run_job;
