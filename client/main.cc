@@ -218,6 +218,9 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs)
                                        : lc::HostsText(*result));
   if (emitted != lc::kExitOk) return emitted;
+  for (const auto& line : lc::WarningLines(*result)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   for (const auto& line : lc::ErrorLines(*result)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }

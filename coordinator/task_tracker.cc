@@ -121,8 +121,8 @@ std::vector<TaskTracker::FilesToSend> TaskTracker::TakeFileOutcomes() {
       const Task& task = job->tasks[task_id];
       send.files.files.push_back(common::FileOutcome{
           task_id,
-          common::FileReport{
-              task.path, task.status, task.stats, task.attempt, {}},
+          common::FileReport{task.path, task.status, task.stats, task.attempt,
+                             task.warnings},
           job->file_hosts[task_id]});
     }
     job->unsent.clear();
@@ -153,7 +153,8 @@ TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
   if (job.stream_files) job.file_hosts.resize(submit.paths.size());
   job.tasks.reserve(submit.paths.size());
   for (uint64_t i = 0; i < submit.paths.size(); ++i) {
-    job.tasks.push_back(Task{submit.paths[i], TaskState::kPending, 0, {}, {}});
+    job.tasks.push_back(
+        Task{submit.paths[i], TaskState::kPending, 0, {}, {}, {}});
     job.pending.push_back(i);
   }
   if (job.tasks.empty()) {
@@ -214,6 +215,7 @@ void TaskTracker::Complete(Job& job, uint64_t task_id,
                            const common::TaskOutcome& outcome) {
   Task& task = job.tasks[task_id];
   task.stats = outcome.stats;
+  task.warnings = outcome.warnings;
   job.totals.Add(outcome.stats);
   if (outcome.status.ok()) {
     task.state = TaskState::kDone;
@@ -306,11 +308,9 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
             .count());
     f.result.files.reserve(job.tasks.size());
     for (Task& task : job.tasks) {
-      f.result.files.push_back(common::FileReport{std::move(task.path),
-                                                  std::move(task.status),
-                                                  task.stats,
-                                                  task.attempt,
-                                                  {}});
+      f.result.files.push_back(common::FileReport{
+          std::move(task.path), std::move(task.status), task.stats,
+          task.attempt, std::move(task.warnings)});
     }
     out.push_back(std::move(f));
     jobs_.erase(it);  // its id may linger in ready_; TakeNext skips it

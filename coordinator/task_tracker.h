@@ -120,6 +120,7 @@ class TaskTracker {
     uint32_t attempt = 0;  // attempts handed out so far
     common::Status status;
     common::ScanStats stats;
+    std::vector<std::string> warnings;  // of the accepted outcome
   };
   struct Job {
     std::string id;
