@@ -1,6 +1,7 @@
 #include "common/gzip_stream.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <memory>
@@ -194,6 +195,28 @@ TEST_P(GzipStreamTest, ReservedFlagBitIsDataLossNamingMember) {
         << r.status.message();
     EXPECT_EQ(r.text, a) << flg;
   }
+}
+
+TEST_P(GzipStreamTest, HeaderCrcMismatchIsDataLoss) {
+  // A member with FHCRC set: the header's CRC-16 must be checked (both
+  // backends reject a wrong one, as GNU gzip does).
+  std::string member = Gzip("a b\n");
+  std::string header = member.substr(0, 10);
+  header[3] = static_cast<char>(header[3] | 0x02);
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(header.data()), 10);
+  std::string good = header;
+  good += static_cast<char>(crc & 0xff);
+  good += static_cast<char>((crc >> 8) & 0xff);
+  good += member.substr(10);
+  std::string bad = good;
+  bad[10] = static_cast<char>(bad[10] ^ 0x5a);
+  auto ok = ReadWithWarnings(dir_.Write("hcrc.gz", good), GetParam());
+  ASSERT_TRUE(ok.status.ok()) << ok.status.ToString();
+  EXPECT_EQ(ok.text, "a b\n");
+  auto r = ReadWithWarnings(dir_.Write("hcrc-bad.gz", bad), GetParam());
+  EXPECT_EQ(r.status.code(), StatusCode::kDataLoss) << r.status.ToString();
+  EXPECT_NE(r.status.message().find("corrupt gzip member 1"),
+            std::string::npos);
 }
 
 TEST_P(GzipStreamTest, GzipMagicByteAloneAtTheEndIsTruncated) {
