@@ -18,14 +18,20 @@ FileScanner::FileScanner(ScanOptions options)
 
 ScanReport FileScanner::Scan(const std::string& path,
                              const LineMatcher& matcher) {
+  FileFormat format = FileFormat::kPlain;
   StatusOr<std::unique_ptr<ByteStream>> opened =
-      OpenLogFile(path, options_.backend, scratch_);
+      OpenLogFile(path, options_.backend, scratch_, &format);
   if (!opened.ok()) {
     ScanReport report;
     report.status = opened.status();
     return report;
   }
-  return ScanStream(**opened, matcher);
+  return ScanText(**opened, matcher, format);
+}
+
+ScanReport FileScanner::ScanStream(ByteStream& stream,
+                                   const LineMatcher& matcher) {
+  return ScanText(stream, matcher, FileFormat::kPlain);
 }
 
 bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
@@ -54,8 +60,8 @@ bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
   return true;
 }
 
-ScanReport FileScanner::ScanStream(ByteStream& stream,
-                                   const LineMatcher& matcher) {
+ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
+                                 FileFormat container) {
   const ScanOptions& options = options_;
   ScanReport report;
 
@@ -78,6 +84,18 @@ ScanReport FileScanner::ScanStream(ByteStream& stream,
       return report;
     }
     const size_t fresh = *got;
+    if (container != FileFormat::kPlain && report.stats.bytes_scanned == 0) {
+      // The decoders fill the buffer, so the first read holds the text's
+      // first 512 bytes (or all of it).
+      const FileFormat inner = DetectFormat(
+          std::string_view(data, std::min(fresh, kFormatPrefixBytes)));
+      if (inner != FileFormat::kPlain) {
+        report.status = InvalidArgumentError(
+            std::string("unsupported format: ") + FileFormatName(inner) +
+            " inside " + FileFormatName(container));
+        return report;
+      }
+    }
     report.stats.bytes_scanned += fresh;
     if (fresh == 0) break;
     size_t size = carry + fresh;

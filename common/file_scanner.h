@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/byte_stream.h"
+#include "common/file_format.h"
 #include "common/gzip_stream.h"
 #include "common/host_set.h"
 #include "common/line_matcher.h"
@@ -56,7 +57,9 @@ class FileScanner {
   // regular file, an unsupported format), DataLoss (a name that promises
   // another format, corrupt, truncated), Unavailable (I/O, worth a retry),
   // ResourceExhausted (out of memory, a decoder's memory limit, a matching
-  // line's key field over max_line_bytes). The message does not repeat the
+  // line's key field over max_line_bytes). A compressed file whose text
+  // starts with a known format's magic (logs.tar.gz) is InvalidArgument
+  // "unsupported format: tar inside gzip". The message does not repeat the
   // path; the caller adds it.
   ScanReport Scan(const std::string& path, const LineMatcher& matcher);
 
@@ -64,6 +67,11 @@ class FileScanner {
   ScanReport ScanStream(ByteStream& stream, const LineMatcher& matcher);
 
  private:
+  // ScanStream of the text decoded from a `container` file (kPlain: not
+  // compressed). Text that is itself a container (a tar inside gzip, a
+  // gzip inside zstd) is InvalidArgument, never scanned.
+  ScanReport ScanText(ByteStream& stream, const LineMatcher& matcher,
+                      FileFormat container);
   // Counts the line fed to `long_line` into `report` and adds its key if
   // it matched; false (with report.status set) when it matched but its key
   // was too long to keep.

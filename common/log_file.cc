@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "common/bzip2_stream.h"
-#include "common/file_format.h"
 #include "common/file_source.h"
 #include "common/xz_stream.h"
 #include "common/zstd_stream.h"
@@ -44,7 +43,8 @@ class PlainStream : public ByteStream {
 
 StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                                   InflateBackend backend,
-                                                  InflateScratch& scratch) {
+                                                  InflateScratch& scratch,
+                                                  FileFormat* format) {
   StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
   if (!file.ok()) return file.status();
   // The first read goes into the decoders' input buffer: it decides the
@@ -62,7 +62,9 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                 std::min(got, kFormatPrefixBytes));
   if (Status s = CheckFormat(path, prefix); !s.ok()) return s;
   std::unique_ptr<ByteStream> raw = std::move(*file);
-  switch (DetectFormat(prefix)) {
+  const FileFormat content = DetectFormat(prefix);
+  if (format != nullptr) *format = content;
+  switch (content) {
     case FileFormat::kGzip:
       return MakeGzipStream(std::move(raw), backend, scratch, got);
     case FileFormat::kZstd:

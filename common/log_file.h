@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/byte_stream.h"
+#include "common/file_format.h"
 #include "common/gzip_stream.h"
 
 namespace logsweep::common {
@@ -17,9 +18,11 @@ namespace logsweep::common {
 // lz4, ... are never scanned as text), DataLoss when the name promises a
 // format the content is not ("not gzip: ...", "empty file: ..."). The
 // decoders' own errors come from Read. `scratch` is lent to the stream and
-// must outlive it.
+// must outlive it. When `format` is not null it receives the format of the
+// file's content.
 StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                                   InflateBackend backend,
-                                                  InflateScratch& scratch);
+                                                  InflateScratch& scratch,
+                                                  FileFormat* format = nullptr);
 
 }  // namespace logsweep::common

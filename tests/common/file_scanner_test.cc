@@ -172,6 +172,25 @@ TEST(FileScannerTest, LongKeyOnALineThatDoesNotMatchCostsNothing) {
   EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"after"});
 }
 
+TEST(FileScannerTest, ArchiveInsideACompressedFileIsUnsupportedNotText) {
+  TempDir dir;
+  std::string tar(1024, '\0');
+  tar.replace(0, 10, "access.log");
+  tar.replace(257, 6, std::string("ustar\0", 6));
+  tar += Line("h", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib));
+  ScanReport r =
+      scanner.Scan(dir.Write("logs.tar.gz", Gzip(tar)), LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), "unsupported format: tar inside gzip");
+  EXPECT_TRUE(r.hosts.empty());
+  r = scanner.Scan(
+      dir.Write("twice.log.zst", testing::Zstd(Gzip(Line("h", "/robots.txt")))),
+      LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), "unsupported format: gzip inside zstd");
+}
+
 TEST(FileScannerTest, TruncatedFileKeepsPartialHostsAndStats) {
   TempDir dir;
   std::string text;

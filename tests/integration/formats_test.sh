@@ -76,6 +76,7 @@ with tarfile.open(fileobj=buf, mode="w") as tf:
     info.size = len(data)
     tf.addfile(info, io.BytesIO(data))
 write("logs.tar.log", buf.getvalue())
+write("logs.tar.gz", gzip.compress(buf.getvalue()))
 write("archive.log", b"\x37\x7a\xbc\xaf\x27\x1c\x00\x04" + b"\0" * 100)
 write("access.log.lz4", b"\x04\x22\x4d\x18\x64\x40\xa7" + b"\0" * 20)
 
@@ -110,6 +111,7 @@ for inflate in zlib isal; do
   expect_line "logsweep: error: $F/plain-named.log.gz: DATA_LOSS: not gzip: the name says gzip, the content is plain text"
   expect_line "logsweep: error: $F/logs.zip: INVALID_ARGUMENT: unsupported format: zip"
   expect_line "logsweep: error: $F/logs.tar.log: INVALID_ARGUMENT: unsupported format: tar"
+  expect_line "logsweep: error: $F/logs.tar.gz: INVALID_ARGUMENT: unsupported format: tar inside gzip"
   expect_line "logsweep: error: $F/archive.log: INVALID_ARGUMENT: unsupported format: 7z"
   expect_line "logsweep: error: $F/access.log.lz4: INVALID_ARGUMENT: unsupported format: lz4"
   grep -q "^logsweep: error: $F/truncated.log.zst: DATA_LOSS: truncated: unexpected end of file inside zstd frame 1 after [0-9]* compressed bytes$" "$err" ||
@@ -120,7 +122,7 @@ for inflate in zlib isal; do
     fail "$inflate: truncated bzip2 not named: $(cat "$err")"
   [ "$(grep -c '^logsweep: warning: ' "$err")" -eq 2 ] ||
     fail "$inflate: expected exactly 2 warnings: $(cat "$err")"
-  grep -q "18 files (9 failed)" "$err" || fail "$inflate: summary: $(tail -1 "$err")"
+  grep -q "19 files (10 failed)" "$err" || fail "$inflate: summary: $(tail -1 "$err")"
 
   set +e
   "$BIN/logsweep" run --workers 2 --inflate "$inflate" --json "$F"/* \
