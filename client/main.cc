@@ -305,7 +305,8 @@ int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
 int Main(int argc, char** argv) {
   CLI::App app{
       "logsweep: find the hosts that requested a path, across many "
-      "(gzip) access logs, on one machine or a cluster"};
+      "access logs (gzip, zstd, xz, bzip2 or plain), on one machine or a "
+      "cluster"};
   app.require_subcommand(1);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 

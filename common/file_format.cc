@@ -125,35 +125,76 @@ bool IsReadableFormat(FileFormat format) {
 
 FileFormat DetectFormat(std::string_view p) {
   using std::string_view;
-  if (StartsWith(p, "\x1f\x8b")) return FileFormat::kGzip;
-  if (StartsWith(p, "\x28\xb5\x2f\xfd")) return FileFormat::kZstd;
-  // A skippable frame (magic 0x184D2A50..5F, little-endian) may open a
-  // zstd file; lz4 frames use the same magic, zstd decides.
-  if (p.size() >= 4 && (static_cast<unsigned char>(p[0]) & 0xf0) == 0x50 &&
-      p.substr(1, 3) == "\x2a\x4d\x18") {
-    return FileFormat::kZstd;
+  // Dispatch on the first byte: a log line starts with none of these but
+  // '0', 'B', 'L', 'P', 'R' and 'x', so plain text costs a compare or two
+  // and the tar check.
+  if (!p.empty()) {
+    switch (static_cast<unsigned char>(p[0])) {
+      case 0x1f:
+        if (StartsWith(p, "\x1f\x8b")) return FileFormat::kGzip;
+        if (StartsWith(p, "\x1f\x9d")) return FileFormat::kCompress;
+        break;
+      case 0x28:
+        if (StartsWith(p, "\x28\xb5\x2f\xfd")) return FileFormat::kZstd;
+        break;
+      case 0xfd:
+        if (StartsWith(p, string_view("\xfd\x37\x7a\x58\x5a\x00", 6))) {
+          return FileFormat::kXz;
+        }
+        break;
+      case 'B':
+        if (IsBzip2(p)) return FileFormat::kBzip2;
+        break;
+      case 'P':
+        if (StartsWith(p, "PK\x03\x04") || StartsWith(p, "PK\x05\x06") ||
+            StartsWith(p, "PK\x07\x08")) {
+          return FileFormat::kZip;
+        }
+        break;
+      case 0x37:
+        if (StartsWith(p, "\x37\x7a\xbc\xaf\x27\x1c")) return FileFormat::k7z;
+        break;
+      case 'R':
+        if (StartsWith(p, "Rar!\x1a\x07")) return FileFormat::kRar;
+        break;
+      case 0x04:
+      case 0x02:
+        if (StartsWith(p, "\x04\x22\x4d\x18") ||
+            StartsWith(p, "\x02\x21\x4c\x18")) {
+          return FileFormat::kLz4;
+        }
+        break;
+      case 'L':
+        if (StartsWith(p, "LZIP")) return FileFormat::kLzip;
+        break;
+      case 'x':
+        if (StartsWith(p, "xar!")) return FileFormat::kXar;
+        break;
+      case 0x89:
+        if (StartsWith(p, string_view("\x89LZO\x00\x0d\x0a\x1a\x0a", 9))) {
+          return FileFormat::kLzop;
+        }
+        break;
+      case 0x5d:
+        if (StartsWith(p, string_view("\x5d\x00\x00", 3))) {
+          return FileFormat::kLzma;
+        }
+        break;
+      case '0':
+      case 0xc7:
+      case 0x71:
+        if (IsCpio(p)) return FileFormat::kCpio;
+        break;
+      default:
+        break;
+    }
+    // A skippable frame (magic 0x184D2A50..5F, little-endian) may open a
+    // zstd file; lz4 frames use the same magic, zstd decides.
+    if ((static_cast<unsigned char>(p[0]) & 0xf0) == 0x50 && p.size() >= 4 &&
+        p.substr(1, 3) == "\x2a\x4d\x18") {
+      return FileFormat::kZstd;
+    }
   }
-  if (StartsWith(p, string_view("\xfd\x37\x7a\x58\x5a\x00", 6))) {
-    return FileFormat::kXz;
-  }
-  if (IsBzip2(p)) return FileFormat::kBzip2;
-  if (StartsWith(p, "PK\x03\x04") || StartsWith(p, "PK\x05\x06") ||
-      StartsWith(p, "PK\x07\x08")) {
-    return FileFormat::kZip;
-  }
-  if (StartsWith(p, "\x37\x7a\xbc\xaf\x27\x1c")) return FileFormat::k7z;
-  if (StartsWith(p, "Rar!\x1a\x07")) return FileFormat::kRar;
-  if (StartsWith(p, "\x04\x22\x4d\x18") || StartsWith(p, "\x02\x21\x4c\x18")) {
-    return FileFormat::kLz4;
-  }
-  if (StartsWith(p, "LZIP")) return FileFormat::kLzip;
-  if (StartsWith(p, string_view("\x5d\x00\x00", 3))) return FileFormat::kLzma;
-  if (StartsWith(p, "xar!")) return FileFormat::kXar;
-  if (StartsWith(p, "\x1f\x9d")) return FileFormat::kCompress;
-  if (StartsWith(p, string_view("\x89LZO\x00\x0d\x0a\x1a\x0a", 9))) {
-    return FileFormat::kLzop;
-  }
-  if (IsCpio(p)) return FileFormat::kCpio;
   // POSIX ("ustar\0") and GNU ("ustar ") tar; pre-POSIX tar has no magic.
   if (p.size() >= 263 && p.substr(257, 5) == "ustar" &&
       (p[262] == '\0' || p[262] == ' ')) {
@@ -168,18 +209,24 @@ std::optional<FileFormat> FormatPromisedByName(std::string_view path) {
       slash == std::string_view::npos ? path : path.substr(slash + 1);
   size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  std::string suffix(name.substr(dot));
-  std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
+  const std::string_view suffix = name.substr(dot);
   for (const Suffix& s : kSuffixes) {
-    if (s.suffix == suffix) return s.format;
+    if (s.suffix.size() == suffix.size() &&
+        std::equal(suffix.begin(), suffix.end(), s.suffix.begin(),
+                   [](char a, char b) {
+                     return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b;
+                   })) {
+      return s.format;
+    }
   }
   return std::nullopt;
 }
 
 Status CheckFormat(std::string_view path, std::string_view prefix) {
-  const FileFormat content = DetectFormat(prefix);
+  return CheckFormat(path, DetectFormat(prefix), prefix.empty());
+}
+
+Status CheckFormat(std::string_view path, FileFormat content, bool empty) {
   const std::optional<FileFormat> promised = FormatPromisedByName(path);
   if (!IsReadableFormat(content)) {
     std::string message =
@@ -192,7 +239,7 @@ Status CheckFormat(std::string_view path, std::string_view prefix) {
   }
   if (!promised || *promised == content) return OkStatus();
   const std::string want = FileFormatName(*promised);
-  if (prefix.empty()) {
+  if (empty) {
     return DataLossError("empty file: 0 bytes, expected " + want + " data");
   }
   return DataLossError("not " + want + ": the name says " + want +

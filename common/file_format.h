@@ -67,6 +67,9 @@ std::optional<FileFormat> FormatPromisedByName(std::string_view path);
 //  - DataLoss "not gzip: the name says gzip, the content is plain text":
 //    the name promises one format and the content is another.
 Status CheckFormat(std::string_view path, std::string_view prefix);
+// The same for content already detected: `content` is DetectFormat(prefix)
+// and `empty` says whether the file is empty.
+Status CheckFormat(std::string_view path, FileFormat content, bool empty);
 
 // Opens `path` and detects its format from its first bytes, without
 // judging the name (see CheckFormat). Errors: those of FileSource::Open

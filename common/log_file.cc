@@ -60,9 +60,9 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
   }
   const std::string_view prefix(reinterpret_cast<const char*>(buffer.data()),
                                 std::min(got, kFormatPrefixBytes));
-  if (Status s = CheckFormat(path, prefix); !s.ok()) return s;
-  std::unique_ptr<ByteStream> raw = std::move(*file);
   const FileFormat content = DetectFormat(prefix);
+  if (Status s = CheckFormat(path, content, got == 0); !s.ok()) return s;
+  std::unique_ptr<ByteStream> raw = std::move(*file);
   if (format != nullptr) *format = content;
   switch (content) {
     case FileFormat::kGzip:
