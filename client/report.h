@@ -22,9 +22,9 @@ int ExitCodeFor(const common::JobResult& result);
 // The hosts, one per line, in the result's (sorted) order.
 std::string HostsText(const common::JobResult& result);
 
-// The whole result as one JSON document (`--json`): hosts, per-file stats
-// and errors, totals, timings. Bytes that are not UTF-8 (hosts and paths
-// are raw bytes) are replaced with U+FFFD; the plain output keeps them.
+// The whole result as one JSON document (`--json`): hosts, per-file stats,
+// errors and warnings, totals, timings. Bytes that are not UTF-8 (hosts and
+// paths are raw bytes) are replaced with U+FFFD; the plain output keeps them.
 std::string ResultJson(const common::JobResult& result, double wall_seconds);
 
 // "logsweep: 20 files (1 failed), 40000 lines, 8.1 MB, 214 matches,
@@ -33,6 +33,11 @@ std::string SummaryLine(const common::JobResult& result, double seconds);
 
 // One line per failed file: "logsweep: error: PATH: CODE: reason".
 std::vector<std::string> ErrorLines(const common::JobResult& result);
+
+// One line per warning of a file (a problem that cost no hosts, such as
+// bytes ignored after the last gzip member), in file order:
+// "logsweep: warning: PATH: message".
+std::vector<std::string> WarningLines(const common::JobResult& result);
 
 // The progress line shown on a terminal: "12/40 files, 310 MB/s, ETA 4 s,
 // 1 failed, 2 workers" (no ETA before the first file is done).
