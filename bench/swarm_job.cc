@@ -57,6 +57,7 @@ int Main(int argc, char** argv) {
   expect.paths = 10000;
   int connect_timeout_s = 120;
   int silence_timeout_s = 60;
+  int deadline_s = 0;
   bool progress = false;
   std::string json_file;
   app.add_option("--coordinator", endpoint,
@@ -87,6 +88,11 @@ int Main(int argc, char** argv) {
                  "silence from the coordinator after which the job is lost")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--deadline-s", deadline_s,
+                 "give up on the job after this long, reporting how far it "
+                 "got (0: wait as long as the coordinator answers)")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   app.add_flag("--progress", progress, "print progress reports on stderr");
   app.add_option("--json", json_file, "write the check's report here as JSON");
   try {
@@ -101,12 +107,20 @@ int Main(int argc, char** argv) {
   lc::JobClientOptions options;
   options.connect_timeout = std::chrono::seconds(connect_timeout_s);
   options.silence_timeout = std::chrono::seconds(silence_timeout_s);
-  options.interrupted = &stop;
+  // The wait ends on a stop signal, or once past the deadline.
+  std::atomic<bool> give_up{false};
+  options.interrupted = &give_up;
   lc::JobClient client(context, endpoint, options);
   auto start = std::chrono::steady_clock::now();
   auto last_line = start;
+  common::JobProgress last;
   auto result = client.Run(job, [&](const common::JobProgress& p) {
+    last = p;
     auto now = std::chrono::steady_clock::now();
+    if (stop.load() ||
+        (deadline_s > 0 && now - start > std::chrono::seconds(deadline_s))) {
+      give_up.store(true);
+    }
     if (!progress || now - last_line < std::chrono::seconds(1)) return;
     last_line = now;
     std::fprintf(stderr,
@@ -123,6 +137,13 @@ int Main(int argc, char** argv) {
   if (!result.ok()) {
     std::fprintf(stderr, "logsweep-swarm-job: %s\n",
                  result.status().ToString().c_str());
+    std::printf(
+        "PROBLEM: no result after %.1f s: %llu of %llu files done, %llu "
+        "failed, %u workers (%s)\n",
+        wall_s, static_cast<unsigned long long>(last.done),
+        static_cast<unsigned long long>(last.total),
+        static_cast<unsigned long long>(last.failed), last.workers,
+        result.status().ToString().c_str());
     return 3;
   }
   job = common::SubmitJob();  // free the paths before the check's sets
