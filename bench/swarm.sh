@@ -26,9 +26,13 @@
 #   TRANSPORT tcp                tcp (127.0.0.1) or ipc
 #   SWARM_THREADS 1              logsweep-swarm --threads
 #   COORDINATOR_FLAGS ""         extra coordinator flags
+#   SWARM_FLAGS ""               extra logsweep-swarm flags (e.g. --liveness 10:
+#                                workers slower to reconnect)
 #   REPORT   (stdout only)       also write the markdown table here
-# The swarm needs about 2 descriptors per worker (it raises RLIMIT_NOFILE
-# itself, past the hard limit when root); the coordinator 1 per worker.
+# The swarm needs about 2 descriptors per worker (it raises RLIMIT_NOFILE to
+# the hard limit, and past it with CAP_SYS_RESOURCE); when the hard limit is
+# too low for a row, its workers are split over several swarm processes.
+# The coordinator needs 1 descriptor per worker.
 # Progress on stderr; the markdown table on stdout. Exit 1 if a job's result
 # was not exact.
 set -euo pipefail
@@ -43,10 +47,15 @@ IDLE_S=${IDLE_S:-2}
 TRANSPORT=${TRANSPORT:-tcp}
 SWARM_THREADS=${SWARM_THREADS:-1}
 COORDINATOR_FLAGS=${COORDINATOR_FLAGS:-}
+SWARM_FLAGS=${SWARM_FLAGS:-}
 for exe in logsweep-coordinator logsweep-swarm logsweep-swarm-job; do
   [ -x "$BIN/$exe" ] || { echo "swarm.sh: no $BIN/$exe (build it first)" >&2; exit 2; }
 done
 HZ=$(getconf CLK_TCK)
+# Workers one swarm process can hold: 2 descriptors each, 256 spare.
+HARD_NOFILE=$(ulimit -Hn)
+[ "$HARD_NOFILE" = unlimited ] && HARD_NOFILE=1048576
+PER_PROC=$(((HARD_NOFILE - 256) / 2))
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/logsweep-swarm-XXXXXX")
 PIDS=()
@@ -104,20 +113,29 @@ for workers in $WORKERS; do
     wait_file "$row/ready" 20 "$cpid" || die "coordinator did not start: $(tail -3 "$row/coordinator.log")"
     wep=$(sed -n 's/^workers=//p' "$row/ready")
     cep=$(sed -n 's/^clients=//p' "$row/ready")
-    "$BIN/logsweep-swarm" --coordinator "$wep" --workers "$workers" --slots "$slots" \
-      --threads "$SWARM_THREADS" --ready-file "$row/swarm.ready" --json "$row/swarm.json" \
-      --report-ms 0 2>"$row/swarm.log" >/dev/null &
-    spid=$!
-    PIDS+=("$spid")
-    wait_file "$row/swarm.ready" 300 "$spid" ||
-      die "$workers workers did not all register: $(tail -3 "$row/swarm.log")"
+    procs=$(((workers + PER_PROC - 1) / PER_PROC))
+    spids=()
+    for ((p = 0; p < procs; p++)); do
+      n=$((workers / procs + (p < workers % procs ? 1 : 0)))
+      # shellcheck disable=SC2086  # SWARM_FLAGS is a list of flags
+      "$BIN/logsweep-swarm" --coordinator "$wep" --workers "$n" --slots "$slots" \
+        --threads "$SWARM_THREADS" --name-prefix "swarm$p" --ready-file "$row/swarm$p.ready" \
+        --json "$row/swarm$p.json" --report-ms 0 $SWARM_FLAGS 2>"$row/swarm$p.log" >/dev/null &
+      spids+=($!)
+      PIDS+=($!)
+    done
+    for ((p = 0; p < procs; p++)); do
+      wait_file "$row/swarm$p.ready" 300 "${spids[p]}" ||
+        die "$workers workers did not all register: $(tail -3 "$row/swarm$p.log")"
+    done
     sleep 1  # registration's tail
     idle0=$(cpu_ticks "$cpid")
     sleep "$IDLE_S"
     idle1=$(cpu_ticks "$cpid")
     rss0=$(status_kb "$cpid" VmRSS)
     c0=$(cpu_ticks "$cpid")
-    s0=$(cpu_ticks "$spid")
+    s0=0
+    for p in "${spids[@]}"; do s0=$((s0 + $(cpu_ticks "$p"))); done
     t0=$(date +%s%N)
     log "$workers workers x $slots slots: job of $tasks tasks ..."
     set +e
@@ -127,11 +145,21 @@ for workers in $WORKERS; do
     set -e
     t1=$(date +%s%N)
     c1=$(cpu_ticks "$cpid")
-    s1=$(cpu_ticks "$spid")
+    s1=0
+    for p in "${spids[@]}"; do s1=$((s1 + $(cpu_ticks "$p"))); done
     hwm=$(status_kb "$cpid" VmHWM)
     load=$(cut -d' ' -f1 /proc/loadavg)
-    stop_pid "$spid"
+    for p in "${spids[@]}"; do stop_pid "$p"; done
     stop_pid "$cpid"
+    # Reregisters and reconnects over the swarm's life: nonzero means the
+    # coordinator lost track of live workers (issue 13), which inflates the
+    # row's cost.
+    storms=$(python3 -c 'import json, sys
+r = c = 0
+for f in sys.argv[1:]:
+    d = json.load(open(f))["counters"]
+    r += d["reregisters"]; c += d["reconnects"]
+print("%d / %d" % (r, c))' "$row"/swarm*.json 2>/dev/null || echo "? / ?")
     PIDS=()
     check=OK
     if [ "$rc" != 0 ]; then
@@ -141,15 +169,15 @@ for workers in $WORKERS; do
     ROWS+=("$(awk -v w="$workers" -v s="$slots" -v n="$tasks" -v hz="$HZ" \
       -v i0="$idle0" -v i1="$idle1" -v idle="$IDLE_S" -v c0="$c0" -v c1="$c1" \
       -v s0="$s0" -v s1="$s1" -v t0="$t0" -v t1="$t1" -v rss0="$rss0" -v hwm="$hwm" \
-      -v load="$load" -v check="$check" 'BEGIN {
+      -v load="$load" -v check="$check" -v storms="$storms" -v procs="$procs" 'BEGIN {
         wall = (t1 - t0) / 1e9
         cpu_us = (c1 - c0) / hz * 1e6
         idle_us_per_s = (i1 - i0) / hz * 1e6 / idle
         net = cpu_us - idle_us_per_s * wall
-        printf "| %d | %d | %d | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %s | %s |",
+        printf "| %d | %d | %d | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.1f (%d proc) | %s | %.1f | %s | %s |",
           w, s, n, cpu_us / n, net / n, n / wall, idle_us_per_s / w,
           (hwm - rss0) * 1024 / n, hwm * 1024 / n, (s1 - s0) / hz * 1e6 / n,
-          wall, load, check
+          procs, storms, wall, load, check
       }')")
     log "${ROWS[-1]}"
   done
@@ -160,8 +188,8 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "Coordinator cost against logsweep-swarm ($(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)),"
   echo "commit $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?'), transport $TRANSPORT, load average $LOAD_START at start, $LOAD_END at end."
   echo
-  echo "| workers | slots | tasks | coord. CPU µs/task | net of idle | tasks/s | idle µs/worker/s | peak B/task (HWM-RSS0) | HWM B/task | swarm CPU µs/task | wall s | load | check |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| workers | slots | tasks | coord. CPU µs/task | net of idle | tasks/s | idle µs/worker/s | peak B/task (HWM-RSS0) | HWM B/task | swarm CPU µs/task | reregisters / reconnects | wall s | load | check |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 } | tee "${REPORT:-/dev/null}"
 exit "$FAILED"
