@@ -60,9 +60,9 @@ PER_PROC=$(((HARD_NOFILE - 256) / 2))
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/logsweep-swarm-XXXXXX")
 PIDS=()
 stop_pid() {  # SIGTERM, SIGKILL after 10 s
-  local pid=$1 i
+  local pid=$1 _
   kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
@@ -82,8 +82,8 @@ die() { log "$*"; exit 1; }
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 wait_file() {  # wait_file FILE SECONDS PID
-  local i
-  for i in $(seq 1 $(($2 * 10))); do
+  local _
+  for _ in $(seq 1 $(($2 * 10))); do
     [ -f "$1" ] && return 0
     kill -0 "$3" 2>/dev/null || return 1
     sleep 0.1

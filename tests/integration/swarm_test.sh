@@ -27,7 +27,6 @@ source "$(dirname "$0")/lib.sh"
 SCENARIO=${3:-all}
 LONG=${SWARM_LONG:-0}
 [ "${4:-}" = "--long" ] && LONG=1
-LOG_LEVEL=info
 
 # JOB_DEADLINE: a job still unfinished by then fails the scenario with the
 # progress it made (today's main can take many minutes at 3,000 workers).
@@ -59,8 +58,8 @@ start_swarm() {
 # wait_ready NAME SECONDS: until every fake worker has heard from the
 # coordinator (its ready file), or fail.
 wait_ready() {
-  local name=$1 limit=$2 i
-  for i in $(seq 1 $((limit * 10))); do
+  local name=$1 limit=$2 _
+  for _ in $(seq 1 $((limit * 10))); do
     [ -f "$WORK/$name.ready" ] && return 0
     kill -0 "$SWARM_PID" 2>/dev/null || fail "$name: swarm exited: $(tail -3 "$WORK/$name.log")"
     sleep 0.1
@@ -105,7 +104,7 @@ restart_coordinator() {
     wait "$COORDINATOR_PID" 2>/dev/null || true
   fi
   : >"$WORK/coordinator.log"
-  start_coordinator "$@"
+  start_coordinator
 }
 
 # ---- mass_close: 10% of the workers vanish mid-job ----
