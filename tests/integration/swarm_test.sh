@@ -23,6 +23,8 @@
 # Usage: swarm_test.sh BIN_DIR [REALLOGS] [SCENARIO|all] [--long]
 # --long (or SWARM_LONG=1) uses the issue's sizes (200,000 tasks, 4,000
 # workers, ...) instead of the CI ones; the ratios are the same.
+# SWARM_COORDINATOR_FLAGS adds coordinator flags (experiments only: the
+# scenarios' promises are about the defaults).
 source "$(dirname "$0")/lib.sh"
 SCENARIO=${3:-all}
 LONG=${SWARM_LONG:-0}
@@ -104,7 +106,8 @@ restart_coordinator() {
     wait "$COORDINATOR_PID" 2>/dev/null || true
   fi
   : >"$WORK/coordinator.log"
-  start_coordinator
+  # shellcheck disable=SC2086  # a list of flags
+  start_coordinator ${SWARM_COORDINATOR_FLAGS:-}
 }
 
 # ---- mass_close: 10% of the workers vanish mid-job ----
