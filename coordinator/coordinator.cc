@@ -178,28 +178,41 @@ void Coordinator::OnOutcome(const std::string& peer,
       }
       break;
   }
-  if (!effect.contradicted_worker.empty()) {
+  if (outcome.status.ok() && effect.accept == TaskTracker::Accept::kAccepted) {
+    workers_.NoteSuccess(peer);
+  }
+  bool review = effect.awaiting_confirmation;
+  for (const std::string& key : effect.contradicted_workers) {
     std::string reason =
         "files it could not read were read by other workers "
         "(last: " +
         effect.contradicted_status.ToString() + ")";
-    if (workers_.Strike(effect.contradicted_worker, reason, now)) {
+    if (workers_.Strike(key, reason, now)) {
       spdlog::warn(
           "worker with key {} quarantined for {} s: {}; it gets no tasks "
           "meanwhile (check its mounts and --data-root)",
-          effect.contradicted_worker,
+          key,
           std::chrono::duration_cast<std::chrono::seconds>(
               config_.quarantine_duration)
               .count(),
           reason);
-      tracker_.FailUnconfirmable(
-          [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+      review = true;
     }
   }
-  if (effect.awaiting_confirmation) {
-    tracker_.FailUnconfirmable(
-        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
-  }
+  if (review) ReviewUnconfirmed();
+}
+
+void Coordinator::ReviewUnconfirmed() {
+  struct View {
+    const WorkerRegistry& workers;
+    bool AnyOutside(const std::vector<std::string>& keys) const {
+      return workers.HasWorkerOutside(keys, false);
+    }
+    bool TrustedOutside(const std::vector<std::string>& keys) const {
+      return workers.HasWorkerOutside(keys, true);
+    }
+  };
+  tracker_.ReviewUnconfirmed(View{workers_});
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
@@ -480,11 +493,25 @@ void Coordinator::ExpireSlowTasks(TimePoint now) {
 
 void Coordinator::OnWorkersDrained(TimePoint now) { drained_ = now; }
 
+void Coordinator::OnStall(std::chrono::milliseconds gap, TimePoint now) {
+  // Every worker gets a whole expiry period from now to be heard from: its
+  // messages sent during the stall are still on their way in.
+  stall_grace_until_ = now + config_.heartbeat_interval * config_.liveness;
+  Warn("stall", now,
+       fmt::format("the coordinator did not run for {} ms (stopped or "
+                   "overloaded); no worker is judged silent for {} ms",
+                   gap.count(),
+                   (config_.heartbeat_interval * config_.liveness).count()));
+}
+
 void Coordinator::OnTick(TimePoint now) {
-  // Silence counts only up to the last time every waiting message was read.
-  for (auto& dead : workers_.Expire(std::min(now, drained_))) {
-    DropWorker(dead.peer, dead.name, dead.in_flight,
-               "no heartbeat within expiry", Charge::kCharged);
+  // Silence counts only up to the last time every waiting message was
+  // read, and not at all right after the loop itself stalled.
+  if (now >= stall_grace_until_) {
+    for (auto& dead : workers_.Expire(std::min(now, drained_))) {
+      DropWorker(dead.peer, dead.name, dead.in_flight,
+                 "no heartbeat within expiry", Charge::kCharged);
+    }
   }
   for (const std::string& name : workers_.LiftQuarantines(now)) {
     spdlog::info("worker {} is out of quarantine", name);
@@ -499,8 +526,7 @@ void Coordinator::OnTick(TimePoint now) {
     refuse_limiter_.Prune(now, config_.heartbeat_interval * 10);
     warn_limiter_.Prune(now, std::chrono::minutes(1));
     PruneFinished(now);
-    tracker_.FailUnconfirmable(
-        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+    ReviewUnconfirmed();
   }
   if (now >= next_progress_) {
     for (auto& p : tracker_.ProgressReports()) {
@@ -580,7 +606,7 @@ void Coordinator::Dispatch(TimePoint now) {
     std::string peer =
         workers_.PickWorkerWithCredit(std::string(), &passed_over);
     if (peer.empty()) return;
-    auto task = tracker_.TakeNext(workers_.KeyOf(peer));
+    auto task = tracker_.TakeNext(workers_.KeyOf(peer), workers_.Trusted(peer));
     if (!task) {
       passed_over.push_back(std::move(peer));
       continue;
@@ -746,7 +772,8 @@ void Coordinator::PumpResults(size_t budget) {
 TimePoint Coordinator::NextDeadline() const {
   if (!streams_.empty()) return TimePoint{};  // more pieces to send now
   TimePoint next =
-      std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
+      std::min({next_heartbeat_, next_progress_,
+                std::max(workers_.NextExpiry(), stall_grace_until_)});
   if (!deadlines_.empty()) next = std::min(next, deadlines_.front().deadline);
   return next;
 }

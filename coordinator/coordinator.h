@@ -109,8 +109,13 @@ class Coordinator {
   void OnSendsFailed(const std::vector<SendFailure>& failures, TimePoint now);
   // No message was waiting on the workers socket at `now`: silence is
   // judged only up to the last such time, so a worker whose messages wait
-  // unread behind a stall or a backlog is never declared dead.
+  // unread behind a backlog is never declared dead.
   void OnWorkersDrained(TimePoint now);
+  // The loop did not run for `gap` before `now` (the process was stopped,
+  // the machine paused, or a handler ran long). Right after such a stall,
+  // "nothing waiting" cannot be trusted (the messages may not have reached
+  // the socket yet), so no worker is judged for one expiry period.
+  void OnStall(std::chrono::milliseconds gap, TimePoint now);
 
   // Resumes the journal's unfinished jobs (after a restart). Errors: the
   // journal's (Unavailable, DataLoss).
@@ -165,6 +170,9 @@ class Coordinator {
                TimePoint now);
   void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
                  TimePoint now);
+  // Tasks waiting for a confirmation of their failure, against the workers
+  // there are now (see TaskTracker::ReviewUnconfirmed).
+  void ReviewUnconfirmed();
   // Answers a submit or wait for an existing job (running, finished and
   // kept, or in the journal); false if there is no such job.
   bool AttachTo(const std::string& peer, const std::string& id,
@@ -198,6 +206,8 @@ class Coordinator {
   TimePoint next_progress_{};
   // Silence is judged up to here (see OnWorkersDrained); max: no limit.
   TimePoint drained_ = TimePoint::max();
+  // No worker is judged before this (see OnStall).
+  TimePoint stall_grace_until_{};
   // Dispatches in order; with one timeout for all, also in deadline order.
   struct Dispatched {
     TimePoint deadline;
