@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "client/json_bytes.h"
+
 namespace logsweep::client {
 namespace {
 
@@ -65,7 +67,7 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds) {
   json files = json::array();
   size_t failed = 0;
   for (const auto& f : result.files) {
-    json file{{"path", f.path},
+    json file{{"path", BytesJson(f.path)},
               {"ok", f.status.ok()},
               {"attempts", f.attempts},
               {"stats", StatsJson(f.stats)}};
@@ -76,8 +78,10 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds) {
     }
     files.push_back(std::move(file));
   }
+  json hosts = json::array();
+  for (const std::string& host : result.hosts) hosts.push_back(BytesJson(host));
   json doc{{"job_id", result.job_id},
-           {"hosts", result.hosts},
+           {"hosts", std::move(hosts)},
            {"files", std::move(files)},
            {"failed_files", failed},
            {"totals", StatsJson(result.totals)},

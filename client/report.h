@@ -23,8 +23,9 @@ int ExitCodeFor(const common::JobResult& result);
 std::string HostsText(const common::JobResult& result);
 
 // The whole result as one JSON document (`--json`): hosts, per-file stats
-// and errors, totals, timings. Bytes that are not UTF-8 (hosts and paths
-// are raw bytes) are replaced with U+FFFD; the plain output keeps them.
+// and errors, totals, timings. Hosts and paths are raw bytes: one that is
+// not UTF-8 is written as {"text", "bytes_hex"} (json_bytes.h), so none is
+// lost; the plain output keeps them as they are.
 std::string ResultJson(const common::JobResult& result, double wall_seconds);
 
 // "logsweep: 20 files (1 failed), 40000 lines, 8.1 MB, 214 matches,

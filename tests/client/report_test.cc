@@ -169,14 +169,27 @@ TEST(ResultJsonTest, HoldsHostsFilesErrorsTotalsAndTimings) {
   EXPECT_DOUBLE_EQ(doc["wall_seconds"].get<double>(), 2.0);
 }
 
-TEST(ResultJsonTest, StaysValidJsonWhenHostsAreNotUtf8) {
+TEST(ResultJsonTest, WritesHostsThatAreNotUtf8WithoutMergingThem) {
   common::JobResult result;
-  result.hosts = {"ok", "bad\xff"};
+  result.hosts = {"ok", "h\xfe", "h\xff"};
 
   auto doc = nlohmann::json::parse(ResultJson(result, 0));
 
+  ASSERT_EQ(doc["hosts"].size(), 3u);
   EXPECT_EQ(doc["hosts"][0], "ok");
-  EXPECT_EQ(doc["hosts"][1], "bad\xef\xbf\xbd");  // U+FFFD
+  EXPECT_EQ(doc["hosts"][1],
+            (nlohmann::json{{"text", "h\xef\xbf\xbd"}, {"bytes_hex", "68fe"}}));
+  EXPECT_EQ(doc["hosts"][2],
+            (nlohmann::json{{"text", "h\xef\xbf\xbd"}, {"bytes_hex", "68ff"}}));
+}
+
+TEST(ResultJsonTest, WritesPathsThatAreNotUtf8Losslessly) {
+  common::JobResult result;
+  result.files = {File("/logs/\xe9t\xe9.log")};  // Latin-1 "été"
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 0));
+
+  EXPECT_EQ(doc["files"][0]["path"]["bytes_hex"], "2f6c6f67732fe974e92e6c6f67");
 }
 
 TEST(ProgressTextTest, ShowsFilesRateEtaFailuresAndWorkers) {
