@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "client/discovery_report.h"
 #include "client/json_bytes.h"
 
 namespace logsweep::client {
@@ -63,7 +64,8 @@ std::string HostsText(const common::JobResult& result) {
   return out;
 }
 
-std::string ResultJson(const common::JobResult& result, double wall_seconds) {
+std::string ResultJson(const common::JobResult& result, double wall_seconds,
+                       const common::FoundFiles* found) {
   json files = json::array();
   size_t failed = 0;
   for (const auto& f : result.files) {
@@ -87,6 +89,7 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds) {
            {"totals", StatsJson(result.totals)},
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
            {"wall_seconds", wall_seconds}};
+  if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
 }
 
