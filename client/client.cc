@@ -23,6 +23,7 @@
 
 #include "common/codec.h"
 #include "common/curve.h"
+#include "common/file_finder.h"
 #include "common/host_set.h"
 #include "common/messages.h"
 #include "common/status.h"
@@ -156,8 +157,9 @@ struct FileState {
   std::condition_variable cv;
   bool done = false;
   bool cancelled = false;
-  FileResult result;  // path set from the start
-  size_t index = 0;
+  FileResult result;     // path set from the start
+  size_t index = 0;      // in JobState::futures
+  uint64_t task_id = 0;  // in the job sent, for a file that was sent
   std::vector<std::function<void(const TaskFuture&)>> callbacks;
   std::weak_ptr<JobState> job;
   std::shared_ptr<CallbackThread> callback_thread;
@@ -166,7 +168,10 @@ struct FileState {
 struct JobState {
   std::string id;  // set before the Job is handed out
   bool merge_partial = false;
+  // The files sent and the path errors (never sent), in argument order.
   std::vector<TaskFuture> futures;
+  std::vector<size_t> task_futures;  // task id -> index in futures
+  std::vector<SkippedFile> skipped;
   std::weak_ptr<ClientCore> client;
 
   std::mutex mu;
@@ -441,10 +446,11 @@ void ClientCore::Handle(const common::CoordinatorToClient& message,
   } else if (auto* files = std::get_if<common::FilesDone>(&message)) {
     ActiveJob* active = touch(files->job_id);
     if (active == nullptr) return;
-    const auto& futures = active->job->futures;
+    const auto& job = *active->job;
     for (const common::FileOutcome& f : files->files) {
-      if (f.task_id >= futures.size()) continue;
-      Resolve(futures[f.task_id].state_, ToPublic(f.report, f.hosts),
+      if (f.task_id >= job.task_futures.size()) continue;
+      Resolve(job.futures[job.task_futures[f.task_id]].state_,
+              ToPublic(f.report, f.hosts),
               f.report.status.code() == common::StatusCode::kCancelled);
     }
   } else if (auto* result = std::get_if<common::JobResult>(&message)) {
@@ -460,9 +466,11 @@ void ClientCore::Close(const std::shared_ptr<JobState>& job,
   // Every file's outcome came (FilesDone precedes the result on the same
   // connection, and a re-attach sends them all again); this only covers a
   // coordinator that did not stream, so such files carry no hosts.
-  for (size_t i = 0; i < job->futures.size() && i < result.files.size(); ++i) {
-    Resolve(job->futures[i].state_, ToPublic(result.files[i], {}),
-            result.files[i].status.code() == common::StatusCode::kCancelled);
+  for (size_t t = 0; t < job->task_futures.size() && t < result.files.size();
+       ++t) {
+    Resolve(job->futures[job->task_futures[t]].state_,
+            ToPublic(result.files[t], {}),
+            result.files[t].status.code() == common::StatusCode::kCancelled);
   }
   std::lock_guard<std::mutex> lock(job->mu);
   job->closed = true;
@@ -574,7 +582,9 @@ bool TaskFuture::cancel() const {
     return false;
   }
   if (job) {
-    if (auto core = job->client.lock()) core->Cancel(job->id, {index()});
+    if (auto core = job->client.lock()) {
+      core->Cancel(job->id, {state_->task_id});
+    }
   }
   return true;
 }
@@ -626,6 +636,7 @@ const TaskFuture& Job::operator[](size_t index) const {
   return state_->futures.at(index);
 }
 const std::vector<TaskFuture>& Job::futures() const { return state_->futures; }
+const std::vector<SkippedFile>& Job::skipped() const { return state_->skipped; }
 
 bool Job::done() const {
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -653,6 +664,7 @@ JobResult Job::result() const {
   // what they say (a file cancelled here counts as cancelled even if its
   // scan finished on the way).
   out.job_id = state_->id;
+  out.skipped = state_->skipped;
   common::HostSet hosts;
   out.files.reserve(state_->futures.size());
   for (const TaskFuture& f : state_->futures) {
@@ -680,7 +692,7 @@ size_t Job::cancel() const {
             f.state_,
             FileResult{f.path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0},
             true)) {
-      cancelled.push_back(f.index());
+      cancelled.push_back(f.state_->task_id);
     }
   }
   size_t count = cancelled.size();
@@ -704,28 +716,54 @@ const std::string& Client::endpoint() const { return core_->endpoint(); }
 
 Job Client::submit(const std::vector<std::string>& paths, const Query& query,
                    const JobOptions& options) {
+  common::FindOptions find;
+  find.include = options.find.include;
+  find.exclude = options.find.exclude;
+  find.all_files = options.find.all_files;
+  auto found = common::FindFiles(paths, find);
+  if (!found.ok()) {
+    throw Error(ToPublic(found.status().code()), "", found.status().message());
+  }
   auto job = std::make_shared<detail::JobState>();
   job->merge_partial = options.merge_partial;
   job->client = core_;
+  for (const common::SkippedEntry& s : found->skipped) {
+    job->skipped.push_back(
+        SkippedFile{s.path, std::string(common::SkipReasonName(s.reason)),
+                    s.detail, s.directory});
+  }
   common::SubmitJob submit;
   submit.query.key_field = query.key_field;
   submit.query.match_field = query.match_field;
   submit.query.match_value = query.match_value;
   submit.merge_partial = options.merge_partial;
   submit.stream_files = true;
-  submit.paths.reserve(paths.size());
-  job->futures.reserve(paths.size());
-  for (size_t i = 0; i < paths.size(); ++i) {
-    std::error_code ec;
-    std::filesystem::path absolute = std::filesystem::absolute(paths[i], ec);
-    submit.paths.push_back(ec ? paths[i]
-                              : absolute.lexically_normal().string());
+  submit.paths = found->files;
+  job->futures.reserve(found->files.size() + found->errors.size());
+  auto add_future = [&](const std::string& path) {
     auto file = std::make_shared<detail::FileState>();
-    file->index = i;
-    file->result.path = submit.paths.back();
+    file->index = job->futures.size();
+    file->result.path = path;
     file->job = job;
     file->callback_thread = core_->callbacks();
     job->futures.push_back(TaskFuture(std::move(file)));
+    return job->futures.back().state_;
+  };
+  auto error = found->errors.begin();
+  for (size_t t = 0; t <= found->files.size(); ++t) {
+    for (; error != found->errors.end() && error->files_before == t; ++error) {
+      detail::ClientCore::Resolve(add_future(error->path),
+                                  Failure(error->path, error->status), false);
+    }
+    if (t == found->files.size()) break;
+    add_future(found->files[t])->task_id = t;
+    job->task_futures.push_back(job->futures.size() - 1);
+  }
+  if (submit.paths.empty() && !paths.empty()) {
+    // Every path failed here: nothing to send, the job is over.
+    std::lock_guard<std::mutex> lock(job->mu);
+    job->closed = true;
+    return Job(std::move(job));
   }
   common::Status accepted = core_->Submit(job, std::move(submit));
   if (!accepted.ok()) {
