@@ -52,8 +52,10 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(2, 100))
       ->capture_default_str();
   app.add_option("--data-root", config.data_root,
-                 "read only files under this directory; relative task paths "
-                 "are relative to it")
+                 "read only files under this directory; a task for a path "
+                 "outside it is refused. Clients send absolute paths "
+                 "(logsweep and the library make relative ones absolute "
+                 "against their own working directory)")
       ->capture_default_str();
   app.add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
