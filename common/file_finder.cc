@@ -111,7 +111,8 @@ class Finder {
   bool Excluded(const std::string& rel, bool directory,
                 std::string* pattern) const;
   bool Included(const std::string& rel) const;
-  // Adds a word's files (sorted) to the result, dropping repeats.
+  // Adds a word's files (sorted) to the result, dropping repeats, and its
+  // skipped entries sorted by path.
   void Commit(Harvest h);
   void Error(const std::string& path, Status status) {
     found_.errors.push_back(
@@ -396,12 +397,16 @@ void Finder::Commit(Harvest h) {
     if (!taken_paths_.insert(c.path).second) continue;
     auto [it, fresh] = taken_ids_.emplace(c.id, c.path);
     if (!fresh) {
-      found_.skipped.push_back(
+      h.skipped.push_back(
           SkippedEntry{c.path, SkipReason::kSameFile, it->second, false});
       continue;
     }
     found_.files.push_back(std::move(c.path));
   }
+  std::stable_sort(h.skipped.begin(), h.skipped.end(),
+                   [](const SkippedEntry& a, const SkippedEntry& b) {
+                     return a.path < b.path;
+                   });
   for (SkippedEntry& s : h.skipped) found_.skipped.push_back(std::move(s));
 }
 
