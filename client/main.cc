@@ -95,7 +95,8 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
   cmd->add_flag("--json", f.json,
                 "print the result as one JSON document (hosts, per-file "
-                "stats and errors, totals, timings)");
+                "stats and errors, totals, timings, path errors, skipped "
+                "files; bytes that are not UTF-8 as {text, bytes_hex})");
   cmd->add_option("-o,--output", f.output,
                   "write the hosts (or the JSON) to FILE, atomically, "
                   "instead of stdout");
