@@ -178,6 +178,7 @@ TEST_F(ClientLibraryTest, MissingPathFailsAtOnceWithoutReachingAWorker) {
   EXPECT_EQ(outcome.error, "no such file or directory");
   EXPECT_EQ(outcome.attempts, 0u);
   // The file after it gets its own outcome (task ids are not positions).
+  ASSERT_EQ(job[1].wait_for(milliseconds(10000)), std::future_status::ready);
   EXPECT_EQ(job[1].result(), (std::vector<std::string>{"h1"}));
   EXPECT_EQ(job.result().hosts, (std::vector<std::string>{"h1"}));
 }
@@ -261,6 +262,7 @@ TEST_F(ClientLibraryTest, CancelReachesTheRightFileAfterAPathError) {
   std::string a = Log("a.gz", {"h1"});
   Client client(clients_ep_);
   Job job = client.submit({dir_.path() + "/missing.gz", stall, a});
+  ASSERT_EQ(job[2].wait_for(milliseconds(10000)), std::future_status::ready);
   EXPECT_EQ(job[2].result(), (std::vector<std::string>{"h1"}));
 
   EXPECT_TRUE(job[1].cancel());
