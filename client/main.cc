@@ -277,14 +277,14 @@ std::optional<int> FindJobFiles(const JobFlags& flags,
              : found.errors.empty() ? lc::kExitOk
                                     : lc::kExitFilesFailed;
   if (flags.list_files) {
+    int emitted = Emit(output, output.json ? lc::FileListJson(found)
+                                           : lc::FileListText(found));
+    if (emitted != lc::kExitOk) return emitted;
     if (!output.quiet && !output.json) {
       for (const auto& line : lc::SkippedLines(found)) {
         std::fprintf(stderr, "%s\n", line.c_str());
       }
     }
-    int emitted = Emit(output, output.json ? lc::FileListJson(found)
-                                           : lc::FileListText(found));
-    if (emitted != lc::kExitOk) return emitted;
     if (!output.quiet) {
       std::fprintf(stderr, "%s\n", lc::FileListSummary(found).c_str());
     }
