@@ -23,6 +23,14 @@ std::string PeerHex(const std::string& peer) {
   return out;
 }
 
+// Bytes a file report takes on the wire, roughly: for cutting results into
+// pieces, not for accounting.
+size_t ReportBytes(const common::FileReport& f) {
+  size_t n = f.path.size() + f.status.message().size() + 64;
+  for (const std::string& w : f.warnings) n += w.size() + 4;
+  return n;
+}
+
 }  // namespace
 
 Coordinator::Coordinator(CoordinatorConfig config, JobJournal* journal)
@@ -30,86 +38,168 @@ Coordinator::Coordinator(CoordinatorConfig config, JobJournal* journal)
       config_(config),
       tracker_(config.max_attempts),
       workers_(config.heartbeat_interval * config.liveness, config.prefetch,
-               config.liveness) {
+               config.liveness),
+      reregister_limiter_(config.heartbeat_interval),
+      refuse_limiter_(config.heartbeat_interval),
+      warn_limiter_(std::chrono::seconds(5)) {
   tracker_.set_record_outcomes(journal_ != nullptr);
   workers_.SetAdaptivePrefetch(config_.max_prefetch, config_.prefetch_target);
+  workers_.SetQuarantine(config_.quarantine_strikes,
+                         config_.quarantine_duration);
 }
 
 void Coordinator::SendToWorker(const std::string& peer,
                                const common::CoordinatorToWorker& msg) {
   outbox_.push_back(
-      Outgoing{Outgoing::Socket::kWorkers, peer, common::Encode(msg)});
+      Outgoing{Outgoing::Socket::kWorkers, peer, common::Encode(msg), {}});
 }
 
 void Coordinator::SendToClient(const std::string& peer,
                                const common::CoordinatorToClient& msg) {
   if (peer.empty()) return;  // a resumed job nobody has attached to yet
   outbox_.push_back(
-      Outgoing{Outgoing::Socket::kClients, peer, common::Encode(msg)});
+      Outgoing{Outgoing::Socket::kClients, peer, common::Encode(msg), {}});
+}
+
+void Coordinator::Warn(const std::string& kind, TimePoint now,
+                       const std::string& text) {
+  uint64_t suppressed = 0;
+  if (warn_limiter_.Allow(kind, now, &suppressed)) {
+    spdlog::warn("{}{}", text, common::SuppressedNote(suppressed));
+  }
+}
+
+void Coordinator::Refuse(Outgoing::Socket socket, const std::string& peer,
+                         const Status& why, TimePoint now) {
+  const bool workers = socket == Outgoing::Socket::kWorkers;
+  // The log line at most once per reason per 5 s, the answer at most once
+  // per peer per heartbeat interval: a misconfigured peer retrying in a
+  // loop floods neither the log nor the socket.
+  Warn(std::string("refused-") + (workers ? "w" : "c") + why.ToString(), now,
+       std::string("refused a peer on the ") +
+           (workers ? "workers" : "clients") + " endpoint (peer " +
+           PeerHex(peer) + (workers ? ", " + workers_.NameOf(peer) : "") +
+           "): " + why.ToString());
+  if (!refuse_limiter_.Allow((workers ? "w" : "c") + peer, now)) return;
+  // Both envelopes carry Refused under the same field number, so a peer on
+  // the wrong endpoint reads this as well as one on the right one.
+  common::Refused refused{why, common::kProtocolVersion};
+  outbox_.push_back(Outgoing{
+      socket, peer, common::Encode(common::CoordinatorToClient(refused)), {}});
 }
 
 void Coordinator::OnWorkerMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now) {
   auto decoded = common::DecodeWorkerToCoordinator(payload);
   if (!decoded.ok()) {
-    spdlog::warn("dropped message from worker peer {} ({}): {}", PeerHex(peer),
-                 workers_.NameOf(peer), decoded.status().ToString());
+    Refuse(Outgoing::Socket::kWorkers, peer, decoded.status(), now);
     return;
   }
   if (auto* hello = std::get_if<common::WorkerHello>(&*decoded)) {
-    auto lost = workers_.Register(peer, *hello, now);
-    for (const auto& ref : lost) tracker_.OnLost(ref, "worker re-registered");
-    spdlog::info("worker {} registered with {} slots ({} workers)", hello->name,
-                 hello->slots, workers_.size());
-    ReportFinished(now);
-    Dispatch(now);
-    return;
-  }
-  if (std::holds_alternative<common::Goodbye>(*decoded)) {
+    OnHello(peer, *hello, now);
+  } else if (std::holds_alternative<common::Goodbye>(*decoded)) {
     if (auto gone = workers_.Remove(peer)) {
       spdlog::info("worker {} is stopping; requeueing its {} tasks", gone->name,
                    gone->in_flight.size());
+      // Leaving in good order costs its tasks no attempt.
       for (const auto& ref : gone->in_flight) {
-        tracker_.OnLost(ref, "worker " + gone->name + " stopped");
+        tracker_.OnLost(ref, "worker " + gone->name + " stopped",
+                        Charge::kFree);
       }
-      ReportFinished(now);
-      Dispatch(now);
     }
-    return;
-  }
-  bool known = workers_.Touch(peer, now);
-  if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
-    workers_.Release(peer, outcome->ref, now, outcome->stats.bytes_scanned);
-    switch (tracker_.OnOutcome(*outcome)) {
-      case TaskTracker::Accept::kAccepted:
-        if (!outcome->status.ok()) {
-          spdlog::info("job {} task {} attempt {} failed on {}: {}",
-                       outcome->ref.job_id, outcome->ref.task_id,
-                       outcome->ref.attempt, workers_.NameOf(peer),
-                       outcome->status.ToString());
-        }
-        break;
-      case TaskTracker::Accept::kStale:
-        spdlog::debug("dropped late result for job {} task {} attempt {}",
-                      outcome->ref.job_id, outcome->ref.task_id,
-                      outcome->ref.attempt);
-        break;
-      case TaskTracker::Accept::kUnknown:
-        spdlog::warn(
-            "dropped result for unknown job {} task {} attempt {} "
-            "from peer {}",
-            outcome->ref.job_id, outcome->ref.task_id, outcome->ref.attempt,
-            PeerHex(peer));
-        break;
+  } else {
+    bool known = workers_.Touch(peer, now);
+    if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
+      OnOutcome(peer, *outcome, now);
     }
-  }
-  if (!known) {
-    // We restarted, or expired this worker while it was frozen: it must
-    // register again before it gets work.
-    SendToWorker(peer, common::Reregister{});
+    if (!known && reregister_limiter_.Allow(peer, now)) {
+      // We restarted, or expired this worker while it was frozen: it must
+      // register again before it gets work. Once per heartbeat interval:
+      // its heartbeats queued meanwhile must not each cause a hello.
+      SendToWorker(peer, common::Reregister{});
+    }
   }
   ReportFinished(now);
   Dispatch(now);
+}
+
+void Coordinator::OnHello(const std::string& peer,
+                          const common::WorkerHello& hello, TimePoint now) {
+  WorkerRegistry::Registration reg = workers_.Register(peer, hello, now);
+  for (const auto& ref : reg.undelivered) {
+    tracker_.OnLost(ref, "worker " + hello.name + " reconnected",
+                    Charge::kFree);
+  }
+  size_t adopted = 0;
+  for (const auto& ref : reg.adopted) adopted += tracker_.Adopt(ref) ? 1 : 0;
+  if (reg.is_new) {
+    spdlog::info("worker {} registered with {} slots ({} workers){}",
+                 hello.name, hello.slots, workers_.size(),
+                 adopted
+                     ? fmt::format("; it was running {} of our tasks", adopted)
+                     : std::string());
+  } else {
+    spdlog::debug("worker {} registered again, holding {} tasks", hello.name,
+                  hello.running.size());
+  }
+}
+
+void Coordinator::OnOutcome(const std::string& peer,
+                            const common::TaskOutcome& outcome, TimePoint now) {
+  workers_.Release(peer, outcome.ref, now, outcome.stats.bytes_scanned);
+  const std::string key = workers_.KeyOf(peer);
+  TaskTracker::OutcomeEffect effect = tracker_.OnOutcome(outcome, key);
+  switch (effect.accept) {
+    case TaskTracker::Accept::kAccepted:
+      if (!outcome.status.ok()) {
+        spdlog::info(
+            "job {} task {} attempt {} failed on {}: {}{}", outcome.ref.job_id,
+            outcome.ref.task_id, outcome.ref.attempt, workers_.NameOf(peer),
+            outcome.status.ToString(),
+            effect.awaiting_confirmation ? "; trying it on another worker"
+                                         : "");
+      }
+      break;
+    case TaskTracker::Accept::kStale:
+      spdlog::debug("dropped late result for job {} task {} attempt {}",
+                    outcome.ref.job_id, outcome.ref.task_id,
+                    outcome.ref.attempt);
+      break;
+    case TaskTracker::Accept::kUnknown:
+      if (finished_.count(outcome.ref.job_id)) {
+        spdlog::debug("dropped result for finished job {} task {}",
+                      outcome.ref.job_id, outcome.ref.task_id);
+      } else {
+        Warn("unknown-result", now,
+             fmt::format("dropped result for unknown job {} task {} attempt "
+                         "{} from {}",
+                         outcome.ref.job_id, outcome.ref.task_id,
+                         outcome.ref.attempt, workers_.NameOf(peer)));
+      }
+      break;
+  }
+  if (!effect.contradicted_worker.empty()) {
+    std::string reason =
+        "files it could not read were read by other workers "
+        "(last: " +
+        effect.contradicted_status.ToString() + ")";
+    if (workers_.Strike(effect.contradicted_worker, reason, now)) {
+      spdlog::warn(
+          "worker with key {} quarantined for {} s: {}; it gets no tasks "
+          "meanwhile (check its mounts and --data-root)",
+          effect.contradicted_worker,
+          std::chrono::duration_cast<std::chrono::seconds>(
+              config_.quarantine_duration)
+              .count(),
+          reason);
+      tracker_.FailUnconfirmable(
+          [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+    }
+  }
+  if (effect.awaiting_confirmation) {
+    tracker_.FailUnconfirmable(
+        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+  }
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
@@ -117,9 +207,7 @@ void Coordinator::OnClientMessage(const std::string& peer,
                                   const std::string& client) {
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
-    spdlog::warn("rejected message from client peer {}: {}", PeerHex(peer),
-                 decoded.status().ToString());
-    SendToClient(peer, common::JobRejected{decoded.status()});
+    Refuse(Outgoing::Socket::kClients, peer, decoded.status(), now);
     return;
   }
   std::visit(
@@ -133,6 +221,29 @@ void Coordinator::OnClientRequest(const std::string& peer,
                                   const std::string& client,
                                   const common::SubmitJob& submit,
                                   TimePoint now) {
+  if (!submit.request_key.empty()) {
+    // A submit sent again (its answer was lost, or the coordinator
+    // restarted): the job it created, not a second one.
+    std::string existing;
+    if (auto it = job_by_request_key_.find(submit.request_key);
+        it != job_by_request_key_.end()) {
+      existing = it->second;
+    } else if (journal_ != nullptr) {
+      auto found = journal_->FindByRequestKey(submit.request_key);
+      if (!found.ok()) {
+        SendToClient(peer,
+                     common::JobRejected{found.status(), submit.request_id});
+        return;
+      }
+      if (found->has_value()) existing = **found;
+    }
+    if (!existing.empty() &&
+        AttachTo(peer, existing, submit.stream_files, submit.request_id, now)) {
+      spdlog::info("job {}: the same submit again; answered with the job",
+                   existing);
+      return;
+    }
+  }
   if (submit.paths.size() > config_.max_paths_per_job) {
     SendToClient(peer,
                  common::JobRejected{
@@ -145,8 +256,10 @@ void Coordinator::OnClientRequest(const std::string& peer,
   }
   size_t& open = open_jobs_by_client_[client];
   if (open >= config_.max_jobs_per_client) {
-    spdlog::warn("rejected a job from client {} (peer {}): {} unfinished jobs",
-                 client, PeerHex(peer), open);
+    Warn("job-limit", now,
+         fmt::format("rejected a job from client {} (peer {}): {} unfinished "
+                     "jobs",
+                     client, PeerHex(peer), open));
     SendToClient(
         peer, common::JobRejected{
                   common::ResourceExhaustedError(
@@ -157,14 +270,30 @@ void Coordinator::OnClientRequest(const std::string& peer,
                   submit.request_id});
     return;
   }
-  std::string id = tracker_.AddJob(peer, submit, now);
+  std::string id = TaskTracker::NewJobId();
+  if (journal_ != nullptr) {
+    // Durable before the client hears the id, so `wait ID` always works; a
+    // job that cannot be made durable is refused, not run half-durable.
+    journal_->RecordJob(id, submit);
+    if (Status s = journal_->Commit(); !s.ok()) {
+      journal_->DiscardJob(id);
+      spdlog::error("refused a job of {} files: {}", submit.paths.size(),
+                    s.ToString());
+      SendToClient(peer, common::JobRejected{
+                             common::UnavailableError(
+                                 "the coordinator cannot record the job in its "
+                                 "state directory (" +
+                                 s.message() + "); try again later"),
+                             submit.request_id});
+      if (open == 0) open_jobs_by_client_.erase(client);
+      return;
+    }
+  }
+  tracker_.AddJob(peer, submit, now, id);
   ++open;
   client_of_job_[id] = client;
-  if (journal_ != nullptr) {
-    // Durable before the client hears the id, so `wait ID` always works.
-    Status s = journal_->RecordJob(id, submit);
-    if (s.ok()) s = journal_->Commit();
-    if (!s.ok()) spdlog::error("job {} is not durable: {}", id, s.ToString());
+  if (!submit.request_key.empty()) {
+    job_by_request_key_[submit.request_key] = id;
   }
   spdlog::info("job {} accepted: {} files", id, submit.paths.size());
   Accept(peer, id, submit.paths.size(), submit.request_id);
@@ -182,30 +311,48 @@ void Coordinator::Accept(const std::string& peer, const std::string& id,
   }
 }
 
-void Coordinator::OnClientRequest(const std::string& peer,
-                                  const std::string& /*client*/,
-                                  const common::WaitJob& wait, TimePoint now) {
-  const std::string& id = wait.job_id;
-  if (auto total = tracker_.AttachClient(id, peer, wait.stream_files)) {
+bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
+                           bool stream_files, uint64_t request_id,
+                           TimePoint now) {
+  if (auto total = tracker_.AttachClient(id, peer, stream_files)) {
     spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
-    Accept(peer, id, *total, wait.request_id);
-    return;
+    Accept(peer, id, *total, request_id);
+    return true;
+  }
+  if (auto it = finished_.find(id); it != finished_.end()) {
+    SendToClient(peer, common::JobAccepted{id, it->second.result->files.size(),
+                                           request_id});
+    StartResult(peer, it->second, stream_files);
+    return true;
   }
   if (journal_ != nullptr) {
     // A finished job's result is rebuilt from the journal.
     auto stored = journal_->Load(id);
     if (!stored.ok()) {
-      spdlog::error("journal: {}", stored.status().ToString());
+      spdlog::error("{}", stored.status().ToString());
     } else if (stored->has_value()) {
       const auto& job = **stored;
       tracker_.RestoreJob(job.id, peer, job.submit, job.done, now);
-      tracker_.AttachClient(job.id, peer, wait.stream_files);
-      SendToClient(peer, common::JobAccepted{id, job.submit.paths.size(),
-                                             wait.request_id});
-      return;
+      tracker_.AttachClient(job.id, peer, stream_files);
+      if (!job.submit.request_key.empty()) {
+        job_by_request_key_[job.submit.request_key] = job.id;
+      }
+      SendToClient(
+          peer, common::JobAccepted{id, job.submit.paths.size(), request_id});
+      return true;
     }
   }
-  SendToClient(peer, common::JobRejected{UnknownJob(id), wait.request_id});
+  return false;
+}
+
+void Coordinator::OnClientRequest(const std::string& peer,
+                                  const std::string& /*client*/,
+                                  const common::WaitJob& wait, TimePoint now) {
+  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now)) {
+    return;
+  }
+  SendToClient(peer,
+               common::JobRejected{UnknownJob(wait.job_id), wait.request_id});
 }
 
 Status Coordinator::UnknownJob(const std::string& id) const {
@@ -250,25 +397,37 @@ void Coordinator::OnClientRequest(const std::string& peer,
     }
   }
   if (!request.job_id.empty() && reply.jobs.empty()) {
-    // Not running: maybe finished, in the journal.
-    std::optional<JobJournal::StoredJob> stored;
-    if (journal_ != nullptr) {
-      auto loaded = journal_->Load(request.job_id);
-      if (loaded.ok()) stored = std::move(*loaded);
-    }
-    if (!stored) {
-      SendToClient(peer, common::JobRejected{UnknownJob(request.job_id),
-                                             request.request_id});
-      return;
-    }
+    // Not running: maybe finished, kept here or in the journal.
     common::JobStatus job;
     job.progress.job_id = request.job_id;
-    job.progress.total = stored->submit.paths.size();
-    job.progress.done = stored->done.size();
-    for (const auto& outcome : stored->done) {
-      if (!outcome.status.ok()) ++job.progress.failed;
-      job.progress.bytes_scanned += outcome.stats.bytes_scanned;
+    if (auto it = finished_.find(request.job_id); it != finished_.end()) {
+      const common::JobResult& r = *it->second.result;
+      job.progress.total = r.files.size();
+      job.progress.done = r.files.size();
+      for (const auto& f : r.files) {
+        if (!f.status.ok()) ++job.progress.failed;
+      }
+      job.progress.bytes_scanned = r.totals.bytes_scanned;
+      job.elapsed_ms = r.elapsed_us / 1000;
+    } else {
+      std::optional<JobJournal::StoredJob> stored;
+      if (journal_ != nullptr) {
+        auto loaded = journal_->Load(request.job_id);
+        if (loaded.ok()) stored = std::move(*loaded);
+      }
+      if (!stored) {
+        SendToClient(peer, common::JobRejected{UnknownJob(request.job_id),
+                                               request.request_id});
+        return;
+      }
+      job.progress.total = stored->submit.paths.size();
+      job.progress.done = stored->done.size();
+      for (const auto& outcome : stored->done) {
+        if (!outcome.status.ok()) ++job.progress.failed;
+        job.progress.bytes_scanned += outcome.stats.bytes_scanned;
+      }
     }
+    job.progress.workers = static_cast<uint32_t>(workers_.size());
     reply.jobs.push_back(std::move(job));
   }
   SendToClient(peer, reply);
@@ -280,6 +439,9 @@ Status Coordinator::Restore(TimePoint now) {
   if (!jobs.ok()) return jobs.status();
   for (const auto& job : *jobs) {
     tracker_.RestoreJob(job.id, "", job.submit, job.done, now);
+    if (!job.submit.request_key.empty()) {
+      job_by_request_key_[job.submit.request_key] = job.id;
+    }
     spdlog::info("job {} resumed: {} of {} files already done", job.id,
                  job.done.size(), job.submit.paths.size());
   }
@@ -287,12 +449,19 @@ Status Coordinator::Restore(TimePoint now) {
   return common::OkStatus();
 }
 
-Status Coordinator::CommitJournal() {
+Status Coordinator::CommitJournal(TimePoint now) {
   if (journal_ == nullptr) return common::OkStatus();
   for (const auto& outcome : tracker_.TakeCompletedTasks()) {
-    if (Status s = journal_->RecordTask(outcome); !s.ok()) return s;
+    journal_->RecordTask(outcome);
   }
-  return journal_->Commit();
+  if (!journal_->has_pending() || now < next_journal_retry_) {
+    return common::OkStatus();
+  }
+  Status s = journal_->Commit();
+  // After a failure (disk full, a lock), try again a second later rather
+  // than on every wake-up; nothing is dropped meanwhile.
+  next_journal_retry_ = s.ok() ? TimePoint{} : now + std::chrono::seconds(1);
+  return s;
 }
 
 void Coordinator::ExpireSlowTasks(TimePoint now) {
@@ -309,10 +478,16 @@ void Coordinator::ExpireSlowTasks(TimePoint now) {
   }
 }
 
+void Coordinator::OnWorkersDrained(TimePoint now) { drained_ = now; }
+
 void Coordinator::OnTick(TimePoint now) {
-  for (auto& dead : workers_.Expire(now)) {
+  // Silence counts only up to the last time every waiting message was read.
+  for (auto& dead : workers_.Expire(std::min(now, drained_))) {
     DropWorker(dead.peer, dead.name, dead.in_flight,
-               "no heartbeat within expiry");
+               "no heartbeat within expiry", Charge::kCharged);
+  }
+  for (const std::string& name : workers_.LiftQuarantines(now)) {
+    spdlog::info("worker {} is out of quarantine", name);
   }
   ExpireSlowTasks(now);
   if (now >= next_heartbeat_) {
@@ -320,6 +495,12 @@ void Coordinator::OnTick(TimePoint now) {
       SendToWorker(peer, common::Heartbeat{});
     }
     next_heartbeat_ = now + config_.heartbeat_interval;
+    reregister_limiter_.Prune(now, config_.heartbeat_interval * 10);
+    refuse_limiter_.Prune(now, config_.heartbeat_interval * 10);
+    warn_limiter_.Prune(now, std::chrono::minutes(1));
+    PruneFinished(now);
+    tracker_.FailUnconfirmable(
+        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
   }
   if (now >= next_progress_) {
     for (auto& p : tracker_.ProgressReports()) {
@@ -330,45 +511,91 @@ void Coordinator::OnTick(TimePoint now) {
   }
   ReportFinished(now);
   Dispatch(now);
+  PumpResults(config_.result_part_bytes * 2);
 }
 
-void Coordinator::OnSendFailed(const Outgoing& message, TimePoint now) {
-  if (message.socket == Outgoing::Socket::kClients) {
-    // The client left; its jobs still run to completion, for `wait` to
-    // attach to (and are dropped when done, unless journaled).
-    spdlog::info("client peer {} is gone; its jobs run on unattended",
-                 PeerHex(message.peer));
-    tracker_.DetachClient(message.peer);
-    return;
+void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
+                                TimePoint now) {
+  // First every task that did not go out returns to its queue, free; only
+  // then are gone workers dropped, so their remaining tasks (sent earlier,
+  // so delivered) are the only ones charged.
+  std::vector<std::string> gone_workers;
+  for (const SendFailure& f : failures) {
+    const Outgoing& m = f.message;
+    if (m.socket == Outgoing::Socket::kClients) {
+      if (f.status.code() == common::StatusCode::kUnavailable ||
+          f.status.message().find("queue full") != std::string::npos) {
+        // The client left; its jobs still run to completion, for `wait`
+        // to attach to.
+        spdlog::info("client peer {} is gone; its jobs run on unattended",
+                     PeerHex(m.peer));
+        tracker_.DetachClient(m.peer);
+        streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                      [&](const ResultStream& s) {
+                                        return s.peer == m.peer;
+                                      }),
+                       streams_.end());
+      } else {
+        spdlog::error("a message to client peer {} was not sent: {}",
+                      PeerHex(m.peer), f.status.ToString());
+      }
+      continue;
+    }
+    for (const common::TaskRef& ref : m.tasks) {
+      workers_.Release(m.peer, ref);
+      tracker_.OnLost(ref, "not delivered to worker", Charge::kFree);
+    }
+    if (std::find(gone_workers.begin(), gone_workers.end(), m.peer) ==
+        gone_workers.end()) {
+      gone_workers.push_back(m.peer);
+    }
   }
-  if (auto dead = workers_.Remove(message.peer)) {
-    DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone");
-    Dispatch(now);
+  for (const std::string& peer : gone_workers) {
+    // Gone, or so far behind that its queue is full: either way it is of
+    // no use now; it registers again if it comes back.
+    if (auto dead = workers_.Remove(peer)) {
+      DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone",
+                 Charge::kCharged);
+    }
   }
+  ReportFinished(now);
+  Dispatch(now);
 }
 
 void Coordinator::DropWorker(const std::string& peer, const std::string& name,
                              const std::vector<common::TaskRef>& lost,
-                             const std::string& why) {
+                             const std::string& why, Charge charge) {
   spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks", name,
                PeerHex(peer), why, lost.size());
   for (const auto& ref : lost) {
-    tracker_.OnLost(ref, "worker " + name + " lost: " + why);
+    tracker_.OnLost(ref, "worker " + name + " lost: " + why, charge);
   }
 }
 
 void Coordinator::Dispatch(TimePoint now) {
+  // Workers none of whose pending tasks may run on them (each waits for
+  // another worker's word): passed over for the rest of this pass.
+  std::vector<std::string> passed_over;
   while (tracker_.HasPending()) {
-    std::string peer = workers_.PickWorkerWithCredit();
+    std::string peer =
+        workers_.PickWorkerWithCredit(std::string(), &passed_over);
     if (peer.empty()) return;
-    auto task = tracker_.TakeNext();
-    if (!task) return;
+    auto task = tracker_.TakeNext(workers_.KeyOf(peer));
+    if (!task) {
+      passed_over.push_back(std::move(peer));
+      continue;
+    }
     workers_.Assign(peer, task->ref);
     if (config_.task_timeout.count() > 0) {
       deadlines_.push_back(
           Dispatched{now + config_.task_timeout, peer, task->ref});
     }
-    SendToWorker(peer, *task);
+    common::TaskRef ref = task->ref;
+    outbox_.push_back(
+        Outgoing{Outgoing::Socket::kWorkers,
+                 peer,
+                 common::Encode(common::CoordinatorToWorker(std::move(*task))),
+                 {std::move(ref)}});
   }
 }
 
@@ -376,17 +603,18 @@ void Coordinator::ReportFinished(TimePoint now) {
   // Files before results: a job's last FilesDone precedes its JobResult.
   for (auto& f : tracker_.TakeFileOutcomes()) SendToClient(f.client, f.files);
   for (auto& f : tracker_.TakeFinished(now)) {
+    const std::string id = f.result.job_id;
     if (journal_ != nullptr) {
       // Its tasks' outcomes first, so the done job is complete on disk.
       for (const auto& outcome : tracker_.TakeCompletedTasks()) {
-        (void)journal_->RecordTask(outcome);
+        journal_->RecordTask(outcome);
       }
-      if (Status s = journal_->RecordJobDone(f.result.job_id); !s.ok()) {
-        spdlog::error("journal: {}", s.ToString());
-      }
+      journal_->RecordJobDone(id);
     }
-    if (auto owner = client_of_job_.find(f.result.job_id);
-        owner != client_of_job_.end()) {
+    FinishedJob done;
+    done.finished_at = now;
+    if (auto owner = client_of_job_.find(id); owner != client_of_job_.end()) {
+      done.owner = owner->second;
       auto open = open_jobs_by_client_.find(owner->second);
       if (open != open_jobs_by_client_.end() && --open->second == 0) {
         open_jobs_by_client_.erase(open);
@@ -396,14 +624,127 @@ void Coordinator::ReportFinished(TimePoint now) {
     size_t failed = std::count_if(
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });
-    spdlog::info("job {} finished: {} files, {} failed, {} hosts",
-                 f.result.job_id, f.result.files.size(), failed,
-                 f.result.hosts.size());
-    SendToClient(f.client, f.result);
+    spdlog::info("job {} finished: {} files, {} failed, {} hosts, {:.1f} s", id,
+                 f.result.files.size(), failed, f.result.hosts.size(),
+                 static_cast<double>(f.result.elapsed_us) / 1e6);
+    done.result =
+        std::make_shared<const common::JobResult>(std::move(f.result));
+    if (!f.file_hosts.empty()) {
+      done.file_hosts =
+          std::make_shared<const std::vector<std::vector<std::string>>>(
+              std::move(f.file_hosts));
+    }
+    for (const auto& [key, job_id] : job_by_request_key_) {
+      if (job_id == id) {
+        done.request_key = key;
+        break;
+      }
+    }
+    StartResult(f.client, done, /*resend_files=*/false);
+    if (config_.max_finished_jobs > 0) {
+      finished_order_.push_back(id);
+      finished_[id] = std::move(done);
+    } else if (!done.request_key.empty()) {
+      job_by_request_key_.erase(done.request_key);
+    }
+  }
+  PruneFinished(now);
+}
+
+void Coordinator::PruneFinished(TimePoint now) {
+  while (!finished_order_.empty()) {
+    auto it = finished_.find(finished_order_.front());
+    if (it != finished_.end() &&
+        finished_order_.size() <= config_.max_finished_jobs &&
+        now - it->second.finished_at < config_.finished_retention) {
+      break;
+    }
+    if (it != finished_.end()) {
+      if (!it->second.request_key.empty()) {
+        job_by_request_key_.erase(it->second.request_key);
+      }
+      finished_.erase(it);
+    }
+    finished_order_.pop_front();
+  }
+}
+
+void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
+                              bool resend_files) {
+  if (peer.empty()) return;  // nobody attached: kept for a later `wait`
+  ResultStream stream;
+  stream.peer = peer;
+  stream.result = job.result;
+  if (resend_files) stream.file_hosts = job.file_hosts;
+  // A result that fits in one piece goes out whole, at once.
+  size_t bytes = 0;
+  for (const std::string& h : job.result->hosts) bytes += h.size() + 2;
+  for (const common::FileReport& f : job.result->files) bytes += ReportBytes(f);
+  if (!stream.file_hosts && bytes <= config_.result_part_bytes) {
+    SendToClient(peer, *job.result);
+    return;
+  }
+  streams_.push_back(std::move(stream));
+  PumpResults(config_.result_part_bytes);
+}
+
+void Coordinator::PumpResults(size_t budget) {
+  size_t sent = 0;
+  while (!streams_.empty() && sent < budget) {
+    ResultStream& s = streams_.front();
+    const common::JobResult& r = *s.result;
+    const size_t limit = config_.result_part_bytes;
+    size_t bytes = 0;
+    if (s.file_hosts && s.next_outcome < r.files.size()) {
+      // A client re-attaching for per-file futures gets every file again.
+      common::FilesDone files;
+      files.job_id = r.job_id;
+      while (s.next_outcome < r.files.size() && bytes < limit) {
+        const size_t i = s.next_outcome++;
+        const auto& hosts = (*s.file_hosts)[i];
+        files.files.push_back(common::FileOutcome{i, r.files[i], hosts});
+        bytes += ReportBytes(r.files[i]);
+        for (const std::string& h : hosts) bytes += h.size() + 2;
+      }
+      SendToClient(s.peer, files);
+      sent += bytes;
+      continue;
+    }
+    common::JobResultPart part;
+    part.job_id = r.job_id;
+    while (s.next_host < r.hosts.size() && bytes < limit) {
+      bytes += r.hosts[s.next_host].size() + 2;
+      part.hosts.push_back(r.hosts[s.next_host++]);
+    }
+    while (s.next_file < r.files.size() && bytes < limit) {
+      bytes += ReportBytes(r.files[s.next_file]);
+      part.files.push_back(r.files[s.next_file++]);
+    }
+    sent += bytes;
+    const bool last =
+        s.next_host == r.hosts.size() && s.next_file == r.files.size();
+    if (!last) {
+      ++s.parts;
+      SendToClient(s.peer, part);
+      continue;
+    }
+    // The last piece travels in the JobResult itself.
+    common::JobResult tail;
+    tail.job_id = r.job_id;
+    tail.hosts = std::move(part.hosts);
+    tail.files = std::move(part.files);
+    tail.totals = r.totals;
+    tail.elapsed_us = r.elapsed_us;
+    tail.parts = s.parts;
+    tail.host_count = r.hosts.size();
+    tail.file_count = r.files.size();
+    SendToClient(s.peer, tail);
+    streams_.pop_front();
   }
 }
 
 TimePoint Coordinator::NextDeadline() const {
+  if (!streams_.empty()) return TimePoint{};  // more pieces to send now
   TimePoint next =
       std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
   if (!deadlines_.empty()) next = std::min(next, deadlines_.front().deadline);

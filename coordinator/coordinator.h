@@ -3,11 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/log_limiter.h"
 #include "coordinator/job_journal.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"
@@ -19,7 +22,8 @@ struct CoordinatorConfig {
   std::chrono::milliseconds heartbeat_interval{1000};
   // Missed intervals before a worker is dead (2 .. 100).
   uint32_t liveness = 3;
-  // Attempts per task before "lost its worker" becomes a failure (1 .. 100).
+  // Attempts per task lost with their workers before the task fails
+  // (1 .. 100). Attempts that never reached a worker are not counted.
   uint32_t max_attempts = 3;
   // Tasks sent to a worker beyond its slots: at least `prefetch` (0 .. 64),
   // up to `max_prefetch` (prefetch .. 256) while its tasks are so short
@@ -37,24 +41,46 @@ struct CoordinatorConfig {
   // Unfinished jobs one client may have at once (1 .. 100000); one more is
   // rejected, so a client cannot grow the job table without bound.
   size_t max_jobs_per_client = 64;
+  // Files a worker must fail (NOT_FOUND, PERMISSION_DENIED, UNAVAILABLE)
+  // that other workers then read before it is quarantined (1 .. 1000), and
+  // for how long it then gets no tasks.
+  uint32_t quarantine_strikes = 3;
+  std::chrono::milliseconds quarantine_duration{std::chrono::minutes(10)};
+  // Finished jobs kept in memory for `wait` and `status` (also without
+  // --state): the newest `max_finished_jobs` (0 .. 10000), each for
+  // `finished_retention`.
+  std::chrono::milliseconds finished_retention{std::chrono::minutes(10)};
+  size_t max_finished_jobs = 64;
+  // Largest piece of a result in one message, in bytes (4 KiB .. 64 MiB).
+  size_t result_part_bytes = 4 << 20;
 };
 
 // The client identity of peers that carry neither a CURVE key nor an IP
 // address (ipc, inproc): they share one job quota.
 inline constexpr char kLocalClient[] = "local";
 
-// A message to send: on which socket, to which peer, what bytes.
+// A message to send: on which socket, to which peer, what bytes, and the
+// task attempts it hands out (so a send that fails can put them back).
 struct Outgoing {
   enum class Socket { kWorkers, kClients };
   Socket socket;
   std::string peer;
   std::string payload;
+  std::vector<common::TaskRef> tasks;
+};
+
+// A send that did not go out: `status` is Unavailable when the peer is gone
+// (its connection closed), ResourceExhausted when its queue is full or the
+// message is over the size limit.
+struct SendFailure {
+  Outgoing message;
+  common::Status status;
 };
 
 // The coordinator's logic without sockets: handlers take one decoded event
 // and the time, and queue messages to send in an outbox, so tests drive it
 // directly with no network and no sleeps. Owns the task tracker and worker
-// registry. Owned by the I/O thread.
+// registry; borrows the journal. Owned by the I/O thread.
 class Coordinator {
  public:
   // `journal` (borrowed, may be null) makes jobs and results durable.
@@ -62,27 +88,38 @@ class Coordinator {
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
-  // A message from a worker peer. Malformed messages are logged with the
-  // peer and dropped.
+  // A message from a worker peer. One that cannot be decoded (wrong
+  // endpoint, wrong version, malformed) is logged and answered with
+  // Refused, at most once per heartbeat interval per peer.
   void OnWorkerMessage(const std::string& peer, std::string_view payload,
                        TimePoint now);
-  // A message from a client peer; a malformed one gets a JobRejected.
-  // `client` names who sent it for the per-client job limit: the CURVE
-  // public key when on, else the peer's IP address, else kLocalClient.
+  // A message from a client peer; one that cannot be decoded is answered
+  // with Refused. `client` names who sent it for the per-client job limit:
+  // the CURVE public key when on, else the peer's IP address, else
+  // kLocalClient.
   void OnClientMessage(const std::string& peer, std::string_view payload,
                        TimePoint now, const std::string& client = kLocalClient);
-  // Heartbeats, expiry of silent workers, progress reports. Call at least
-  // by NextDeadline().
+  // Heartbeats, expiry of silent workers, progress reports, the next
+  // pieces of results being sent. Call at least by NextDeadline().
   void OnTick(TimePoint now);
-  // A send to a peer failed (it is gone): a worker is dropped at once.
-  void OnSendFailed(const Outgoing& message, TimePoint now);
+  // Sends of one outbox that did not go out. Tasks they carried go back to
+  // the queue without charging an attempt; a worker that is gone is
+  // dropped (its other tasks, delivered earlier, are charged); a client
+  // that is gone is detached from its jobs.
+  void OnSendsFailed(const std::vector<SendFailure>& failures, TimePoint now);
+  // No message was waiting on the workers socket at `now`: silence is
+  // judged only up to the last such time, so a worker whose messages wait
+  // unread behind a stall or a backlog is never declared dead.
+  void OnWorkersDrained(TimePoint now);
 
   // Resumes the journal's unfinished jobs (after a restart). Errors: the
   // journal's (Unavailable, DataLoss).
   common::Status Restore(TimePoint now);
   // Makes the outcomes of the tasks finished so far durable; one batch per
-  // call. Errors: Unavailable (the journal cannot be written).
-  common::Status CommitJournal();
+  // call, retried at most once a second after a failure. Errors:
+  // Unavailable (the journal cannot be written; nothing is lost, the next
+  // call tries again).
+  common::Status CommitJournal(TimePoint now);
 
   TimePoint NextDeadline() const;
   std::vector<Outgoing> TakeOutbox();
@@ -91,7 +128,30 @@ class Coordinator {
   size_t job_count() const { return tracker_.job_count(); }
 
  private:
+  // A finished job kept for `wait` and `status`.
+  struct FinishedJob {
+    std::shared_ptr<const common::JobResult> result;
+    // Each file's hosts, for a client that re-attaches wanting the files
+    // streamed (empty unless the job was submitted streaming).
+    std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
+    TimePoint finished_at;
+    std::string owner;  // client identity, for status redaction
+    std::string request_key;
+  };
+  // A result on its way to a client in pieces.
+  struct ResultStream {
+    std::string peer;
+    std::shared_ptr<const common::JobResult> result;
+    std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
+    size_t next_outcome = 0;  // FilesDone sent so far (re-attach only)
+    size_t next_host = 0;
+    size_t next_file = 0;
+    uint64_t parts = 0;
+  };
+
   void Dispatch(TimePoint now);
+  void Refuse(Outgoing::Socket socket, const std::string& peer,
+              const common::Status& why, TimePoint now);
   // One handler per client request type (see ClientToCoordinator).
   void OnClientRequest(const std::string& peer, const std::string& client,
                        const common::SubmitJob& submit, TimePoint now);
@@ -101,17 +161,31 @@ class Coordinator {
                        const common::CancelJob& cancel, TimePoint now);
   void OnClientRequest(const std::string& peer, const std::string& client,
                        const common::GetStatus& request, TimePoint now);
+  void OnHello(const std::string& peer, const common::WorkerHello& hello,
+               TimePoint now);
+  void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
+                 TimePoint now);
+  // Answers a submit or wait for an existing job (running, finished and
+  // kept, or in the journal); false if there is no such job.
+  bool AttachTo(const std::string& peer, const std::string& id,
+                bool stream_files, uint64_t request_id, TimePoint now);
   void Accept(const std::string& peer, const std::string& id, uint64_t total,
               uint64_t request_id);
   common::Status UnknownJob(const std::string& id) const;
   void ReportFinished(TimePoint now);
+  void StartResult(const std::string& peer, const FinishedJob& job,
+                   bool resend_files);
+  // Sends the next pieces of the results in flight, about `budget` bytes.
+  void PumpResults(size_t budget);
+  void PruneFinished(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,
-                  const std::string& why);
+                  const std::string& why, Charge charge);
   void SendToWorker(const std::string& peer,
                     const common::CoordinatorToWorker& msg);
   void SendToClient(const std::string& peer,
                     const common::CoordinatorToClient& msg);
+  void Warn(const std::string& kind, TimePoint now, const std::string& text);
 
   void ExpireSlowTasks(TimePoint now);
 
@@ -122,6 +196,8 @@ class Coordinator {
   std::vector<Outgoing> outbox_;
   TimePoint next_heartbeat_{};
   TimePoint next_progress_{};
+  // Silence is judged up to here (see OnWorkersDrained); max: no limit.
+  TimePoint drained_ = TimePoint::max();
   // Dispatches in order; with one timeout for all, also in deadline order.
   struct Dispatched {
     TimePoint deadline;
@@ -134,6 +210,17 @@ class Coordinator {
   // are not counted.
   std::unordered_map<std::string, size_t> open_jobs_by_client_;
   std::unordered_map<std::string, std::string> client_of_job_;
+  // Submits seen, by request key, for jobs running or kept finished.
+  std::unordered_map<std::string, std::string> job_by_request_key_;
+  std::unordered_map<std::string, FinishedJob> finished_;
+  std::deque<std::string> finished_order_;  // oldest first
+  std::deque<ResultStream> streams_;
+  // At most one Reregister and one Refused per peer per heartbeat interval.
+  common::LogLimiter reregister_limiter_;
+  common::LogLimiter refuse_limiter_;
+  // Repeated warnings, by kind.
+  common::LogLimiter warn_limiter_;
+  TimePoint next_journal_retry_{};
 };
 
 }  // namespace logsweep::coordinator

@@ -16,6 +16,9 @@ namespace {
 constexpr std::chrono::milliseconds kMaxPollWait{200};
 // Messages handled per socket per wake-up, so neither side starves.
 constexpr int kBatch = 256;
+// Messages queued for one client before it counts as gone: results go out
+// in pieces of at most 4 MiB, so this is over 400 GB of result.
+constexpr int kClientQueueMessages = 100000;
 
 // Why a peer failed the CURVE handshake, from a ZMTP protocol error code.
 std::string DescribeHandshakeError(uint32_t code) {
@@ -110,6 +113,13 @@ common::Status CoordinatorServer::Configure() {
   for (auto* socket : {&workers_, &clients_}) {
     if (common::Status s = common::ConfigureSocket(*socket); !s.ok()) return s;
   }
+  try {
+    // A large result goes to its client in many pieces queued at once; the
+    // default limit (1000 messages) would drop the client mid-result.
+    clients_.set(zmq::sockopt::sndhwm, kClientQueueMessages);
+  } catch (const zmq::error_t& e) {
+    return common::InternalError(std::string("sndhwm: ") + e.what());
+  }
   if (!curve_keys_) return common::OkStatus();
   if (common::Status s = common::ConfigureCurveServer(workers_, *curve_keys_,
                                                       kWorkersZapDomain);
@@ -142,7 +152,13 @@ void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
       spdlog::warn("receive failed: {}", received.status().ToString());
       return;
     }
-    if (!received->has_value()) return;
+    if (!received->has_value()) {
+      // Every message waiting was read: silence is judged up to now.
+      if (from_workers) {
+        coordinator_.OnWorkersDrained(std::chrono::steady_clock::now());
+      }
+      return;
+    }
     std::vector<std::string>& frames = **received;
     // A ROUTER prepends the peer id; our peers send exactly one frame.
     if (frames.size() != 2) {
@@ -220,16 +236,31 @@ void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
 }
 
 void CoordinatorServer::Flush() {
-  // A failed send may queue more (requeued tasks go to other workers).
+  // A failed send may queue more (requeued tasks go to other workers). A
+  // peer whose send failed gets nothing more in this flush: its later
+  // messages fail with it, so the coordinator learns of every task that did
+  // not go out before it drops the peer.
+  std::vector<std::string> failed_peers;
   for (auto outbox = coordinator_.TakeOutbox(); !outbox.empty();
        outbox = coordinator_.TakeOutbox()) {
-    for (const Outgoing& out : outbox) {
-      zmq::socket_t& socket =
-          out.socket == Outgoing::Socket::kWorkers ? workers_ : clients_;
-      if (common::Status s = common::SendMessage(socket, out.peer, out.payload);
-          !s.ok()) {
-        coordinator_.OnSendFailed(out, std::chrono::steady_clock::now());
+    std::vector<SendFailure> failures;
+    for (Outgoing& out : outbox) {
+      const bool workers = out.socket == Outgoing::Socket::kWorkers;
+      zmq::socket_t& socket = workers ? workers_ : clients_;
+      common::Status s;
+      if (std::find(failed_peers.begin(), failed_peers.end(),
+                    (workers ? "w" : "c") + out.peer) != failed_peers.end()) {
+        s = common::UnavailableError("an earlier send to this peer failed");
+      } else {
+        s = common::SendMessage(socket, out.peer, out.payload);
       }
+      if (!s.ok()) {
+        failed_peers.push_back((workers ? "w" : "c") + out.peer);
+        failures.push_back(SendFailure{std::move(out), std::move(s)});
+      }
+    }
+    if (!failures.empty()) {
+      coordinator_.OnSendsFailed(failures, std::chrono::steady_clock::now());
     }
   }
 }
@@ -262,6 +293,7 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
     try {
       zmq::poll(items, item_count, wait);
+      now = std::chrono::steady_clock::now();
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal; re-check `stop`
       return common::UnavailableError(std::string("poll: ") + e.what());
@@ -274,7 +306,11 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     if (socket_count > 4 && (items[4].revents & ZMQ_POLLIN)) {
       LogHandshakeFailures(*clients_monitor_, "clients");
     }
-    if (items[0].revents & ZMQ_POLLIN) ReadAll(workers_, true);
+    if (items[0].revents & ZMQ_POLLIN) {
+      ReadAll(workers_, true);
+    } else {
+      coordinator_.OnWorkersDrained(now);
+    }
     if (items[1].revents & ZMQ_POLLIN) ReadAll(clients_, false);
     now = std::chrono::steady_clock::now();
     if (now >= coordinator_.NextDeadline()) {
@@ -283,8 +319,8 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     }
     // One journal transaction per wake-up: results of a whole batch of
     // messages become durable together.
-    if (auto s = coordinator_.CommitJournal(); !s.ok()) {
-      spdlog::error("{}", s.ToString());
+    if (auto s = coordinator_.CommitJournal(now); !s.ok()) {
+      spdlog::error("{} (retrying; nothing is lost meanwhile)", s.ToString());
     }
   }
   return common::OkStatus();

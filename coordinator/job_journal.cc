@@ -1,7 +1,12 @@
 #include "coordinator/job_journal.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <variant>
 
@@ -25,11 +30,6 @@ constexpr const char* kSchema = R"sql(
     outcome BLOB NOT NULL,
     PRIMARY KEY (job_id, task_id));
 )sql";
-
-Status SqliteError(sqlite3* db, const std::string& what) {
-  return common::UnavailableError("journal: " + what + ": " +
-                                  (db ? sqlite3_errmsg(db) : "no database"));
-}
 
 // One prepared statement, finalized on scope exit.
 class Statement {
@@ -71,7 +71,45 @@ StatusOr<common::SubmitJob> DecodeSubmit(const std::string& bytes) {
   return std::get<common::SubmitJob>(std::move(*decoded));
 }
 
+// Locks `dir` for this process: one coordinator per state directory. The
+// lock file holds the holder's pid, for the error the next one prints.
+StatusOr<int> LockDirectory(const std::string& dir) {
+  std::string path = dir + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return common::UnavailableError("cannot open " + path + ": " +
+                                    std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    char pid[32] = {0};
+    ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "";
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) {
+      holder.pop_back();
+    }
+    if (err == EWOULDBLOCK) {
+      return common::UnavailableError(
+          "state directory " + dir + " is in use by another coordinator" +
+          (holder.empty() ? "" : " (pid " + holder + ")") +
+          ": one coordinator per --state directory");
+    }
+    return common::UnavailableError("cannot lock " + path + ": " +
+                                    std::strerror(err));
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
+                                     static_cast<ssize_t>(pid.size())) {
+    // The lock holds regardless; only the next one's message is poorer.
+  }
+  return fd;
+}
+
 }  // namespace
+
+JobJournal::JobJournal(sqlite3* db, int lock_fd, std::string dir)
+    : db_(db), lock_fd_(lock_fd), dir_(std::move(dir)) {}
 
 StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   std::error_code ec;
@@ -80,19 +118,26 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
     return common::UnavailableError("journal: cannot create " + dir + ": " +
                                     ec.message());
   }
+  StatusOr<int> lock = LockDirectory(dir);
+  if (!lock.ok()) return lock.status();
   std::string path = dir + "/journal.db";
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(
           path.c_str(), &db,
           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
           nullptr) != SQLITE_OK) {
-    Status s = SqliteError(db, "open " + path);
+    Status s =
+        common::UnavailableError("journal: open " + path + ": " +
+                                 (db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
+    ::close(*lock);
     return s;
   }
-  auto journal = std::make_unique<JobJournal>(db);
+  std::unique_ptr<JobJournal> journal(new JobJournal(db, *lock, dir));
   // WAL: commits append to the log, readers never block the writer;
-  // synchronous=NORMAL is durable against process crashes.
+  // synchronous=NORMAL is durable against process crashes. No busy wait:
+  // a locked database fails the commit at once (it is retried later), so
+  // the poll loop never sleeps on a lock.
   if (Status s = journal->Exec("PRAGMA journal_mode=WAL;"
                                "PRAGMA synchronous=NORMAL;");
       !s.ok()) {
@@ -101,14 +146,43 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   if (Status s = journal->Exec(kSchema); !s.ok()) {
     return common::DataLossError(s.message() + " (" + path + ")");
   }
+  // Journals written before request keys existed gain the column.
+  bool has_key = false;
+  {
+    Statement st(db, "PRAGMA table_info(jobs)");
+    while (st.ok() && sqlite3_step(st.get()) == SQLITE_ROW) {
+      const unsigned char* name = sqlite3_column_text(st.get(), 1);
+      if (name && std::strcmp(reinterpret_cast<const char*>(name),
+                              "request_key") == 0) {
+        has_key = true;
+      }
+    }
+  }
+  if (!has_key) {
+    if (Status s =
+            journal->Exec("ALTER TABLE jobs ADD COLUMN request_key BLOB");
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (Status s =
+          journal->Exec("CREATE INDEX IF NOT EXISTS jobs_by_request_key "
+                        "ON jobs (request_key) WHERE request_key IS NOT NULL");
+      !s.ok()) {
+    return s;
+  }
   return journal;
 }
 
 JobJournal::~JobJournal() {
-  if (in_batch_) {
-    (void)Commit();
-  }
+  if (has_pending()) (void)Commit();  // best effort on the way out
   sqlite3_close(db_);
+  ::close(lock_fd_);
+}
+
+Status JobJournal::Error(const std::string& what) const {
+  return common::UnavailableError("journal in " + dir_ + ": " + what + ": " +
+                                  sqlite3_errmsg(db_));
 }
 
 Status JobJournal::Exec(const char* sql) {
@@ -116,68 +190,106 @@ Status JobJournal::Exec(const char* sql) {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string message = err ? err : "error";
     sqlite3_free(err);
-    return common::UnavailableError("journal: " + message);
+    return common::UnavailableError("journal in " + dir_ + ": " + message);
   }
   return common::OkStatus();
 }
 
-Status JobJournal::Begin() {
-  if (in_batch_) return common::OkStatus();
-  if (Status s = Exec("BEGIN"); !s.ok()) return s;
-  in_batch_ = true;
-  return common::OkStatus();
+void JobJournal::RecordJob(const std::string& job_id,
+                           const common::SubmitJob& submit) {
+  pending_.push_back(Op{Op::Kind::kJob, job_id, 0,
+                        common::Encode(common::ClientToCoordinator(submit)),
+                        submit.request_key});
+}
+
+void JobJournal::RecordTask(const common::TaskOutcome& outcome) {
+  pending_.push_back(Op{Op::Kind::kTask,
+                        outcome.ref.job_id,
+                        outcome.ref.task_id,
+                        common::Encode(common::WorkerToCoordinator(outcome)),
+                        {}});
+}
+
+void JobJournal::RecordJobDone(const std::string& job_id) {
+  pending_.push_back(Op{Op::Kind::kDone, job_id, 0, {}, {}});
+}
+
+void JobJournal::DiscardJob(const std::string& job_id) {
+  std::vector<Op> kept;
+  kept.reserve(pending_.size());
+  for (Op& op : pending_) {
+    if (op.job_id != job_id) kept.push_back(std::move(op));
+  }
+  pending_.swap(kept);
+}
+
+Status JobJournal::Apply(const Op& op) {
+  switch (op.kind) {
+    case Op::Kind::kJob: {
+      // OR IGNORE: a batch retried after a failed COMMIT may meet its own
+      // rows if SQLite had written them before failing.
+      Statement st(db_,
+                   "INSERT OR IGNORE INTO jobs (id, submit, request_key) "
+                   "VALUES (?1, ?2, ?3)");
+      if (!st.ok()) return Error("prepare");
+      st.BindText(1, op.job_id);
+      st.Bind(2, op.blob);
+      if (op.request_key.empty()) {
+        sqlite3_bind_null(st.get(), 3);
+      } else {
+        st.Bind(3, op.request_key);
+      }
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return Error("record job");
+      return common::OkStatus();
+    }
+    case Op::Kind::kTask: {
+      Statement st(db_,
+                   "INSERT OR REPLACE INTO tasks (job_id, task_id, outcome) "
+                   "VALUES (?1, ?2, ?3)");
+      if (!st.ok()) return Error("prepare");
+      st.BindText(1, op.job_id);
+      sqlite3_bind_int64(st.get(), 2, static_cast<sqlite3_int64>(op.task_id));
+      st.Bind(3, op.blob);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return Error("record task");
+      return common::OkStatus();
+    }
+    case Op::Kind::kDone: {
+      Statement st(db_, "UPDATE jobs SET finished = 1 WHERE id = ?1");
+      if (!st.ok()) return Error("prepare");
+      st.BindText(1, op.job_id);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) {
+        return Error("record job done");
+      }
+      return common::OkStatus();
+    }
+  }
+  return common::InternalError("journal: unknown record kind");
 }
 
 Status JobJournal::Commit() {
-  if (!in_batch_) return common::OkStatus();
-  in_batch_ = false;
-  return Exec("COMMIT");
-}
-
-Status JobJournal::RecordJob(const std::string& job_id,
-                             const common::SubmitJob& submit) {
-  if (Status s = Begin(); !s.ok()) return s;
-  Statement st(db_, "INSERT INTO jobs (id, submit) VALUES (?1, ?2)");
-  if (!st.ok()) return SqliteError(db_, "prepare");
-  st.BindText(1, job_id);
-  st.Bind(2, common::Encode(common::ClientToCoordinator(submit)));
-  if (sqlite3_step(st.get()) != SQLITE_DONE) {
-    return SqliteError(db_, "record job");
+  if (pending_.empty()) return common::OkStatus();
+  Status s = Exec("BEGIN IMMEDIATE");
+  if (s.ok()) {
+    for (const Op& op : pending_) {
+      if (s = Apply(op); !s.ok()) break;
+    }
   }
-  return common::OkStatus();
-}
-
-Status JobJournal::RecordTask(const common::TaskOutcome& outcome) {
-  if (Status s = Begin(); !s.ok()) return s;
-  Statement st(db_,
-               "INSERT OR REPLACE INTO tasks (job_id, task_id, outcome) "
-               "VALUES (?1, ?2, ?3)");
-  if (!st.ok()) return SqliteError(db_, "prepare");
-  st.BindText(1, outcome.ref.job_id);
-  sqlite3_bind_int64(st.get(), 2,
-                     static_cast<sqlite3_int64>(outcome.ref.task_id));
-  st.Bind(3, common::Encode(common::WorkerToCoordinator(outcome)));
-  if (sqlite3_step(st.get()) != SQLITE_DONE) {
-    return SqliteError(db_, "record task");
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) {
+    // A failed statement or COMMIT may leave the transaction open (or
+    // SQLite may have rolled it back itself): end it either way, so the
+    // next BEGIN works, and keep the batch for the next try.
+    if (sqlite3_get_autocommit(db_) == 0) (void)Exec("ROLLBACK");
+    return s;
   }
-  return common::OkStatus();
-}
-
-Status JobJournal::RecordJobDone(const std::string& job_id) {
-  if (Status s = Begin(); !s.ok()) return s;
-  Statement st(db_, "UPDATE jobs SET finished = 1 WHERE id = ?1");
-  if (!st.ok()) return SqliteError(db_, "prepare");
-  st.BindText(1, job_id);
-  if (sqlite3_step(st.get()) != SQLITE_DONE) {
-    return SqliteError(db_, "record job done");
-  }
+  pending_.clear();
   return common::OkStatus();
 }
 
 StatusOr<std::vector<common::TaskOutcome>> JobJournal::LoadTasks(
     const std::string& job_id) {
   Statement st(db_, "SELECT outcome FROM tasks WHERE job_id = ?1");
-  if (!st.ok()) return SqliteError(db_, "prepare");
+  if (!st.ok()) return Error("prepare");
   st.BindText(1, job_id);
   std::vector<common::TaskOutcome> out;
   int rc;
@@ -190,14 +302,14 @@ StatusOr<std::vector<common::TaskOutcome>> JobJournal::LoadTasks(
     }
     out.push_back(std::get<common::TaskOutcome>(std::move(*decoded)));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load tasks");
+  if (rc != SQLITE_DONE) return Error("load tasks");
   return out;
 }
 
 StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
   Statement st(db_,
                "SELECT id, submit FROM jobs WHERE finished = 0 ORDER BY seq");
-  if (!st.ok()) return SqliteError(db_, "prepare");
+  if (!st.ok()) return Error("prepare");
   std::vector<StoredJob> jobs;
   int rc;
   while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
@@ -208,7 +320,7 @@ StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
     job.submit = std::move(*submit);
     jobs.push_back(std::move(job));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load jobs");
+  if (rc != SQLITE_DONE) return Error("load jobs");
   for (StoredJob& job : jobs) {
     auto done = LoadTasks(job.id);
     if (!done.ok()) return done.status();
@@ -220,11 +332,11 @@ StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
 StatusOr<std::optional<JobJournal::StoredJob>> JobJournal::Load(
     const std::string& job_id) {
   Statement st(db_, "SELECT submit, finished FROM jobs WHERE id = ?1");
-  if (!st.ok()) return SqliteError(db_, "prepare");
+  if (!st.ok()) return Error("prepare");
   st.BindText(1, job_id);
   int rc = sqlite3_step(st.get());
   if (rc == SQLITE_DONE) return std::optional<StoredJob>();
-  if (rc != SQLITE_ROW) return SqliteError(db_, "load job");
+  if (rc != SQLITE_ROW) return Error("load job");
   StoredJob job;
   job.id = job_id;
   auto submit = DecodeSubmit(st.Column(0));
@@ -235,6 +347,17 @@ StatusOr<std::optional<JobJournal::StoredJob>> JobJournal::Load(
   if (!done.ok()) return done.status();
   job.done = std::move(*done);
   return std::optional<StoredJob>(std::move(job));
+}
+
+StatusOr<std::optional<std::string>> JobJournal::FindByRequestKey(
+    const std::string& request_key) {
+  Statement st(db_, "SELECT id FROM jobs WHERE request_key = ?1");
+  if (!st.ok()) return Error("prepare");
+  st.Bind(1, request_key);
+  int rc = sqlite3_step(st.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Error("find request key");
+  return std::optional<std::string>(st.Column(0));
 }
 
 }  // namespace logsweep::coordinator

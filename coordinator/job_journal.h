@@ -9,6 +9,7 @@
 #include "common/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace logsweep::coordinator {
 
@@ -16,27 +17,38 @@ namespace logsweep::coordinator {
 // (SQLite in WAL mode, in DIR/journal.db), so that a coordinator restarted
 // with the same --state DIR resumes unfinished jobs without scanning
 // finished files again, and `logsweep wait` can fetch a finished job's
-// result later. Writes are batched in one transaction until Commit(); a
-// crash loses at most the uncommitted batch, whose tasks simply run again.
-// Messages are stored as the codec's bytes. Owned by the I/O thread.
+// result later.
+//
+// Writes are kept in memory in one batch until Commit(), which applies the
+// whole batch in one transaction. A failed Commit (disk full, database
+// locked, I/O error) rolls the transaction back and keeps the batch, so the
+// next Commit tries it all again: nothing recorded is ever dropped, and a
+// crash loses at most the batch not yet committed, whose tasks simply run
+// again. The directory is locked (flock on DIR/lock) for the journal's
+// lifetime: one coordinator per state directory. Messages are stored as the
+// codec's bytes. Owned by the I/O thread.
 class JobJournal {
  public:
-  // Opens or creates DIR/journal.db (creating DIR).
-  // Errors: Unavailable (cannot create or open), DataLoss (not a journal).
+  // Opens or creates DIR/journal.db (creating DIR) and locks DIR.
+  // Errors: Unavailable (cannot create, open or lock; another coordinator
+  // holding the directory is named by its pid), DataLoss (not a journal).
   static common::StatusOr<std::unique_ptr<JobJournal>> Open(
       const std::string& dir);
-  // Adopts an open database handle (Open() is the way to get one).
-  explicit JobJournal(sqlite3* db) : db_(db) {}
   ~JobJournal();
   JobJournal(const JobJournal&) = delete;
   JobJournal& operator=(const JobJournal&) = delete;
 
-  // Each write joins the open batch. Errors: Unavailable (disk full, I/O).
-  common::Status RecordJob(const std::string& job_id,
-                           const common::SubmitJob& submit);
-  common::Status RecordTask(const common::TaskOutcome& outcome);
-  common::Status RecordJobDone(const std::string& job_id);
-  // Makes the batch durable.
+  // Each write joins the pending batch (in memory; cannot fail).
+  void RecordJob(const std::string& job_id, const common::SubmitJob& submit);
+  void RecordTask(const common::TaskOutcome& outcome);
+  void RecordJobDone(const std::string& job_id);
+  // Takes a job's records out of the pending batch (a job that could not be
+  // made durable is refused, and must not become durable later).
+  void DiscardJob(const std::string& job_id);
+  bool has_pending() const { return !pending_.empty(); }
+
+  // Makes the pending batch durable. Errors: Unavailable naming the state
+  // directory and SQLite's error; the batch is kept for the next call.
   common::Status Commit();
 
   struct StoredJob {
@@ -45,19 +57,37 @@ class JobJournal {
     std::vector<common::TaskOutcome> done;  // finished tasks' outcomes
     bool finished = false;
   };
-  // Every job not yet finished, oldest first.
+  // Every job not yet finished, oldest first. Reads only what is committed.
   common::StatusOr<std::vector<StoredJob>> LoadUnfinished();
   // One job, finished or not; nullopt if unknown.
   common::StatusOr<std::optional<StoredJob>> Load(const std::string& job_id);
+  // The id of the job submitted with `request_key`, if one was recorded.
+  common::StatusOr<std::optional<std::string>> FindByRequestKey(
+      const std::string& request_key);
+
+  const std::string& dir() const { return dir_; }
 
  private:
+  JobJournal(sqlite3* db, int lock_fd, std::string dir);
+
+  struct Op {
+    enum class Kind { kJob, kTask, kDone } kind;
+    std::string job_id;
+    uint64_t task_id = 0;
+    std::string blob;         // encoded submit or outcome
+    std::string request_key;  // kJob
+  };
+
   common::Status Exec(const char* sql);
-  common::Status Begin();
+  common::Status Apply(const Op& op);
+  common::Status Error(const std::string& what) const;
   common::StatusOr<std::vector<common::TaskOutcome>> LoadTasks(
       const std::string& job_id);
 
   sqlite3* db_;
-  bool in_batch_ = false;
+  int lock_fd_;
+  std::string dir_;
+  std::vector<Op> pending_;
 };
 
 }  // namespace logsweep::coordinator

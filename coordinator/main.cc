@@ -11,6 +11,7 @@
 #include "common/curve.h"
 #include "common/logging.h"
 #include "common/signals.h"
+#include "common/version.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/zap_handler.h"
@@ -52,15 +53,16 @@ int Main(int argc, char** argv) {
   std::string state_dir;
   std::string log_level = "info";
   int parent_pid = 0;
-  int heartbeat_ms = 1000;
-  uint32_t liveness = 3;
-  uint32_t max_attempts = 3;
-  uint32_t prefetch = 1;
-  uint32_t max_prefetch = 16;
-  int64_t task_timeout_ms = 300000;
-  size_t max_jobs_per_client = 64;
+  // Every tunable's default is the config's: one definition.
+  lc::CoordinatorConfig config;
+  int64_t heartbeat_ms = config.heartbeat_interval.count();
+  int64_t task_timeout_ms = config.task_timeout.count();
+  int64_t quarantine_ms = config.quarantine_duration.count();
+  int64_t keep_finished_ms = config.finished_retention.count();
   std::string curve_secret;
   std::string authorized_keys;
+  app.set_version_flag("--version",
+                       logsweep::common::VersionText("logsweep-coordinator"));
   app.add_option("--workers-endpoint", workers_endpoint,
                  "ZeroMQ endpoint workers connect to")
       ->capture_default_str();
@@ -69,25 +71,27 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--state", state_dir,
                  "keep a durable journal of jobs and results in this "
-                 "directory; unfinished jobs resume after a restart");
+                 "directory (locked: one coordinator per directory); "
+                 "unfinished jobs resume after a restart");
   app.add_option("--ready-file", ready_file,
                  "write the bound endpoints to this file once listening");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
-      ->check(CLI::Range(50, 60000))
+      ->check(CLI::Range(int64_t{50}, int64_t{60000}))
       ->capture_default_str();
-  app.add_option("--liveness", liveness,
+  app.add_option("--liveness", config.liveness,
                  "missed heartbeats before a worker is declared dead")
       ->check(CLI::Range(2, 100))
       ->capture_default_str();
-  app.add_option("--max-attempts", max_attempts,
-                 "attempts per task before losing workers fails it")
+  app.add_option("--max-attempts", config.max_attempts,
+                 "attempts per task lost with their workers before the task "
+                 "fails (attempts that never reached a worker do not count)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  app.add_option("--prefetch", prefetch,
+  app.add_option("--prefetch", config.prefetch,
                  "tasks queued on a worker beyond its slots")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
-  app.add_option("--max-prefetch", max_prefetch,
+  app.add_option("--max-prefetch", config.max_prefetch,
                  "tasks queued on a worker whose tasks are short")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
@@ -96,10 +100,28 @@ int Main(int argc, char** argv) {
                  "this (0: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400000}))
       ->capture_default_str();
-  app.add_option("--max-jobs-per-client", max_jobs_per_client,
+  app.add_option("--max-jobs-per-client", config.max_jobs_per_client,
                  "unfinished jobs one client (CURVE key, else IP address) "
                  "may have; one more is rejected")
       ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  app.add_option("--quarantine-strikes", config.quarantine_strikes,
+                 "files a worker failed (NOT_FOUND, PERMISSION_DENIED, I/O) "
+                 "that other workers then read, before it is quarantined")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--quarantine-ms", quarantine_ms,
+                 "how long a quarantined worker gets no tasks")
+      ->check(CLI::Range(int64_t{1000}, int64_t{86400000}))
+      ->capture_default_str();
+  app.add_option("--keep-finished", config.max_finished_jobs,
+                 "finished jobs kept in memory for wait and status (also "
+                 "without --state)")
+      ->check(CLI::Range(size_t{0}, size_t{10000}))
+      ->capture_default_str();
+  app.add_option("--keep-finished-ms", keep_finished_ms,
+                 "how long a finished job is kept in memory")
+      ->check(CLI::Range(int64_t{0}, int64_t{7 * 86400000LL}))
       ->capture_default_str();
   auto* secret_flag = app.add_option(
       "--curve-secret", curve_secret,
@@ -131,14 +153,11 @@ int Main(int argc, char** argv) {
     return 0;  // started by `logsweep run`, which is already gone
   }
 
-  lc::CoordinatorConfig config;
   config.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
-  config.liveness = liveness;
-  config.max_attempts = max_attempts;
-  config.prefetch = prefetch;
-  config.max_prefetch = std::max(prefetch, max_prefetch);
+  config.max_prefetch = std::max(config.prefetch, config.max_prefetch);
   config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
-  config.max_jobs_per_client = max_jobs_per_client;
+  config.quarantine_duration = std::chrono::milliseconds(quarantine_ms);
+  config.finished_retention = std::chrono::milliseconds(keep_finished_ms);
 
   std::unique_ptr<lc::JobJournal> journal;
   if (!state_dir.empty()) {
@@ -198,7 +217,14 @@ int Main(int argc, char** argv) {
     spdlog::error("stopped: {}", s.ToString());
     return 1;
   }
-  spdlog::info("shutting down");
+  if (journal == nullptr && coordinator.job_count() > 0) {
+    spdlog::warn(
+        "shutting down with {} unfinished jobs, which are lost: without "
+        "--state nothing survives a restart",
+        coordinator.job_count());
+  } else {
+    spdlog::info("shutting down");
+  }
   return 0;
 }
 

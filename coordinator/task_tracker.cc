@@ -10,8 +10,9 @@ namespace {
 using common::Status;
 using common::StatusCode;
 
-// 128 random bits in hex: job ids are capabilities, so not guessable.
-std::string NewJobId() {
+}  // namespace
+
+std::string TaskTracker::NewJobId() {
   std::random_device rd;
   char buf[33];
   for (int i = 0; i < 4; ++i) {
@@ -20,16 +21,14 @@ std::string NewJobId() {
   return std::string(buf, 32);
 }
 
-}  // namespace
-
 TaskTracker::TaskTracker(uint32_t max_attempts) : max_attempts_(max_attempts) {
   assert(max_attempts_ >= 1 && "max_attempts must be at least 1");
 }
 
 std::string TaskTracker::AddJob(std::string client,
-                                const common::SubmitJob& submit,
-                                TimePoint now) {
-  std::string id = NewJobId();
+                                const common::SubmitJob& submit, TimePoint now,
+                                std::string id) {
+  if (id.empty()) id = NewJobId();
   while (jobs_.count(id)) id = NewJobId();
   CreateJob(id, std::move(client), submit, now);
   return id;
@@ -153,7 +152,8 @@ TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
   if (job.stream_files) job.file_hosts.resize(submit.paths.size());
   job.tasks.reserve(submit.paths.size());
   for (uint64_t i = 0; i < submit.paths.size(); ++i) {
-    job.tasks.push_back(Task{submit.paths[i], TaskState::kPending, 0, {}, {}});
+    job.tasks.push_back(
+        Task{submit.paths[i], TaskState::kPending, 0, 0, {}, {}, {}});
     job.pending.push_back(i);
   }
   if (job.tasks.empty()) {
@@ -170,21 +170,40 @@ TaskTracker::Job* TaskTracker::FindJob(const std::string& id) {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-std::optional<common::TaskAssignment> TaskTracker::TakeNext() {
-  while (!ready_.empty()) {
+std::optional<common::TaskAssignment> TaskTracker::TakeNext(
+    const std::string& worker) {
+  // Each job in the ring gets at most one look per call: a job whose only
+  // pending tasks must go to another worker stays in the ring for them.
+  for (size_t looks = ready_.size(); looks > 0 && !ready_.empty(); --looks) {
     std::string id = std::move(ready_.front());
     ready_.pop_front();
     Job* job = FindJob(id);
     if (job == nullptr) continue;
     std::optional<uint64_t> task_id;
-    while (!job->pending.empty() && !task_id) {
+    for (auto it = job->confirm.begin(); it != job->confirm.end();) {
+      const uint64_t candidate = *it;
+      auto unconfirmed = job->unconfirmed.find(candidate);
+      if (job->tasks[candidate].state != TaskState::kPending ||
+          unconfirmed == job->unconfirmed.end()) {
+        it = job->confirm.erase(it);  // finished, or no longer waiting
+        continue;
+      }
+      if (!worker.empty() && unconfirmed->second.worker == worker) {
+        ++it;
+        continue;
+      }
+      task_id = candidate;
+      job->confirm.erase(it);
+      break;
+    }
+    while (!task_id && !job->pending.empty()) {
       uint64_t candidate = job->pending.front();
       job->pending.pop_front();
       if (job->tasks[candidate].state == TaskState::kPending) {
         task_id = candidate;
       }
     }
-    if (job->pending.empty()) {
+    if (job->pending.empty() && job->confirm.empty()) {
       job->in_ready_ring = false;
     } else {
       ready_.push_back(id);  // next turn goes to the next job
@@ -203,7 +222,11 @@ std::optional<common::TaskAssignment> TaskTracker::TakeNext() {
 void TaskTracker::MakePending(Job& job, uint64_t task_id) {
   job.tasks[task_id].state = TaskState::kPending;
   // Retries go first: they are the job's oldest work.
-  job.pending.push_front(task_id);
+  if (job.unconfirmed.count(task_id)) {
+    job.confirm.push_back(task_id);
+  } else {
+    job.pending.push_front(task_id);
+  }
   if (!job.in_ready_ring) {
     job.in_ready_ring = true;
     ready_.push_back(job.id);
@@ -214,7 +237,12 @@ void TaskTracker::Complete(Job& job, uint64_t task_id,
                            const common::TaskOutcome& outcome) {
   Task& task = job.tasks[task_id];
   task.stats = outcome.stats;
+  task.warnings = outcome.warnings;
   job.totals.Add(outcome.stats);
+  if (auto it = job.unconfirmed.find(task_id); it != job.unconfirmed.end()) {
+    job.unconfirmed.erase(it);
+    --unconfirmed_count_;
+  }
   if (outcome.status.ok()) {
     task.state = TaskState::kDone;
     job.hosts.Merge(outcome.hosts);
@@ -242,48 +270,105 @@ void TaskTracker::Complete(Job& job, uint64_t task_id,
   if (++job.finished == job.tasks.size()) finished_.push_back(job.id);
 }
 
-TaskTracker::Accept TaskTracker::OnOutcome(const common::TaskOutcome& outcome) {
+namespace {
+
+// A failure that may be the worker's own view of the file rather than the
+// file's: another worker may well read it.
+bool MayBeLocal(StatusCode code) {
+  return code == StatusCode::kNotFound ||
+         code == StatusCode::kPermissionDenied ||
+         code == StatusCode::kUnavailable;
+}
+
+}  // namespace
+
+TaskTracker::OutcomeEffect TaskTracker::OnOutcome(
+    const common::TaskOutcome& outcome, const std::string& worker) {
+  OutcomeEffect effect;
   Job* job = FindJob(outcome.ref.job_id);
   if (job == nullptr || outcome.ref.task_id >= job->tasks.size()) {
-    return Accept::kUnknown;
+    effect.accept = Accept::kUnknown;
+    return effect;
   }
-  Task& task = job->tasks[outcome.ref.task_id];
+  const uint64_t task_id = outcome.ref.task_id;
+  Task& task = job->tasks[task_id];
   if (outcome.ref.attempt == 0 || outcome.ref.attempt > task.attempt) {
-    return Accept::kUnknown;
+    effect.accept = Accept::kUnknown;
+    return effect;
   }
   if (task.state == TaskState::kDone || task.state == TaskState::kFailed) {
-    return Accept::kStale;
+    effect.accept = Accept::kStale;
+    return effect;
   }
   // The task is running (this or a later attempt) or was requeued after its
   // worker was presumed dead: the first valid answer wins either way.
-  if (!outcome.status.ok() &&
-      outcome.status.code() == StatusCode::kUnavailable) {
-    // Transient: only the attempt now running decides whether to retry; an
-    // older attempt's complaint is moot once the task has moved on.
-    const bool current = task.state == TaskState::kRunning &&
-                         outcome.ref.attempt == task.attempt;
-    if (!current) return Accept::kAccepted;
-    if (task.attempt < max_attempts_) {
-      MakePending(*job, outcome.ref.task_id);
-      return Accept::kAccepted;
+  const StatusCode code = outcome.status.code();
+  auto earlier = job->unconfirmed.find(task_id);
+  const bool by_other = earlier != job->unconfirmed.end() &&
+                        (worker.empty() || earlier->second.worker != worker);
+  if (!outcome.status.ok() && MayBeLocal(code)) {
+    // Only the attempt now running decides what happens next; an older
+    // attempt's complaint is moot once the task has moved on.
+    if (task.state != TaskState::kRunning ||
+        outcome.ref.attempt != task.attempt) {
+      return effect;
     }
+    const bool transient = code == StatusCode::kUnavailable;
+    const bool agreed =
+        by_other && !transient &&
+        earlier->second.outcome.status.code() != StatusCode::kUnavailable;
+    if (agreed || (transient && ++task.charged >= max_attempts_)) {
+      // Two workers could not read it, or transient errors used up its
+      // attempts: the file fails.
+      Complete(*job, task_id, outcome);
+      return effect;
+    }
+    // Try it on another worker before the file fails.
+    if (earlier == job->unconfirmed.end()) {
+      job->unconfirmed.emplace(task_id, Unconfirmed{worker, outcome});
+      ++unconfirmed_count_;
+    } else {
+      earlier->second = Unconfirmed{worker, outcome};
+    }
+    effect.awaiting_confirmation = true;
+    MakePending(*job, task_id);
+    return effect;
   }
-  Complete(*job, outcome.ref.task_id, outcome);
-  return Accept::kAccepted;
+  if (by_other) {
+    // Another worker read the file the first one could not: the first
+    // one's failure was its own.
+    effect.contradicted_worker = earlier->second.worker;
+    effect.contradicted_status = earlier->second.outcome.status;
+  }
+  Complete(*job, task_id, outcome);
+  return effect;
 }
 
-void TaskTracker::OnLost(const common::TaskRef& ref,
-                         const std::string& reason) {
+bool TaskTracker::Adopt(const common::TaskRef& ref) {
+  Job* job = FindJob(ref.job_id);
+  if (job == nullptr || ref.task_id >= job->tasks.size() || ref.attempt == 0) {
+    return false;
+  }
+  Task& task = job->tasks[ref.task_id];
+  if (task.state != TaskState::kPending) return false;
+  // It stays in its queue; TakeNext skips tasks that are not pending.
+  task.state = TaskState::kRunning;
+  task.attempt = std::max(task.attempt, ref.attempt);
+  return true;
+}
+
+void TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
+                         Charge charge) {
   Job* job = FindJob(ref.job_id);
   if (job == nullptr || ref.task_id >= job->tasks.size()) return;
   Task& task = job->tasks[ref.task_id];
   if (task.state != TaskState::kRunning || task.attempt != ref.attempt) return;
-  if (task.attempt >= max_attempts_) {
+  if (charge == Charge::kCharged && ++task.charged >= max_attempts_) {
     common::TaskOutcome outcome;
     outcome.ref = ref;
-    outcome.status =
-        common::UnavailableError(reason + " (gave up after " +
-                                 std::to_string(task.attempt) + " attempts)");
+    outcome.status = common::UnavailableError(
+        reason + " (gave up after " + std::to_string(task.charged) +
+        " attempts lost with their workers)");
     Complete(*job, ref.task_id, outcome);
     return;
   }
@@ -312,6 +397,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
                                                   task.attempt,
                                                   {}});
     }
+    f.file_hosts = std::move(job.file_hosts);
     out.push_back(std::move(f));
     jobs_.erase(it);  // its id may linger in ready_; TakeNext skips it
   }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/host_set.h"
 #include "common/messages.h"
 #include "common/query.h"
@@ -17,7 +18,13 @@
 
 namespace logsweep::coordinator {
 
-using TimePoint = std::chrono::steady_clock::time_point;
+using common::TimePoint;
+
+// Whether losing an attempt counts towards a task's max_attempts.
+enum class Charge : uint8_t {
+  kCharged,  // it reached a worker that then failed to answer
+  kFree,     // it never reached a worker, or the worker left in good order
+};
 
 // The state of one task's future.
 enum class TaskState : uint8_t { kPending, kRunning, kDone, kFailed };
@@ -27,17 +34,29 @@ enum class TaskState : uint8_t { kPending, kRunning, kDone, kFailed };
 // finished when all its tasks are. Exactly one outcome is accepted per task
 // (the first valid one), so merged counts are exact even when a stale
 // attempt answers late. Dispatch is round-robin between jobs, so a large
-// job cannot starve a small one. Owned by the coordinator's I/O thread.
+// job cannot starve a small one.
+//
+// Attempt numbers name each hand-out and only grow; separately, a task is
+// charged for each attempt that reached a worker which then failed to
+// answer (or answered UNAVAILABLE), and fails after max_attempts charges.
+// A failure that may be the worker's own view of the file (NOT_FOUND,
+// PERMISSION_DENIED, UNAVAILABLE) is confirmed on a different worker before
+// the file fails; a success there contradicts the first worker (see
+// OutcomeEffect). Owned by the coordinator's I/O thread.
 class TaskTracker {
  public:
   explicit TaskTracker(uint32_t max_attempts);
   TaskTracker(const TaskTracker&) = delete;
   TaskTracker& operator=(const TaskTracker&) = delete;
 
-  // Creates a job of one task per path, owned by `client` (a peer id) and
-  // returns its id. An empty job is finished at once.
+  // 128 random bits in hex: job ids are capabilities, so not guessable.
+  static std::string NewJobId();
+
+  // Creates a job of one task per path, owned by `client` (a peer id), with
+  // id `id` (empty: a new one), and returns its id. An empty job is
+  // finished at once.
   std::string AddJob(std::string client, const common::SubmitJob& submit,
-                     TimePoint now);
+                     TimePoint now, std::string id = std::string());
 
   // Re-creates a job from the journal after a restart: `done` holds the
   // outcomes already recorded (not re-run, not re-recorded). `client` may be
@@ -77,25 +96,55 @@ class TaskTracker {
   void set_record_outcomes(bool on) { record_outcomes_ = on; }
   std::vector<common::TaskOutcome> TakeCompletedTasks();
 
-  // The next pending task, round-robin over jobs, now RUNNING with its
-  // attempt number incremented; nullopt when nothing is pending.
-  std::optional<common::TaskAssignment> TakeNext();
+  // The next pending task that may run on the worker with key `worker`
+  // (empty: any), round-robin over jobs, now RUNNING with a new attempt
+  // number; nullopt when none is pending for that worker. A task waiting
+  // for its failure to be confirmed never goes to the worker that failed.
+  std::optional<common::TaskAssignment> TakeNext(
+      const std::string& worker = std::string());
 
   enum class Accept { kAccepted, kStale, kUnknown };
-  // Records a worker's outcome. kStale: the task already finished (late or
-  // duplicate reply, dropped). kUnknown: no such job or task, or an attempt
-  // never handed out. An Unavailable error is retried while attempts remain.
-  Accept OnOutcome(const common::TaskOutcome& outcome);
+  struct OutcomeEffect {
+    Accept accept = Accept::kAccepted;
+    // The outcome was a failure that may be local to its worker: the task
+    // runs again on another worker before the file fails.
+    bool awaiting_confirmation = false;
+    // Another worker (this key) had failed this file in a way this outcome
+    // shows was its own problem (e.g. NOT_FOUND, where this worker read it).
+    std::string contradicted_worker;
+    common::Status contradicted_status;
+  };
+  // Records the outcome of an attempt run by the worker with key `worker`.
+  // kStale: the task already finished (late or duplicate reply, dropped).
+  // kUnknown: no such job or task, or an attempt never handed out.
+  OutcomeEffect OnOutcome(const common::TaskOutcome& outcome,
+                          const std::string& worker = std::string());
 
-  // The attempt `ref` lost its worker (dead, or timed out). The task goes
-  // back to the queue, or fails once it has used max_attempts. No effect
-  // if the task finished or has moved on to a later attempt.
-  void OnLost(const common::TaskRef& ref, const std::string& reason);
+  // The attempt `ref` lost its worker (dead, gone, timed out, stopped, or
+  // never delivered). The task goes back to the queue, or, with a charge,
+  // fails once it has been charged max_attempts times. No effect if the
+  // task finished or has moved on to a later attempt.
+  void OnLost(const common::TaskRef& ref, const std::string& reason,
+              Charge charge = Charge::kCharged);
+
+  // A worker reports holding `ref` that nobody runs (e.g. the coordinator
+  // restarted): a pending task becomes RUNNING under that attempt, so it
+  // is not handed out twice. False when nothing changed.
+  bool Adopt(const common::TaskRef& ref);
+
+  // Tasks waiting to be confirmed by a worker other than the one that
+  // failed them, where `has_other(worker_key)` says no such worker exists
+  // any more: a NOT_FOUND or PERMISSION_DENIED fails now (noted as not
+  // confirmed); an UNAVAILABLE may run on the same worker again.
+  template <class HasOther>
+  void FailUnconfirmable(HasOther has_other);
 
   // Removes and returns every finished job with the peer that owns it.
   struct Finished {
     std::string client;
     common::JobResult result;
+    // Each file's hosts, for jobs submitted with stream_files (else empty).
+    std::vector<std::vector<std::string>> file_hosts;
   };
   std::vector<Finished> TakeFinished(TimePoint now);
 
@@ -118,8 +167,15 @@ class TaskTracker {
     std::string path;
     TaskState state = TaskState::kPending;
     uint32_t attempt = 0;  // attempts handed out so far
+    uint8_t charged = 0;   // attempts lost to their worker's failure
     common::Status status;
     common::ScanStats stats;
+    std::vector<std::string> warnings;
+  };
+  // A failure that waits for another worker's word.
+  struct Unconfirmed {
+    std::string worker;  // key of the worker that failed
+    common::TaskOutcome outcome;
   };
   struct Job {
     std::string id;
@@ -128,6 +184,10 @@ class TaskTracker {
     bool merge_partial = false;
     std::vector<Task> tasks;
     std::deque<uint64_t> pending;  // task ids; may hold finished ones
+    // Pending tasks whose failure waits for a different worker: their ids
+    // in queue order, and by id the failure to confirm.
+    std::deque<uint64_t> confirm;
+    std::unordered_map<uint64_t, Unconfirmed> unconfirmed;
     bool in_ready_ring = false;
     uint64_t finished = 0;
     uint64_t failed = 0;
@@ -158,6 +218,36 @@ class TaskTracker {
   std::vector<std::string> unsent_jobs_;  // jobs with files to stream
   bool record_outcomes_ = false;
   std::vector<common::TaskOutcome> completed_tasks_;
+  size_t unconfirmed_count_ = 0;  // over all jobs
 };
+
+template <class HasOther>
+void TaskTracker::FailUnconfirmable(HasOther has_other) {
+  if (unconfirmed_count_ == 0) return;
+  for (auto& [id, job] : jobs_) {
+    for (auto it = job.unconfirmed.begin(); it != job.unconfirmed.end();) {
+      const uint64_t task_id = it->first;
+      if (job.tasks[task_id].state != TaskState::kPending ||
+          has_other(it->second.worker)) {
+        ++it;
+        continue;
+      }
+      common::TaskOutcome outcome = std::move(it->second.outcome);
+      // Its id stays in `confirm`; TakeNext skips ids no longer waiting.
+      it = job.unconfirmed.erase(it);
+      --unconfirmed_count_;
+      if (outcome.status.code() == common::StatusCode::kUnavailable) {
+        // A transient error is simply retried where it can be.
+        job.pending.push_front(task_id);
+        continue;
+      }
+      outcome.status =
+          common::Status(outcome.status.code(),
+                         outcome.status.message() +
+                             " (not confirmed: no other worker to try it on)");
+      Complete(job, task_id, outcome);
+    }
+  }
+}
 
 }  // namespace logsweep::coordinator

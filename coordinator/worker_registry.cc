@@ -3,34 +3,6 @@
 #include <algorithm>
 
 namespace logsweep::coordinator {
-
-WorkerRegistry::WorkerRegistry(std::chrono::milliseconds expiry,
-                               uint32_t prefetch, uint32_t liveness)
-    : expiry_(expiry), prefetch_(prefetch), liveness_(liveness) {}
-
-std::vector<common::TaskRef> WorkerRegistry::Register(
-    const std::string& peer, const common::WorkerHello& hello, TimePoint now) {
-  Worker& w = workers_[peer];
-  std::vector<common::TaskRef> lost = std::move(w.in_flight);
-  auto expiry = std::max(expiry_, hello.heartbeat_interval * liveness_);
-  w = Worker{hello.name, hello.slots, expiry, now + expiry, {}};
-  w.registered = now;
-  return lost;
-}
-
-bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
-  auto it = workers_.find(peer);
-  if (it == workers_.end()) return false;
-  it->second.expires = now + it->second.expiry;
-  return true;
-}
-
-void WorkerRegistry::Assign(const std::string& peer,
-                            const common::TaskRef& ref) {
-  auto it = workers_.find(peer);
-  if (it != workers_.end()) it->second.in_flight.push_back(ref);
-}
-
 namespace {
 
 bool SameAttempt(const common::TaskRef& a, const common::TaskRef& b) {
@@ -38,22 +10,122 @@ bool SameAttempt(const common::TaskRef& a, const common::TaskRef& b) {
          a.job_id == b.job_id;
 }
 
+bool Contains(const std::vector<common::TaskRef>& refs,
+              const common::TaskRef& ref) {
+  return std::any_of(refs.begin(), refs.end(), [&](const common::TaskRef& r) {
+    return SameAttempt(r, ref);
+  });
+}
+
 }  // namespace
+
+WorkerRegistry::WorkerRegistry(std::chrono::milliseconds expiry,
+                               uint32_t prefetch, uint32_t liveness)
+    : expiry_(expiry), prefetch_(prefetch), liveness_(liveness) {}
+
+void WorkerRegistry::Unready(const std::string& peer, const Worker& w) {
+  ReadyKey key{w.in_flight.size(), w.slots, w.seq, &peer};
+  (w.quarantined ? ready_quarantined_ : ready_).erase(key);
+}
+
+void WorkerRegistry::Ready(const std::string& peer, const Worker& w) {
+  if (w.in_flight.size() >= CreditLimit(w)) return;
+  ReadyKey key{w.in_flight.size(), w.slots, w.seq, &peer};
+  (w.quarantined ? ready_quarantined_ : ready_).insert(key);
+}
+
+WorkerRegistry::Registration WorkerRegistry::Register(
+    const std::string& peer, const common::WorkerHello& hello, TimePoint now) {
+  Registration out;
+  const std::string key = hello.instance.empty() ? peer : hello.instance;
+  std::optional<Worker> previous;
+  std::vector<common::TaskRef> held;
+  bool same_connection = false;
+  if (auto it = workers_.find(peer); it != workers_.end()) {
+    // The same connection: whatever it holds and does not report is on its
+    // way to it (sent after it wrote the hello), so it keeps everything.
+    same_connection = true;
+    previous = Extract(it);
+    held = std::move(previous->in_flight);
+  } else if (auto k = peer_by_key_.find(key); k != peer_by_key_.end()) {
+    // The same worker on a new connection: what it does not report was
+    // sent to the old one and never reached it.
+    previous = Extract(workers_.find(k->second));
+    for (common::TaskRef& ref : previous->in_flight) {
+      if (Contains(hello.running, ref)) {
+        held.push_back(std::move(ref));
+      } else {
+        out.undelivered.push_back(std::move(ref));
+      }
+    }
+  }
+  out.is_new = !previous.has_value();
+  for (const common::TaskRef& ref : hello.running) {
+    if (!Contains(held, ref)) {
+      held.push_back(ref);
+      out.adopted.push_back(ref);
+    }
+  }
+
+  auto [slot, inserted] = workers_.try_emplace(peer);
+  (void)inserted;
+  // The ready set points at the map's own copy of the peer id.
+  const std::string& stored_peer = slot->first;
+  Worker& w = slot->second;
+  if (previous) {
+    // Throughput, counters and any quarantine outlive a reconnect.
+    w = std::move(*previous);
+  } else {
+    w.registered = now;
+  }
+  w.key = key;
+  w.name = hello.name;
+  w.slots = hello.slots;
+  w.expiry = std::max(expiry_, hello.heartbeat_interval * liveness_);
+  w.expires = now + w.expiry;
+  w.in_flight = std::move(held);
+  w.seq = next_seq_++;
+  if (w.quarantined) ++quarantined_count_;
+  peer_by_key_[key] = peer;
+  // A peer already registered has its entry in the heap still.
+  if (!same_connection) deadlines_.push(Deadline{w.expires, peer, true});
+  Ready(stored_peer, w);
+  return out;
+}
+
+bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return false;
+  // The heap entry stays; Expire finds the later time when it comes due.
+  it->second.expires = now + it->second.expiry;
+  return true;
+}
+
+void WorkerRegistry::Assign(const std::string& peer,
+                            const common::TaskRef& ref) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return;
+  Unready(it->first, it->second);
+  it->second.in_flight.push_back(ref);
+  Ready(it->first, it->second);
+}
 
 bool WorkerRegistry::Holds(const std::string& peer,
                            const common::TaskRef& ref) const {
   auto it = workers_.find(peer);
-  if (it == workers_.end()) return false;
-  const auto& v = it->second.in_flight;
-  return std::any_of(v.begin(), v.end(), [&](const common::TaskRef& r) {
-    return SameAttempt(r, ref);
-  });
+  return it != workers_.end() && Contains(it->second.in_flight, ref);
 }
 
 void WorkerRegistry::SetAdaptivePrefetch(uint32_t max_prefetch,
                                          std::chrono::milliseconds target) {
   max_prefetch_ = max_prefetch;
   prefetch_target_seconds_ = std::chrono::duration<double>(target).count();
+}
+
+void WorkerRegistry::SetQuarantine(uint32_t strikes,
+                                   std::chrono::milliseconds duration) {
+  strikes_to_quarantine_ = std::max<uint32_t>(1, strikes);
+  quarantine_duration_ = duration;
 }
 
 size_t WorkerRegistry::CreditLimit(const Worker& w) const {
@@ -67,12 +139,13 @@ size_t WorkerRegistry::CreditLimit(const Worker& w) const {
   return w.slots + prefetch;
 }
 
-void WorkerRegistry::Release(const std::string& peer,
+bool WorkerRegistry::Release(const std::string& peer,
                              const common::TaskRef& ref, TimePoint now,
                              uint64_t bytes_scanned) {
   auto it = workers_.find(peer);
-  if (it == workers_.end()) return;
+  if (it == workers_.end()) return false;
   Worker& w = it->second;
+  Unready(it->first, w);
   ++w.tasks_done;
   w.bytes_scanned += bytes_scanned;
   // Only a busy worker's gaps measure its speed (an idle one waits for us).
@@ -88,7 +161,119 @@ void WorkerRegistry::Release(const std::string& peer,
   auto pos = std::find_if(v.begin(), v.end(), [&](const common::TaskRef& r) {
     return SameAttempt(r, ref);
   });
-  if (pos != v.end()) v.erase(pos);
+  bool held = pos != v.end();
+  if (held) v.erase(pos);
+  Ready(it->first, w);
+  return held;
+}
+
+std::string WorkerRegistry::PickWorkerWithCredit(
+    const std::string& exclude, const std::vector<std::string>* skip) const {
+  // Quarantined workers only when no other is registered at all, so that a
+  // cluster of one bad node fails its files with their errors, not hangs.
+  const bool all_quarantined =
+      !workers_.empty() && quarantined_count_ == workers_.size();
+  const std::set<ReadyKey>& set = all_quarantined ? ready_quarantined_ : ready_;
+  for (const ReadyKey& key : set) {
+    const std::string& peer = *key.peer;
+    if (skip != nullptr &&
+        std::find(skip->begin(), skip->end(), peer) != skip->end()) {
+      continue;
+    }
+    if (!exclude.empty() && workers_.at(peer).key == exclude) continue;
+    return peer;
+  }
+  return std::string();
+}
+
+bool WorkerRegistry::HasOtherWorker(const std::string& exclude) const {
+  const bool all_quarantined =
+      !workers_.empty() && quarantined_count_ == workers_.size();
+  for (const auto& [peer, w] : workers_) {
+    if (w.key == exclude) continue;
+    if (all_quarantined || !w.quarantined) return true;
+  }
+  return false;
+}
+
+WorkerRegistry::Worker WorkerRegistry::Extract(
+    std::unordered_map<std::string, Worker>::iterator it) {
+  Unready(it->first, it->second);
+  if (it->second.quarantined) --quarantined_count_;
+  auto k = peer_by_key_.find(it->second.key);
+  if (k != peer_by_key_.end() && k->second == it->first) peer_by_key_.erase(k);
+  Worker w = std::move(it->second);
+  workers_.erase(it);
+  return w;
+}
+
+WorkerRegistry::Dead WorkerRegistry::Erase(
+    std::unordered_map<std::string, Worker>::iterator it) {
+  std::string peer = it->first;
+  Worker w = Extract(it);
+  return Dead{std::move(peer), std::move(w.name), std::move(w.in_flight)};
+}
+
+std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(
+    const std::string& peer) {
+  auto it = workers_.find(peer);
+  if (it == workers_.end()) return std::nullopt;
+  return Erase(it);
+}
+
+std::vector<WorkerRegistry::Dead> WorkerRegistry::Expire(TimePoint now) {
+  std::vector<Dead> dead;
+  while (!deadlines_.empty() && deadlines_.top().at <= now) {
+    Deadline d = deadlines_.top();
+    deadlines_.pop();
+    auto it = workers_.find(d.peer);
+    if (it == workers_.end()) continue;  // removed since
+    if (!d.liveness) continue;           // a quarantine's end: see Lift...
+    if (it->second.expires > now) {
+      // Heard from since this entry was made: one entry per worker.
+      if (it->second.expires > d.at) {
+        deadlines_.push(Deadline{it->second.expires, d.peer, true});
+      }
+      continue;
+    }
+    dead.push_back(Erase(it));
+  }
+  return dead;
+}
+
+bool WorkerRegistry::Strike(const std::string& key, const std::string& reason,
+                            TimePoint now) {
+  auto k = peer_by_key_.find(key);
+  if (k == peer_by_key_.end()) return false;
+  auto it = workers_.find(k->second);
+  if (it == workers_.end()) return false;
+  Worker& w = it->second;
+  if (w.quarantined) return false;
+  if (++w.strikes < strikes_to_quarantine_) return false;
+  Unready(it->first, w);
+  w.quarantined = true;
+  ++quarantined_count_;
+  w.quarantined_until = now + quarantine_duration_;
+  w.quarantine_reason = reason;
+  deadlines_.push(Deadline{w.quarantined_until, it->first, false});
+  Ready(it->first, w);
+  return true;
+}
+
+std::vector<std::string> WorkerRegistry::LiftQuarantines(TimePoint now) {
+  std::vector<std::string> lifted;
+  if (quarantined_count_ == 0) return lifted;
+  for (auto& [peer, w] : workers_) {
+    if (!w.quarantined || w.quarantined_until > now) continue;
+    Unready(peer, w);
+    w.quarantined = false;
+    --quarantined_count_;
+    w.strikes = 0;
+    w.quarantine_reason.clear();
+    Ready(peer, w);
+    lifted.push_back(w.name);
+  }
+  return lifted;
 }
 
 std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
@@ -106,46 +291,15 @@ std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(now -
                                                                  w.registered)
                .count()));
+    s.quarantined = w.quarantined;
+    s.quarantine_reason = w.quarantine_reason;
     out.push_back(std::move(s));
   }
+  std::sort(out.begin(), out.end(),
+            [](const common::WorkerStatus& a, const common::WorkerStatus& b) {
+              return a.name < b.name;
+            });
   return out;
-}
-
-std::string WorkerRegistry::PickWorkerWithCredit() const {
-  const std::string* best = nullptr;
-  double best_load = 0;
-  for (const auto& [peer, w] : workers_) {
-    if (w.in_flight.size() >= CreditLimit(w)) continue;
-    double load = static_cast<double>(w.in_flight.size()) / w.slots;
-    if (best == nullptr || load < best_load) {
-      best = &peer;
-      best_load = load;
-    }
-  }
-  return best ? *best : std::string();
-}
-
-std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(
-    const std::string& peer) {
-  auto it = workers_.find(peer);
-  if (it == workers_.end()) return std::nullopt;
-  Dead dead{it->first, it->second.name, std::move(it->second.in_flight)};
-  workers_.erase(it);
-  return dead;
-}
-
-std::vector<WorkerRegistry::Dead> WorkerRegistry::Expire(TimePoint now) {
-  std::vector<Dead> dead;
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    if (it->second.expires <= now) {
-      dead.push_back(
-          Dead{it->first, it->second.name, std::move(it->second.in_flight)});
-      it = workers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return dead;
 }
 
 std::vector<std::string> WorkerRegistry::Peers() const {
@@ -161,10 +315,13 @@ std::string WorkerRegistry::NameOf(const std::string& peer) const {
                               : it->second.name;
 }
 
+std::string WorkerRegistry::KeyOf(const std::string& peer) const {
+  auto it = workers_.find(peer);
+  return it == workers_.end() ? std::string() : it->second.key;
+}
+
 TimePoint WorkerRegistry::NextExpiry() const {
-  TimePoint next = TimePoint::max();
-  for (const auto& [peer, w] : workers_) next = std::min(next, w.expires);
-  return next;
+  return deadlines_.empty() ? TimePoint::max() : deadlines_.top().at;
 }
 
 }  // namespace logsweep::coordinator

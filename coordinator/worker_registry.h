@@ -2,18 +2,26 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
+#include <queue>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/messages.h"
-#include "coordinator/task_tracker.h"
 
 namespace logsweep::coordinator {
 
-// Registered workers: their capacity, liveness deadline and the task
-// attempts each holds. A worker silent past its expiry is dead. Owned by the
+using common::TimePoint;
+
+// Registered workers: their capacity, liveness deadline, the task attempts
+// each holds, and quarantine. A worker silent past its expiry is dead. A
+// worker is known by its connection (peer id) and by its key: the instance
+// id its hello carries (random per process), so one that reconnects on a
+// new socket is recognised and keeps its tasks. Picking a worker and
+// expiring silent ones cost O(log workers), not O(workers). Owned by the
 // coordinator's I/O thread.
 class WorkerRegistry {
  public:
@@ -27,11 +35,25 @@ class WorkerRegistry {
   WorkerRegistry(const WorkerRegistry&) = delete;
   WorkerRegistry& operator=(const WorkerRegistry&) = delete;
 
-  // Adds (or re-adds, dropping what it held) a worker.
-  // Returns the attempts the peer held before, which are now lost.
-  std::vector<common::TaskRef> Register(const std::string& peer,
-                                        const common::WorkerHello& hello,
-                                        TimePoint now);
+  // What a hello changed about the tasks the worker holds.
+  struct Registration {
+    // Held by this worker under an earlier connection and not among the
+    // tasks it now reports: lost between the two connections, never run.
+    // The caller puts them back without charging an attempt.
+    std::vector<common::TaskRef> undelivered;
+    // Reported running but not known to be held (e.g. after a coordinator
+    // restart): the worker holds them; the caller may adopt them.
+    std::vector<common::TaskRef> adopted;
+    // False when the worker was registered already (the same connection,
+    // or the same instance on a new one).
+    bool is_new = true;
+  };
+  // Adds a worker, or updates one already known by its peer or instance.
+  // A known worker keeps every task it holds on the same connection (those
+  // not in hello.running are on their way to it), and, on a new connection,
+  // those it reports in hello.running.
+  Registration Register(const std::string& peer,
+                        const common::WorkerHello& hello, TimePoint now);
 
   // Any message from a peer proves it alive. False: unknown peer.
   bool Touch(const std::string& peer, TimePoint now);
@@ -49,15 +71,25 @@ class WorkerRegistry {
   // Forgets `ref` on `peer` (a result or failure came back at `now`; the
   // gap since its previous answer measures its speed, when it was busy).
   // `bytes_scanned` counts towards the worker's throughput in Statuses.
-  void Release(const std::string& peer, const common::TaskRef& ref,
+  // False when the peer did not hold `ref`.
+  bool Release(const std::string& peer, const common::TaskRef& ref,
                TimePoint now = TimePoint{}, uint64_t bytes_scanned = 0);
 
   // Whether `peer` is registered and still runs `ref`.
   bool Holds(const std::string& peer, const common::TaskRef& ref) const;
 
-  // A registered worker with a free slot, preferring the least loaded;
-  // empty string when none.
-  std::string PickWorkerWithCredit() const;
+  // The least loaded worker with a free slot whose key is not `exclude`
+  // (empty: none excluded) and not in `skip`; quarantined workers only
+  // when every registered worker is quarantined. Empty string when none.
+  std::string PickWorkerWithCredit(
+      const std::string& exclude = std::string(),
+      const std::vector<std::string>* skip = nullptr) const;
+
+  // Whether a task that must not run on the worker with key `exclude` has
+  // anywhere to go now or later: some registered worker other than it that
+  // PickWorkerWithCredit may choose (credit aside). Quarantined workers
+  // count only when every worker is quarantined.
+  bool HasOtherWorker(const std::string& exclude) const;
 
   struct Dead {
     std::string peer;
@@ -69,17 +101,32 @@ class WorkerRegistry {
   // Removes and returns every worker whose expiry has passed.
   std::vector<Dead> Expire(TimePoint now);
 
+  // One more file this worker failed (NOT_FOUND, PERMISSION_DENIED, I/O)
+  // that another worker then read. At `strikes_to_quarantine` such files
+  // the worker is quarantined until `now + duration`: it gets no tasks
+  // (while any other worker is registered). Returns true when this strike
+  // quarantined it. Unknown key: false.
+  bool Strike(const std::string& key, const std::string& reason, TimePoint now);
+  void SetQuarantine(uint32_t strikes, std::chrono::milliseconds duration);
+  // Ends quarantines whose time is up; returns the names of the workers
+  // released.
+  std::vector<std::string> LiftQuarantines(TimePoint now);
+
   // Every worker, for `logsweep status` and `logsweep workers`.
   std::vector<common::WorkerStatus> Statuses(TimePoint now) const;
 
   std::vector<std::string> Peers() const;
   std::string NameOf(const std::string& peer) const;
+  // The worker's key (instance id, else peer id); empty if unknown.
+  std::string KeyOf(const std::string& peer) const;
   size_t size() const { return workers_.size(); }
-  // Earliest expiry of any worker (time_point::max() when none).
+  // Earliest time at which Expire or LiftQuarantines may act
+  // (time_point::max() when never). It may be early, never late.
   TimePoint NextExpiry() const;
 
  private:
   struct Worker {
+    std::string key;
     std::string name;
     uint32_t slots = 1;
     std::chrono::milliseconds expiry{0};
@@ -91,15 +138,55 @@ class WorkerRegistry {
     TimePoint registered{};
     uint64_t tasks_done = 0;
     uint64_t bytes_scanned = 0;
+    uint64_t seq = 0;  // registration order: ties in load go to the oldest
+    uint32_t strikes = 0;
+    bool quarantined = false;
+    TimePoint quarantined_until{};
+    std::string quarantine_reason;
   };
+  // A worker with credit, ordered by load (in_flight / slots) then age.
+  struct ReadyKey {
+    uint64_t in_flight;
+    uint32_t slots;
+    uint64_t seq;
+    const std::string* peer;
+    bool operator<(const ReadyKey& o) const {
+      uint64_t a = in_flight * o.slots, b = o.in_flight * slots;
+      return a != b ? a < b : seq < o.seq;
+    }
+  };
+  struct Deadline {
+    TimePoint at;
+    std::string peer;
+    bool liveness;  // else the end of a quarantine
+    bool operator>(const Deadline& o) const { return at > o.at; }
+  };
+
   size_t CreditLimit(const Worker& w) const;
+  // Takes the worker out of the ready set, and puts it back if it has
+  // credit and is not quarantined: call around every change to either.
+  void Unready(const std::string& peer, const Worker& w);
+  void Ready(const std::string& peer, const Worker& w);
+  // Removes a worker with all its bookkeeping.
+  Worker Extract(std::unordered_map<std::string, Worker>::iterator it);
+  Dead Erase(std::unordered_map<std::string, Worker>::iterator it);
 
   std::chrono::milliseconds expiry_;
   uint32_t max_prefetch_ = 0;  // 0: fixed prefetch
   double prefetch_target_seconds_ = 0;
   uint32_t prefetch_;
   uint32_t liveness_;
-  std::map<std::string, Worker> workers_;
+  uint32_t strikes_to_quarantine_ = 3;
+  std::chrono::milliseconds quarantine_duration_{std::chrono::minutes(10)};
+  uint64_t next_seq_ = 0;
+  size_t quarantined_count_ = 0;
+  std::unordered_map<std::string, Worker> workers_;  // by peer
+  std::unordered_map<std::string, std::string> peer_by_key_;
+  std::set<ReadyKey> ready_;              // unquarantined, with credit
+  std::set<ReadyKey> ready_quarantined_;  // quarantined, with credit
+  // Lazy: an entry may be older than its worker's current expiry.
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>>
+      deadlines_;
 };
 
 }  // namespace logsweep::coordinator

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <variant>
@@ -39,6 +40,17 @@ CoordinatorConfig TestConfig() {
 std::string HelloBytes(const std::string& name, uint32_t slots) {
   return common::Encode(common::WorkerToCoordinator(
       common::WorkerHello{name, slots, {}, {}, {}}));
+}
+
+std::string HelloBytes(const std::string& name, uint32_t slots,
+                       const std::string& instance,
+                       std::vector<TaskRef> running = {}) {
+  return common::Encode(common::WorkerToCoordinator(
+      common::WorkerHello{name, slots, {}, std::move(running), instance}));
+}
+
+std::string GoodbyeBytes() {
+  return common::Encode(common::WorkerToCoordinator(common::Goodbye{}));
 }
 
 std::string HeartbeatBytes() {
@@ -298,18 +310,27 @@ TEST(CoordinatorTest, FailsFileWhenItsWorkersAreLostMaxAttemptsTimes) {
       << results[0].files[0].status.message();
 }
 
-TEST(CoordinatorTest, DropsMalformedWorkerMessageWithoutReply) {
+TEST(CoordinatorTest, RefusesUndecodableWorkerMessageOncePerInterval) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
 
   coordinator.OnWorkerMessage("w1", std::string("\xff\x00garbage", 9), At(1));
+  coordinator.OnWorkerMessage("w1", std::string("\xff\x00garbage", 9),
+                              At(milliseconds(1500)));
   coordinator.OnWorkerMessage("stranger", "", At(1));
 
-  EXPECT_TRUE(coordinator.TakeOutbox().empty());
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<common::Refused> to_w1 = ToWorker<common::Refused>(outbox, "w1");
+  ASSERT_EQ(to_w1.size(), 1u);
+  EXPECT_EQ(to_w1[0].status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ToWorker<common::Refused>(outbox, "stranger").size(), 1u);
   EXPECT_EQ(coordinator.worker_count(), 1u);
+  coordinator.OnWorkerMessage("w1", std::string("\xff\x00garbage", 9), At(3));
+  EXPECT_EQ(ToWorker<common::Refused>(coordinator.TakeOutbox(), "w1").size(),
+            1u);
 }
 
-TEST(CoordinatorTest, DropsWorkerResultWithBadFieldsWithoutReply) {
+TEST(CoordinatorTest, RefusesWorkerResultWithBadFieldsAndKeepsTheJob) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
   coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
@@ -319,11 +340,13 @@ TEST(CoordinatorTest, DropsWorkerResultWithBadFieldsWithoutReply) {
   coordinator.OnWorkerMessage("w1", ResultBytes(TaskRef{"", 0, 1}, {"h"}),
                               At(1));
 
-  EXPECT_TRUE(coordinator.TakeOutbox().empty());
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Refused>(outbox, "w1").size(), 1u);
+  EXPECT_TRUE(ToClient<common::JobResult>(outbox, "c1").empty());
   EXPECT_EQ(coordinator.job_count(), 1u);
 }
 
-TEST(CoordinatorTest, RejectsMalformedClientMessage) {
+TEST(CoordinatorTest, RefusesMalformedClientMessage) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
 
@@ -331,11 +354,28 @@ TEST(CoordinatorTest, RejectsMalformedClientMessage) {
 
   std::vector<Outgoing> outbox = coordinator.TakeOutbox();
   ASSERT_EQ(outbox.size(), 1u);
-  std::vector<common::JobRejected> rejected =
-      ToClient<common::JobRejected>(outbox, "c1");
-  ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].status.code(), StatusCode::kInvalidArgument);
+  std::vector<common::Refused> refused =
+      ToClient<common::Refused>(outbox, "c1");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(coordinator.job_count(), 0u);
+}
+
+TEST(CoordinatorTest, WorkerOnTheClientsEndpointIsToldSo) {
+  Coordinator coordinator(TestConfig());
+
+  coordinator.OnClientMessage("w", HelloBytes("misplaced", 1), At(0));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  // The worker decodes what the clients socket sends it.
+  auto decoded = common::DecodeCoordinatorToWorker(outbox[0].payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  auto* refused = std::get_if<common::Refused>(&*decoded);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_NE(refused->status.message().find("workers endpoint"),
+            std::string::npos)
+      << refused->status.ToString();
 }
 
 TEST(CoordinatorTest, AsksUnregisteredPeerToReregisterOnHeartbeat) {
@@ -392,7 +432,8 @@ TEST(CoordinatorTest, RequeuesTasksOfWorkerWhoseSendFailed) {
     }
   }
   ASSERT_NE(to_w1, nullptr);
-  coordinator.OnSendFailed(*to_w1, At(0));
+  coordinator.OnSendsFailed(
+      {SendFailure{*to_w1, common::UnavailableError("peer gone")}}, At(0));
 
   std::vector<TaskAssignment> resent = TasksTo(coordinator.TakeOutbox(), "w2");
   ASSERT_EQ(resent.size(), 1u);
@@ -453,8 +494,10 @@ TEST(CoordinatorTest, KeepsWorkersAndJobsWhenASendToAClientFails) {
   coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
   coordinator.TakeOutbox();
 
-  coordinator.OnSendFailed(Outgoing{Outgoing::Socket::kClients, "c1", "x"},
-                           At(0));
+  coordinator.OnSendsFailed(
+      {SendFailure{Outgoing{Outgoing::Socket::kClients, "c1", "x", {}},
+                   common::UnavailableError("peer gone")}},
+      At(0));
 
   EXPECT_EQ(coordinator.worker_count(), 1u);
   EXPECT_EQ(coordinator.job_count(), 1u);
@@ -472,19 +515,24 @@ TEST(CoordinatorTest, KeepsWorkersAndJobsWhenASendToAClientFails) {
   }
 }
 
-TEST(CoordinatorTest, RequeuesTasksOfWorkerThatRegistersAgain) {
-  Coordinator coordinator(TestConfig());
+TEST(CoordinatorTest, WorkerRegisteringAgainOnItsConnectionKeepsItsTasks) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
   AddWorker(coordinator, "w1", 1, At(0));
   coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
   std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
   ASSERT_EQ(first.size(), 1u);
 
-  // The worker restarted and lost what it was running.
-  std::vector<TaskAssignment> resent = AddWorker(coordinator, "w1", 1, At(1));
+  // Several hellos (answers to queued Reregisters), before it got the task.
+  EXPECT_TRUE(AddWorker(coordinator, "w1", 1, At(1)).empty());
+  EXPECT_TRUE(AddWorker(coordinator, "w1", 1, At(1)).empty());
+  coordinator.OnWorkerMessage("w1", ResultBytes(first[0].ref, {"h"}), At(2));
 
-  ASSERT_EQ(resent.size(), 1u);
-  EXPECT_EQ(resent[0].ref.task_id, first[0].ref.task_id);
-  EXPECT_EQ(resent[0].ref.attempt, 2u);
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].files[0].status.ok());
+  EXPECT_EQ(results[0].files[0].attempts, 1u);
 }
 
 TEST(CoordinatorTest, SendsProgressToClientOnTick) {
@@ -929,6 +977,391 @@ TEST(CoordinatorTest, WorkerThatSaysGoodbyeHasItsTasksRequeuedAtOnce) {
   EXPECT_EQ(moved[0].path, "/a");
   EXPECT_EQ(moved[0].ref.attempt, 2u);
   EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
+// ---- issue 13: attempts are charged only to workers that failed ----
+
+TEST(CoordinatorTest, TasksThatWereNeverSentCostNoAttempt) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "gone", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<SendFailure> failures;
+  for (const Outgoing& out : outbox) {
+    if (out.peer == "gone" && !out.tasks.empty()) {
+      failures.push_back(
+          SendFailure{out, common::UnavailableError("host unreachable")});
+    }
+  }
+  ASSERT_EQ(failures.size(), 2u);
+  AddWorker(coordinator, "w2", 2, At(0));
+
+  coordinator.OnSendsFailed(failures, At(0));
+
+  // With one attempt allowed, a charge would have failed both files.
+  std::vector<TaskAssignment> resent = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(resent.size(), 2u);
+  for (const TaskAssignment& t : resent) {
+    coordinator.OnWorkerMessage("w2", ResultBytes(t.ref, {"h"}), At(1));
+  }
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  for (const auto& f : results[0].files) EXPECT_TRUE(f.status.ok()) << f.path;
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+}
+
+TEST(CoordinatorTest, TasksDeliveredToAWorkerThatIsGoneAreCharged) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();  // the task went out
+
+  // A later heartbeat finds the connection gone.
+  coordinator.OnSendsFailed(
+      {SendFailure{Outgoing{Outgoing::Socket::kWorkers, "w1", "hb", {}},
+                   common::UnavailableError("host unreachable")}},
+      At(1));
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kUnavailable);
+}
+
+TEST(CoordinatorTest, WorkerThatSaysGoodbyeCostsItsTasksNoAttempt) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+  AddWorker(coordinator, "w2", 1, At(0));
+
+  coordinator.OnWorkerMessage("w1", GoodbyeBytes(), At(1));
+
+  std::vector<TaskAssignment> resent = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].ref.attempt, 2u);
+}
+
+TEST(CoordinatorTest, WorkerOnANewConnectionKeepsTheTasksItReports) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("old", HelloBytes("w", 2, "instance-1"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> sent = TasksTo(coordinator.TakeOutbox(), "old");
+  ASSERT_EQ(sent.size(), 2u);
+
+  // It reconnected: it holds the first task; the second never reached it.
+  coordinator.OnWorkerMessage(
+      "new", HelloBytes("w", 2, "instance-1", {sent[0].ref}), At(1));
+
+  std::vector<TaskAssignment> again = TasksTo(coordinator.TakeOutbox(), "new");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].ref.task_id, sent[1].ref.task_id);
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+  coordinator.OnWorkerMessage("new", ResultBytes(sent[0].ref, {"a"}), At(2));
+  coordinator.OnWorkerMessage("new", ResultBytes(again[0].ref, {"b"}), At(2));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(CoordinatorTest, QueuedHeartbeatsOfAnUnknownPeerAskForOneHello) {
+  Coordinator coordinator(TestConfig());
+
+  for (int i = 0; i < 5; ++i) {
+    coordinator.OnWorkerMessage("ghost", HeartbeatBytes(),
+                                At(milliseconds(10 * i)));
+  }
+  EXPECT_EQ(
+      ToWorker<common::Reregister>(coordinator.TakeOutbox(), "ghost").size(),
+      1u);
+  coordinator.OnWorkerMessage("ghost", HeartbeatBytes(), At(2));
+  EXPECT_EQ(
+      ToWorker<common::Reregister>(coordinator.TakeOutbox(), "ghost").size(),
+      1u);
+}
+
+TEST(CoordinatorTest, SilenceIsNotJudgedWhileMessagesWaitUnread) {
+  Coordinator coordinator(TestConfig());  // expiry 3 s
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnWorkersDrained(At(0));
+
+  // The loop stalled for 10 s; the worker's heartbeats wait unread.
+  coordinator.OnTick(At(10));
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+  coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(10));
+  coordinator.OnWorkersDrained(At(10));
+  coordinator.OnTick(At(10));
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+
+  // Once read up to date, real silence still counts.
+  coordinator.OnWorkersDrained(At(14));
+  coordinator.OnTick(At(14));
+  EXPECT_EQ(coordinator.worker_count(), 0u);
+}
+
+// ---- issue 13: a bad node does not fail files ----
+
+TEST(CoordinatorTest, FileOneWorkerCannotReadIsReadByAnother) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnWorkerMessage("bad", HelloBytes("bad", 1, "i-bad"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "bad");
+  ASSERT_EQ(first.size(), 1u);
+  coordinator.OnWorkerMessage("good", HelloBytes("good", 1, "i-good"), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnWorkerMessage(
+      "bad", FailedBytes(first[0].ref, common::NotFoundError("open: gone")),
+      At(1));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(TasksTo(outbox, "bad").empty());
+  std::vector<TaskAssignment> second = TasksTo(outbox, "good");
+  ASSERT_EQ(second.size(), 1u);
+  coordinator.OnWorkerMessage("good", ResultBytes(second[0].ref, {"h"}), At(2));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].files[0].status.ok());
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(CoordinatorTest, FileTwoWorkersCannotFindFailsAsNotFound) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnWorkerMessage("w1", HelloBytes("w1", 1, "i1"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/missing"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+  coordinator.OnWorkerMessage("w2", HelloBytes("w2", 1, "i2"), At(0));
+  coordinator.OnWorkerMessage(
+      "w1", FailedBytes(first[0].ref, common::NotFoundError("open: gone")),
+      At(1));
+  std::vector<TaskAssignment> second = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(second.size(), 1u);
+
+  coordinator.OnWorkerMessage(
+      "w2", FailedBytes(second[0].ref, common::NotFoundError("open: gone")),
+      At(2));
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kNotFound);
+}
+
+TEST(CoordinatorTest, LoneWorkerNotFoundFailsTheFileNotConfirmed) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnWorkerMessage("w1", HelloBytes("w1", 1, "i1"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/missing"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+
+  coordinator.OnWorkerMessage(
+      "w1", FailedBytes(first[0].ref, common::NotFoundError("open: gone")),
+      At(1));
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kNotFound);
+  EXPECT_NE(results[0].files[0].status.message().find("not confirmed"),
+            std::string::npos);
+}
+
+TEST(CoordinatorTest, ContentErrorIsNotTriedOnAnotherWorker) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/bad.gz"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(first.size(), 1u);
+  AddWorker(coordinator, "w2", 1, At(0));
+
+  coordinator.OnWorkerMessage(
+      "w1", FailedBytes(first[0].ref, common::DataLossError("crc mismatch")),
+      At(1));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(TasksTo(outbox, "w2").empty());
+  auto results = ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kDataLoss);
+}
+
+TEST(CoordinatorTest, WorkerWhoseFailuresOthersContradictIsQuarantined) {
+  CoordinatorConfig config = TestConfig();
+  config.quarantine_strikes = 3;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("bad", HelloBytes("bad", 1, "i-bad"), At(0));
+  coordinator.OnWorkerMessage("good", HelloBytes("good", 1, "i-good"), At(0));
+  coordinator.OnClientMessage(
+      "c1", SubmitBytes({"/0", "/1", "/2", "/3", "/4", "/5"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  TimePoint t = At(1);
+  // Answer until the job ends: the bad worker fails everything it gets.
+  for (int round = 0; round < 20; ++round) {
+    std::vector<TaskAssignment> to_bad = TasksTo(outbox, "bad");
+    std::vector<TaskAssignment> to_good = TasksTo(outbox, "good");
+    if (to_bad.empty() && to_good.empty()) break;
+    for (const auto& task : to_bad) {
+      coordinator.OnWorkerMessage(
+          "bad", FailedBytes(task.ref, common::NotFoundError("no mount")), t);
+    }
+    for (const auto& task : to_good) {
+      coordinator.OnWorkerMessage("good", ResultBytes(task.ref, {task.path}),
+                                  t);
+    }
+    t += milliseconds(10);
+    outbox = coordinator.TakeOutbox();
+    if (!ToClient<common::JobResult>(outbox, "c1").empty()) break;
+  }
+  auto results = ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  for (const auto& f : results[0].files) EXPECT_TRUE(f.status.ok()) << f.path;
+  EXPECT_EQ(results[0].hosts.size(), 6u);
+
+  coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{"", 0}), t);
+  auto status = ToClient<common::StatusReply>(coordinator.TakeOutbox(), "c2");
+  ASSERT_EQ(status.size(), 1u);
+  ASSERT_EQ(status[0].workers.size(), 2u);
+  EXPECT_EQ(status[0].workers[0].name, "bad");
+  EXPECT_TRUE(status[0].workers[0].quarantined);
+  EXPECT_NE(status[0].workers[0].quarantine_reason.find("NOT_FOUND"),
+            std::string::npos);
+  EXPECT_FALSE(status[0].workers[1].quarantined);
+  // A new job's tasks go to the good worker only.
+  coordinator.OnClientMessage("c1", SubmitBytes({"/6", "/7"}), t);
+  outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(TasksTo(outbox, "bad").empty());
+  EXPECT_FALSE(TasksTo(outbox, "good").empty());
+}
+
+// ---- issue 13: results of any size, kept for a later wait ----
+
+TEST(CoordinatorTest, LargeResultGoesOutInPiecesNoneOverTheLimit) {
+  CoordinatorConfig config = TestConfig();
+  config.result_part_bytes = 4096;
+  config.max_paths_per_job = 10000;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 64, At(0));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 400; ++i) paths.push_back("/logs/" + std::to_string(i));
+  coordinator.OnClientMessage("c1", SubmitBytes(paths), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<Outgoing> to_client;
+  for (int round = 0; round < 100; ++round) {
+    std::vector<TaskAssignment> tasks = TasksTo(outbox, "w1");
+    for (const Outgoing& o : outbox) {
+      if (o.socket == Outgoing::Socket::kClients) to_client.push_back(o);
+    }
+    if (tasks.empty()) break;
+    for (const auto& task : tasks) {
+      coordinator.OnWorkerMessage(
+          "w1", ResultBytes(task.ref, {"host-of-" + task.path}), At(1));
+    }
+    outbox = coordinator.TakeOutbox();
+  }
+  for (int i = 0; i < 100; ++i) {
+    coordinator.OnTick(At(1));
+    for (const Outgoing& o : coordinator.TakeOutbox()) {
+      if (o.socket == Outgoing::Socket::kClients) to_client.push_back(o);
+    }
+  }
+  std::vector<common::JobResultPart> parts;
+  std::vector<common::JobResult> results;
+  for (const Outgoing& o : to_client) {
+    EXPECT_LE(o.payload.size(), 3 * config.result_part_bytes);
+    auto msg = common::DecodeCoordinatorToClient(o.payload);
+    ASSERT_TRUE(msg.ok());
+    if (auto* p = std::get_if<common::JobResultPart>(&*msg))
+      parts.push_back(*p);
+    if (auto* r = std::get_if<common::JobResult>(&*msg)) results.push_back(*r);
+  }
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_GT(parts.size(), 2u);
+  EXPECT_EQ(results[0].parts, parts.size());
+  EXPECT_EQ(results[0].file_count, 400u);
+  EXPECT_EQ(results[0].host_count, 400u);
+  std::vector<std::string> hosts;
+  size_t files = 0;
+  for (const auto& p : parts) {
+    hosts.insert(hosts.end(), p.hosts.begin(), p.hosts.end());
+    files += p.files.size();
+  }
+  hosts.insert(hosts.end(), results[0].hosts.begin(), results[0].hosts.end());
+  files += results[0].files.size();
+  EXPECT_EQ(hosts.size(), 400u);
+  EXPECT_EQ(files, 400u);
+  EXPECT_TRUE(std::is_sorted(hosts.begin(), hosts.end()));
+}
+
+TEST(CoordinatorTest, FinishedJobIsKeptForALaterWait) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string job_id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  coordinator.OnSendsFailed(
+      {SendFailure{Outgoing{Outgoing::Socket::kClients, "c1", "x", {}},
+                   common::UnavailableError("peer gone")}},
+      At(0));
+  coordinator.OnWorkerMessage(
+      "w1", ResultBytes(TasksTo(outbox, "w1")[0].ref, {"h"}), At(1));
+  coordinator.TakeOutbox();
+
+  coordinator.OnClientMessage("c2", ClientBytes(common::WaitJob{job_id, 7}),
+                              At(2));
+
+  outbox = coordinator.TakeOutbox();
+  auto accepted = ToClient<common::JobAccepted>(outbox, "c2");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].request_id, 7u);
+  auto results = ToClient<common::JobResult>(outbox, "c2");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(CoordinatorTest, SubmitSentTwiceWithOneKeyMakesOneJob) {
+  Coordinator coordinator(TestConfig());
+  common::SubmitJob submit;
+  submit.paths = {"/a"};
+  submit.request_key = "k1";
+  submit.request_id = 1;
+  coordinator.OnClientMessage("c1", ClientBytes(submit), At(0));
+  submit.request_id = 2;
+  coordinator.OnClientMessage("c1", ClientBytes(submit), At(1));
+
+  auto accepted = ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(accepted.size(), 2u);
+  EXPECT_EQ(accepted[0].job_id, accepted[1].job_id);
+  EXPECT_EQ(accepted[1].request_id, 2u);
+  EXPECT_EQ(coordinator.job_count(), 1u);
+}
+
+TEST(CoordinatorTest, RestartedCoordinatorAdoptsTasksAWorkerReportsRunning) {
+  Coordinator coordinator(TestConfig());
+  common::SubmitJob submit;
+  submit.paths = {"/a", "/b"};
+  coordinator.OnClientMessage("c1", ClientBytes(submit), At(0));
+  std::string id =
+      ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1")[0].job_id;
+
+  // A worker of the coordinator's previous life still runs task 0.
+  coordinator.OnWorkerMessage(
+      "w1", HelloBytes("w1", 2, "i1", {TaskRef{id, 0, 1}}), At(1));
+
+  std::vector<TaskAssignment> sent = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].ref.task_id, 1u);
+  coordinator.OnWorkerMessage("w1", ResultBytes(TaskRef{id, 0, 1}, {"a"}),
+                              At(2));
+  coordinator.OnWorkerMessage("w1", ResultBytes(sent[0].ref, {"b"}), At(2));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"a", "b"}));
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ TEST(TaskTrackerTest, JobIsNotFinishedWhileATaskIsOutstanding) {
   TaskAssignment a = MustTake(tracker);
   MustTake(tracker);
 
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
   EXPECT_TRUE(tracker.TakeFinished(At(1)).empty());
   EXPECT_EQ(tracker.job_count(), 1u);
@@ -175,9 +175,9 @@ TEST(TaskTrackerTest, FinishesJobForItsClientWhenEveryTaskHasAResult) {
   std::string job = tracker.AddJob("client-7", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
   TaskAssignment b = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"})).accept,
             TaskTracker::Accept::kAccepted);
 
   std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(1));
@@ -189,7 +189,7 @@ TEST(TaskTrackerTest, FinishesJobForItsClientWhenEveryTaskHasAResult) {
 TEST(TaskTrackerTest, TakeFinishedRemovesTheJob) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a"}), At(0));
-  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(tracker.TakeFinished(At(1)).size(), 1u);
@@ -202,9 +202,9 @@ TEST(TaskTrackerTest, MergesHostsOfAllTasksSortedAndUnique) {
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
   TaskAssignment b = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"10.0.0.9", "b.example"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"10.0.0.9", "b.example"})).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"a.example", "10.0.0.9"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"a.example", "10.0.0.9"})).accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(OnlyFinished(tracker).hosts,
@@ -217,10 +217,12 @@ TEST(TaskTrackerTest, ReportsFilesInSubmissionOrderWithTheirStats) {
   TaskAssignment first = MustTake(tracker);
   TaskAssignment second = MustTake(tracker);
   // Results come back in the opposite order.
-  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"}, Stats(20, 2, 2000))),
-            TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(Success(first.ref, {"h"}, Stats(10, 1, 1000))),
-            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(
+      tracker.OnOutcome(Success(second.ref, {"h"}, Stats(20, 2, 2000))).accept,
+      TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(
+      tracker.OnOutcome(Success(first.ref, {"h"}, Stats(10, 1, 1000))).accept,
+      TaskTracker::Accept::kAccepted);
 
   common::JobResult result = OnlyFinished(tracker);
   ASSERT_EQ(result.files.size(), 2u);
@@ -239,9 +241,9 @@ TEST(TaskTrackerTest, SumsStatsOfAllFilesIntoTotals) {
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
   TaskAssignment b = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {}, Stats(10, 1, 1000))),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {}, Stats(10, 1, 1000))).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {}, Stats(20, 2, 2000))),
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {}, Stats(20, 2, 2000))).accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(OnlyFinished(tracker).totals, Stats(30, 3, 3000));
@@ -250,7 +252,7 @@ TEST(TaskTrackerTest, SumsStatsOfAllFilesIntoTotals) {
 TEST(TaskTrackerTest, ReportsTimeFromSubmissionToFinish) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a"}), At(5));
-  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {})),
+  ASSERT_EQ(tracker.OnOutcome(Success(MustTake(tracker).ref, {})).accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(OnlyFinished(tracker, At(7)).elapsed_us, 2'000'000u);
@@ -260,10 +262,10 @@ TEST(TaskTrackerTest, DuplicateResultAfterDoneIsStale) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
 
-  EXPECT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})).accept,
             TaskTracker::Accept::kStale);
 }
 
@@ -272,10 +274,11 @@ TEST(TaskTrackerTest, StaleResultChangesNeitherCountsNorHosts) {
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
   TaskAssignment b = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"}, Stats(10, 1, 100))),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"}, Stats(10, 1, 100))).accept,
             TaskTracker::Accept::kAccepted);
   ASSERT_EQ(
-      tracker.OnOutcome(Success(a.ref, {"h1", "extra"}, Stats(99, 9, 900))),
+      tracker.OnOutcome(Success(a.ref, {"h1", "extra"}, Stats(99, 9, 900)))
+          .accept,
       TaskTracker::Accept::kStale);
 
   std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();
@@ -283,7 +286,7 @@ TEST(TaskTrackerTest, StaleResultChangesNeitherCountsNorHosts) {
   EXPECT_EQ(progress[0].progress.done, 1u);
   EXPECT_EQ(progress[0].progress.bytes_scanned, 100u);
 
-  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"}, Stats(20, 2, 200))),
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"}, Stats(20, 2, 200))).accept,
             TaskTracker::Accept::kAccepted);
   common::JobResult result = OnlyFinished(tracker);
   EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h2"}));
@@ -295,11 +298,12 @@ TEST(TaskTrackerTest, LateErrorAfterDoneIsStaleAndKeepsTheResult) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a"}), At(0));
   TaskAssignment a = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
 
-  EXPECT_EQ(tracker.OnOutcome(Failure(a.ref, common::DataLossError("crc"))),
-            TaskTracker::Accept::kStale);
+  EXPECT_EQ(
+      tracker.OnOutcome(Failure(a.ref, common::DataLossError("crc"))).accept,
+      TaskTracker::Accept::kStale);
   common::JobResult result = OnlyFinished(tracker);
   ASSERT_EQ(result.files.size(), 1u);
   EXPECT_TRUE(result.files[0].status.ok());
@@ -311,7 +315,7 @@ TEST(TaskTrackerTest, ResultForUnknownJobIsUnknown) {
   TaskRef ref = MustTake(tracker).ref;
   ref.job_id = "00000000000000000000000000000000";
 
-  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kUnknown);
 }
 
@@ -319,11 +323,11 @@ TEST(TaskTrackerTest, ResultForJobAlreadyReportedIsUnknown) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a"}), At(0));
   TaskRef ref = MustTake(tracker).ref;
-  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
   ASSERT_EQ(tracker.TakeFinished(At(1)).size(), 1u);
 
-  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kUnknown);
 }
 
@@ -333,7 +337,7 @@ TEST(TaskTrackerTest, ResultForUnknownTaskIdIsUnknown) {
   TaskRef ref = MustTake(tracker).ref;
   ref.task_id = 2;
 
-  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kUnknown);
 }
 
@@ -343,7 +347,7 @@ TEST(TaskTrackerTest, ResultWithAttemptZeroIsUnknown) {
   TaskRef ref = MustTake(tracker).ref;
   ref.attempt = 0;
 
-  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kUnknown);
 }
 
@@ -354,10 +358,10 @@ TEST(TaskTrackerTest, ResultForAttemptNeverHandedOutIsUnknown) {
   TaskRef future = ref;
   future.attempt = 2;
 
-  EXPECT_EQ(tracker.OnOutcome(Success(future, {"bogus"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(future, {"bogus"})).accept,
             TaskTracker::Accept::kUnknown);
   // The real attempt still counts, and the bogus hosts were not merged.
-  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
   EXPECT_EQ(OnlyFinished(tracker).hosts, (std::vector<std::string>{"h"}));
 }
@@ -366,7 +370,7 @@ TEST(TaskTrackerTest, ResultForTaskNotYetDispatchedIsUnknown) {
   TaskTracker tracker(3);
   std::string job = tracker.AddJob("client", Submit({"/a"}), At(0));
 
-  EXPECT_EQ(tracker.OnOutcome(Success(TaskRef{job, 0, 1}, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(TaskRef{job, 0, 1}, {"h"})).accept,
             TaskTracker::Accept::kUnknown);
 }
 
@@ -423,7 +427,7 @@ TEST(TaskTrackerTest, IgnoresLossOfAnOldAttempt) {
 
   EXPECT_FALSE(tracker.HasPending());
   EXPECT_FALSE(tracker.TakeNext().has_value());
-  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
   common::JobResult result = OnlyFinished(tracker);
   EXPECT_TRUE(result.files[0].status.ok());
@@ -434,7 +438,7 @@ TEST(TaskTrackerTest, IgnoresLossOfAFinishedTask) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));
   TaskAssignment a = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
   MustTake(tracker);
 
@@ -453,7 +457,7 @@ TEST(TaskTrackerTest, AcceptsLateResultOfLostAttemptWhileTaskIsRequeued) {
   TaskAssignment first = MustTake(tracker);
   tracker.OnLost(first.ref, "worker w1 lost");
 
-  EXPECT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})),
+  EXPECT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
   common::JobResult result = OnlyFinished(tracker);
   EXPECT_EQ(result.hosts, (std::vector<std::string>{"h"}));
@@ -465,7 +469,7 @@ TEST(TaskTrackerTest, DoesNotDispatchRequeuedTaskThatALateResultFinished) {
   tracker.AddJob("client", Submit({"/a"}), At(0));
   TaskAssignment first = MustTake(tracker);
   tracker.OnLost(first.ref, "worker w1 lost");
-  ASSERT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(first.ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_FALSE(tracker.TakeNext().has_value());
@@ -479,21 +483,21 @@ TEST(TaskTrackerTest, FirstValidAttemptWinsAndLaterAttemptIsStale) {
   TaskAssignment second = MustTake(tracker);
   ASSERT_EQ(second.ref.attempt, 2u);
 
-  EXPECT_EQ(tracker.OnOutcome(Success(first.ref, {"old"}, Stats(1, 1, 10))),
-            TaskTracker::Accept::kAccepted);
-  EXPECT_EQ(tracker.OnOutcome(Success(second.ref, {"new"}, Stats(1, 1, 10))),
-            TaskTracker::Accept::kStale);
+  EXPECT_EQ(
+      tracker.OnOutcome(Success(first.ref, {"old"}, Stats(1, 1, 10))).accept,
+      TaskTracker::Accept::kAccepted);
+  EXPECT_EQ(
+      tracker.OnOutcome(Success(second.ref, {"new"}, Stats(1, 1, 10))).accept,
+      TaskTracker::Accept::kStale);
   common::JobResult result = OnlyFinished(tracker);
   EXPECT_EQ(result.hosts, (std::vector<std::string>{"old"}));
   EXPECT_EQ(result.totals, Stats(1, 1, 10));
 }
 
-TEST(TaskTrackerTest, FileErrorFailsTaskAtOnceWithoutRetry) {
+TEST(TaskTrackerTest, ContentErrorFailsTaskAtOnceWithoutRetry) {
   const common::Status kFileErrors[] = {
       common::DataLossError("crc mismatch at offset 12"),
-      common::NotFoundError("no such file"),
-      common::PermissionDeniedError("permission denied"),
-      common::InvalidArgumentError("is a directory"),
+      common::InvalidArgumentError("unsupported format: zip"),
   };
   for (const common::Status& error : kFileErrors) {
     SCOPED_TRACE(error.ToString());
@@ -501,7 +505,7 @@ TEST(TaskTrackerTest, FileErrorFailsTaskAtOnceWithoutRetry) {
     tracker.AddJob("client", Submit({"/a"}), At(0));
     TaskAssignment task = MustTake(tracker);
 
-    EXPECT_EQ(tracker.OnOutcome(Failure(task.ref, error)),
+    EXPECT_EQ(tracker.OnOutcome(Failure(task.ref, error)).accept,
               TaskTracker::Accept::kAccepted);
 
     EXPECT_FALSE(tracker.TakeNext().has_value());
@@ -518,10 +522,12 @@ TEST(TaskTrackerTest, FileErrorDropsPartialHostsByDefault) {
   tracker.AddJob("client", Submit({"/good", "/bad"}), At(0));
   TaskAssignment good = MustTake(tracker);
   TaskAssignment bad = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(
-                Failure(bad.ref, common::DataLossError("crc"), {"partial"})),
+  ASSERT_EQ(tracker
+                .OnOutcome(
+                    Failure(bad.ref, common::DataLossError("crc"), {"partial"}))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(OnlyFinished(tracker).hosts, (std::vector<std::string>{"h1"}));
@@ -533,10 +539,12 @@ TEST(TaskTrackerTest, FileErrorKeepsPartialHostsWhenJobAsksForThem) {
                  At(0));
   TaskAssignment good = MustTake(tracker);
   TaskAssignment bad = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})),
+  ASSERT_EQ(tracker.OnOutcome(Success(good.ref, {"h1"})).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(
-                Failure(bad.ref, common::DataLossError("crc"), {"partial"})),
+  ASSERT_EQ(tracker
+                .OnOutcome(
+                    Failure(bad.ref, common::DataLossError("crc"), {"partial"}))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_EQ(OnlyFinished(tracker).hosts,
@@ -547,8 +555,10 @@ TEST(TaskTrackerTest, FileErrorKeepsStatsOfWhatWasRead) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/bad"}), At(0));
   TaskAssignment bad = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
-                                      Stats(7, 0, 700))),
+  ASSERT_EQ(tracker
+                .OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
+                                   Stats(7, 0, 700)))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   common::JobResult result = OnlyFinished(tracker);
@@ -561,8 +571,10 @@ TEST(TaskTrackerTest, RetriesTaskAfterUnavailableError) {
   tracker.AddJob("client", Submit({"/a"}), At(0));
   TaskAssignment first = MustTake(tracker);
 
-  EXPECT_EQ(tracker.OnOutcome(
-                Failure(first.ref, common::UnavailableError("EIO, try again"))),
+  EXPECT_EQ(tracker
+                .OnOutcome(Failure(first.ref,
+                                   common::UnavailableError("EIO, try again")))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_TRUE(tracker.TakeFinished(At(1)).empty());
@@ -576,8 +588,10 @@ TEST(TaskTrackerTest, FailsTaskWithUnavailableErrorOnItsLastAttempt) {
   tracker.AddJob("client", Submit({"/a"}), At(0));
   TaskAssignment only = MustTake(tracker);
 
-  EXPECT_EQ(tracker.OnOutcome(
-                Failure(only.ref, common::UnavailableError("EIO, try again"))),
+  EXPECT_EQ(tracker
+                .OnOutcome(Failure(only.ref,
+                                   common::UnavailableError("EIO, try again")))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   EXPECT_FALSE(tracker.TakeNext().has_value());
@@ -596,8 +610,8 @@ TEST(TaskTrackerTest, IgnoresUnavailableErrorOfOldAttemptWhileNewerRuns) {
   tracker.OnLost(first.ref, "worker w1 lost");
   TaskAssignment second = MustTake(tracker);
 
-  tracker.OnOutcome(Failure(first.ref, common::UnavailableError("EIO")));
-  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})),
+  tracker.OnOutcome(Failure(first.ref, common::UnavailableError("EIO"))).accept;
+  ASSERT_EQ(tracker.OnOutcome(Success(second.ref, {"h"})).accept,
             TaskTracker::Accept::kAccepted);
 
   common::JobResult result = OnlyFinished(tracker);
@@ -642,10 +656,12 @@ TEST(TaskTrackerTest, ProgressCountsDoneFailedAndBytesPerJob) {
       tracker.AddJob("client-1", Submit({"/ok", "/bad", "/open"}), At(0));
   TaskAssignment ok = MustTake(tracker);
   TaskAssignment bad = MustTake(tracker);
-  ASSERT_EQ(tracker.OnOutcome(Success(ok.ref, {"h"}, Stats(5, 1, 500))),
+  ASSERT_EQ(tracker.OnOutcome(Success(ok.ref, {"h"}, Stats(5, 1, 500))).accept,
             TaskTracker::Accept::kAccepted);
-  ASSERT_EQ(tracker.OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
-                                      Stats(1, 0, 40))),
+  ASSERT_EQ(tracker
+                .OnOutcome(Failure(bad.ref, common::DataLossError("crc"), {},
+                                   Stats(1, 0, 40)))
+                .accept,
             TaskTracker::Accept::kAccepted);
 
   std::vector<TaskTracker::Progress> progress = tracker.ProgressReports();

@@ -256,24 +256,102 @@ TEST(WorkerRegistryTest, ReleaseOfAnotherAttemptKeepsTheTask) {
   EXPECT_EQ(registry.Remove("w")->in_flight.size(), 1u);
 }
 
-TEST(WorkerRegistryTest, RegisterOfKnownPeerReturnsItsTasksAsLost) {
+TEST(WorkerRegistryTest, RegisterAgainOnTheSameConnectionKeepsItsTasks) {
   WorkerRegistry registry(kExpiry, 0);
   (void)registry.Register("w", Hello("w", 2), At(0));
   registry.Assign("w", Ref(3));
   registry.Assign("w", Ref(5));
 
-  std::vector<TaskRef> lost = registry.Register("w", Hello("w", 2), At(1));
+  // It reports only task 3: task 5 is still on its way to it.
+  common::WorkerHello again = Hello("w", 2);
+  again.running = {Ref(3)};
+  WorkerRegistry::Registration reg = registry.Register("w", again, At(1));
 
-  EXPECT_EQ(TaskIds(lost), (std::vector<uint64_t>{3, 5}));
+  EXPECT_FALSE(reg.is_new);
+  EXPECT_TRUE(reg.undelivered.empty());
+  EXPECT_TRUE(reg.adopted.empty());
+  EXPECT_TRUE(registry.Holds("w", Ref(3)));
+  EXPECT_TRUE(registry.Holds("w", Ref(5)));
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+}
+
+TEST(WorkerRegistryTest, SameInstanceOnANewConnectionKeepsWhatItReports) {
+  WorkerRegistry registry(kExpiry, 0);
+  common::WorkerHello hello = Hello("w", 2);
+  hello.instance = "instance-1";
+  (void)registry.Register("old", hello, At(0));
+  registry.Assign("old", Ref(3));
+  registry.Assign("old", Ref(5));
+
+  hello.running = {Ref(3)};
+  WorkerRegistry::Registration reg = registry.Register("new", hello, At(1));
+
+  EXPECT_FALSE(reg.is_new);
+  EXPECT_EQ(TaskIds(reg.undelivered), (std::vector<uint64_t>{5}));
   EXPECT_EQ(registry.size(), 1u);
-  // It starts afresh with all its credit.
-  EXPECT_EQ(CreditOf(registry, "w"), 2);
+  EXPECT_TRUE(registry.Holds("new", Ref(3)));
+  EXPECT_FALSE(registry.Holds("old", Ref(3)));
+  EXPECT_EQ(registry.KeyOf("new"), "instance-1");
+}
+
+TEST(WorkerRegistryTest, TasksReportedButUnknownAreAdopted) {
+  WorkerRegistry registry(kExpiry, 0);
+  common::WorkerHello hello = Hello("w", 2);
+  hello.running = {Ref(7, 2)};
+
+  WorkerRegistry::Registration reg = registry.Register("w", hello, At(0));
+
+  EXPECT_TRUE(reg.is_new);
+  ASSERT_EQ(reg.adopted.size(), 1u);
+  EXPECT_EQ(reg.adopted[0].attempt, 2u);
+  EXPECT_TRUE(registry.Holds("w", Ref(7, 2)));
+  EXPECT_EQ(CreditOf(registry, "w"), 1);
 }
 
 TEST(WorkerRegistryTest, RegisterOfNewPeerLosesNothing) {
   WorkerRegistry registry(kExpiry, 0);
-  EXPECT_TRUE(registry.Register("w", Hello("w", 2), At(0)).empty());
+  WorkerRegistry::Registration reg =
+      registry.Register("w", Hello("w", 2), At(0));
+  EXPECT_TRUE(reg.is_new);
+  EXPECT_TRUE(reg.undelivered.empty());
   EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(WorkerRegistryTest, QuarantinedWorkerGetsNoTasksWhileOthersAreThere) {
+  WorkerRegistry registry(kExpiry, 0);
+  registry.SetQuarantine(2, milliseconds(60000));
+  (void)registry.Register("bad", Hello("bad", 4), At(0));
+  (void)registry.Register("good", Hello("good", 1), At(0));
+  const std::string key = registry.KeyOf("bad");
+
+  EXPECT_FALSE(registry.Strike(key, "first", At(1)));
+  EXPECT_TRUE(registry.Strike(key, "second", At(2)));
+
+  std::vector<common::WorkerStatus> statuses = registry.Statuses(At(3));
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_TRUE(statuses[0].quarantined);  // sorted by name: "bad" first
+  EXPECT_EQ(statuses[0].quarantine_reason, "second");
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "good");
+  registry.Assign("good", Ref(1));
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+  // Alone, a quarantined worker still works, so files fail rather than wait.
+  (void)registry.Remove("good");
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "bad");
+  EXPECT_TRUE(registry.LiftQuarantines(At(30)).empty());
+  EXPECT_EQ(registry.LiftQuarantines(At(62)),
+            (std::vector<std::string>{"bad"}));
+}
+
+TEST(WorkerRegistryTest, PickSkipsTheExcludedWorker) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("a", Hello("a", 1), At(0));
+  (void)registry.Register("b", Hello("b", 1), At(0));
+
+  EXPECT_EQ(registry.PickWorkerWithCredit(registry.KeyOf("a")), "b");
+  EXPECT_TRUE(registry.HasOtherWorker(registry.KeyOf("a")));
+  (void)registry.Remove("b");
+  EXPECT_EQ(registry.PickWorkerWithCredit(registry.KeyOf("a")), "");
+  EXPECT_FALSE(registry.HasOtherWorker(registry.KeyOf("a")));
 }
 
 TEST(WorkerRegistryTest, ReRegisterTakesTheNewSlotCount) {

@@ -76,7 +76,12 @@ bad = [f for f in doc["files"] if not f["ok"]]
 assert len(bad) == 1 and bad[0]["code"] == "CANCELLED" and "STALL" in bad[0]["path"], bad
 assert doc["failed_files"] == 1 and len(doc["files"]) == 9
 PY
-"${LS[@]}" status "$job" "${EP[@]}" >/dev/null 2>"$WORK/gone.txt" && fail "status of a finished job without --state succeeded"
+# A finished job is kept (in memory, also without --state) for status/wait.
+"${LS[@]}" status "$job" "${EP[@]}" >"$WORK/finished.txt" 2>&1 ||
+  fail "status of a finished job: $(cat "$WORK/finished.txt")"
+grep -q "9/9" "$WORK/finished.txt" || fail "status of a finished job: $(cat "$WORK/finished.txt")"
+"${LS[@]}" status 0123456789abcdef0123456789abcdef "${EP[@]}" >/dev/null 2>"$WORK/gone.txt" &&
+  fail "status of an unknown job succeeded"
 grep -q "NOT_FOUND" "$WORK/gone.txt" || fail "status of unknown job: $(cat "$WORK/gone.txt")"
 
 # --output: the hosts in the file, nothing on stdout.
