@@ -141,6 +141,12 @@ std::string Finder::Absolute(const std::string& path) const {
 }
 
 void Finder::Argument(const std::string& arg) {
+  if (arg.empty()) {
+    // Not the current directory: an empty word is a mistake (an unset
+    // shell variable), not a request to search here.
+    Error("", InvalidArgumentError("empty path argument"));
+    return;
+  }
   std::string abs = Absolute(arg);
   struct stat st;
   if (::stat(abs.c_str(), &st) == 0 ||

@@ -87,8 +87,8 @@ struct FoundFiles {
 // A directory that cannot be read (the argument or one under it) is an
 // error naming it (PermissionDenied...); the rest is still searched. Files
 // are only stat()ed, never opened. Thread-safe.
-// An argument whose brace expansion is too large is an InvalidArgument
-// error naming it.
+// An argument whose brace expansion is too large, and an empty argument
+// (not taken as the current directory), are InvalidArgument errors.
 // Errors (the whole call): InvalidArgument for an empty include/exclude
 // pattern; nothing is searched then.
 StatusOr<FoundFiles> FindFiles(const std::vector<std::string>& args,

@@ -612,6 +612,20 @@ TEST(FileFinderTest, RelativePathsAreTakenAgainstWorkingDirectoryByDefault) {
   EXPECT_EQ(found.files, (Paths{expected}));
 }
 
+TEST(FileFinderTest, EmptyArgumentIsAnErrorNotTheWorkingDirectory) {
+  Tree tree;
+  tree.Add("logs/a.log");
+  FindOptions options;
+  options.base_directory = tree.Path("logs");
+
+  FoundFiles found = Find({""}, options);
+
+  EXPECT_TRUE(found.files.empty());
+  ASSERT_EQ(found.errors.size(), 1u);
+  EXPECT_EQ(found.errors[0].status.ToString(),
+            "INVALID_ARGUMENT: empty path argument");
+}
+
 TEST(FileFinderTest, NoArgumentsGiveNothing) {
   FoundFiles found = Find({});
   EXPECT_TRUE(found.files.empty());
