@@ -211,6 +211,13 @@ assert doc["path_errors"] == [{"path": sys.argv[2], "code": "NOT_FOUND",
 assert doc["hosts"] == open(sys.argv[3]).read().split(), doc["hosts"]
 PY
 
+# submit --detach: the job is sent with the rest, its id printed, exit 3.
+ls_run detach submit "${EP[@]}" --detach "$L" "$W/acess.log"
+expect_rc detach 3
+grep -qE '^[0-9a-f]{32}$' "$W/detach.out" || fail "--detach: no job id: $(cat "$W/detach.out")"
+grep -qx "logsweep: error: $W/acess.log: NOT_FOUND: no such file or directory" \
+  "$W/detach.err" || fail "--detach: path not named: $(cat "$W/detach.err")"
+
 # Nothing left to scan: exit 2, each path named, no job sent.
 ls_run none run "$W/empty" "$W/acess.log"
 expect_rc none 2
