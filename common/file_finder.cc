@@ -83,7 +83,20 @@ class Finder {
         exclude_(std::move(exclude)) {}
 
   void Argument(const std::string& arg);
-  FoundFiles Take() { return std::move(found_); }
+  // The result. A file skipped under one directory but taken through
+  // another argument (logs logs/README, or a glob "logs/**") is scanned, so
+  // it is not reported as skipped.
+  FoundFiles Take() {
+    auto& skipped = found_.skipped;
+    skipped.erase(std::remove_if(skipped.begin(), skipped.end(),
+                                 [this](const SkippedEntry& e) {
+                                   return !e.directory &&
+                                          e.reason != SkipReason::kSameFile &&
+                                          taken_paths_.count(e.path) > 0;
+                                 }),
+                  skipped.end());
+    return std::move(found_);
+  }
 
  private:
   // What one word (argument, or brace word) gave, before de-duplication.

@@ -367,6 +367,21 @@ TEST(FileFinderTest, KeepsOrderOfArguments) {
   EXPECT_EQ(Find({z, a}).files, (Paths{z, a}));
 }
 
+TEST(FileFinderTest, FileTakenThroughAnotherArgumentIsNotReportedSkipped) {
+  Tree tree;
+  std::string log = tree.Add("logs/a.log");
+  std::string readme = tree.Add("logs/README");
+  std::string notes = tree.Add("logs/sub/notes.txt");
+
+  FoundFiles by_name = Find({tree.Path("logs"), readme});
+  FoundFiles by_glob = Find({tree.Path("logs/**")});
+
+  EXPECT_EQ(by_name.files, (Paths{log, readme}));
+  EXPECT_EQ(SkippedPaths(by_name), (Paths{notes}));
+  EXPECT_EQ(by_glob.files, (Paths{log, readme, notes}));
+  EXPECT_TRUE(by_glob.skipped.empty()) << SkippedPaths(by_glob)[0];
+}
+
 TEST(FileFinderTest, TakesFileWithAnyNameWhenNamedExplicitly) {
   Tree tree;
   std::string txt = tree.Add("notes.txt");
