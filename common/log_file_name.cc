@@ -7,8 +7,10 @@
 namespace logsweep::common {
 namespace {
 
-constexpr std::array<std::string_view, 9> kCompressionSuffixes = {
-    ".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".lz", ".z", ".br"};
+// No suffix here ends another, so at most one can match.
+constexpr std::array<std::string_view, 11> kCompressionSuffixes = {
+    ".gz",  ".bz2",  ".bz", ".xz", ".zst", ".zstd",
+    ".lz4", ".lzma", ".lz", ".z",  ".lzo"};
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() &&

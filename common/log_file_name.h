@@ -16,9 +16,11 @@ namespace logsweep::common {
 //          dated forms such as ".2026-10-31" (a group per number) and
 //          Apache rotatelogs' ".1730332800"
 // .txt     Tomcat's localhost_access_log.2026-10-31.txt
-// COMPRESSION one of .gz .bz2 .xz .zst .lz4 .lzma .lz .z .br: the readable
-//          ones and those logsweep reports as an unsupported format, so a
-//          rotated log is never skipped for how it was compressed.
+// COMPRESSION one of .gz .bz2 .bz .xz .zst .zstd .lz4 .lzma .lz .z .lzo:
+//          the readable ones and those whose content logsweep recognises
+//          and reports as an unsupported format, so a rotated log is never
+//          skipped for how it was compressed. (Not .br: brotli has no magic
+//          bytes, its content would pass for text.)
 //
 // So access.log.3-20261101.gz and ACCESS.LOG.GZ are logs; access.log.old,
 // access.log.gz.1, notes.txt and README are not. Pure; thread-safe.
