@@ -40,6 +40,10 @@ ScanReport FileScanner::ScanStream(ByteStream& stream,
   bool skipping_long_line = false;  // inside a line longer than the limit
 
   for (;;) {
+    if (options.cancel != nullptr && options.cancel->load()) {
+      report.status = CancelledError("the scan was stopped");
+      return report;
+    }
     StatusOr<size_t> got = stream.Read(data + carry, capacity - carry);
     report.stats.bytes_read = stream.bytes_read();
     if (!got.ok()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -21,6 +22,10 @@ struct ScanOptions {
   size_t max_line_bytes = 1 << 20;
   // False: inflate only, no matching (the benchmark's ceiling).
   bool match = true;
+  // When set and it becomes true, a scan in progress stops within one
+  // buffer (2 MiB of text) with Cancelled: a stopping worker need not
+  // finish a 100 GB file first. Borrowed; may be null.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // What one scan found. On error, `hosts` and `stats` hold what was found

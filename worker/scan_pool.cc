@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <new>
 
 #include "common/codec.h"
@@ -35,14 +34,33 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
   return outcome;
 }
 
+std::string EncodeResultRef(const common::TaskRef& ref) {
+  // job id, NUL, task id, NUL, attempt: job ids never hold a NUL.
+  return ref.job_id + '\0' + std::to_string(ref.task_id) + '\0' +
+         std::to_string(ref.attempt);
+}
+
+bool DecodeResultRef(const std::string& bytes, common::TaskRef* ref) {
+  size_t a = bytes.find('\0');
+  if (a == std::string::npos) return false;
+  size_t b = bytes.find('\0', a + 1);
+  if (b == std::string::npos) return false;
+  try {
+    ref->job_id = bytes.substr(0, a);
+    ref->task_id = std::stoull(bytes.substr(a + 1, b - a - 1));
+    ref->attempt = static_cast<uint32_t>(std::stoul(bytes.substr(b + 1)));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
 ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
                    size_t threads, common::ScanOptions options,
-                   DataRoot data_root)
+                   DataRoot data_root, ScanHook* hook)
     : context_(context),
       results_endpoint_(std::move(results_endpoint)),
-      stall_substring_(std::getenv("LOGSWEEP_FAULT_STALL")
-                           ? std::getenv("LOGSWEEP_FAULT_STALL")
-                           : ""),
+      hook_(hook),
       options_(options),
       data_root_(std::move(data_root)) {
   threads_.reserve(threads);
@@ -52,12 +70,13 @@ ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
 }
 
 ScanPool::~ScanPool() {
+  cancel_.store(true);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
-  stall_cv_.notify_all();
+  if (hook_ != nullptr) hook_->Unblock();
   for (std::thread& t : threads_) t.join();
 }
 
@@ -79,7 +98,9 @@ void ScanPool::ThreadMain() {
     spdlog::critical("scan thread: {}", s.ToString());
     std::abort();
   }
-  common::FileScanner scanner(options_);
+  common::ScanOptions options = options_;
+  options.cancel = &cancel_;
+  common::FileScanner scanner(options);
   for (;;) {
     common::TaskAssignment task;
     {
@@ -89,23 +110,19 @@ void ScanPool::ThreadMain() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    if (!stall_substring_.empty() &&
-        task.path.find(stall_substring_) != std::string::npos) {
-      spdlog::warn("{}: stalling (LOGSWEEP_FAULT_STALL)", task.path);
-      std::unique_lock<std::mutex> lock(mu_);
-      stall_cv_.wait(lock, [this] { return stopping_; });
-      return;
-    }
+    if (hook_ != nullptr && !hook_->BeforeScan(task)) continue;
     common::TaskOutcome outcome = RunTask(task, scanner, data_root_);
     if (!outcome.status.ok()) {
       spdlog::info("{}: {}", task.path, outcome.status.ToString());
     }
+    std::string ref = EncodeResultRef(outcome.ref);
     std::string payload =
         common::Encode(common::WorkerToCoordinator(std::move(outcome)));
-    // inproc to our own I/O thread, which drains it constantly.
+    // inproc to our own I/O thread, which drains it constantly. The two
+    // frames travel as one message: a ref and its payload never part.
     bool sent = false;
     for (int tries = 0; tries < 1000 && !sent; ++tries) {
-      sent = common::SendMessage(results, "", payload).ok();
+      sent = common::SendMessage(results, ref, payload).ok();
       if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (!sent) {

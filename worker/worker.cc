@@ -4,26 +4,34 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <variant>
+#include <random>
 
-#include "common/codec.h"
 #include "common/signals.h"
 #include "common/zmq_io.h"
 #include "worker/scan_pool.h"
+#include "worker/worker_session.h"
 
 namespace logsweep::worker {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = common::Clock;
 constexpr std::chrono::milliseconds kMaxPollWait{200};
+
+// 64 random bits in hex, once per process: the worker's instance id.
+std::string NewInstanceId() {
+  std::random_device rd;
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%08x%08x", static_cast<unsigned>(rd()),
+                static_cast<unsigned>(rd()));
+  return buf;
+}
 
 }  // namespace
 
 Worker::Worker(zmq::context_t& context, WorkerConfig config)
     : context_(context),
       config_(std::move(config)),
-      results_(context, zmq::socket_type::pull),
-      backoff_(config_.heartbeat_interval * config_.liveness) {
+      results_(context, zmq::socket_type::pull) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "inproc://results-%p",
                 static_cast<void*>(this));
@@ -42,14 +50,7 @@ common::Status Worker::Connect() {
       return s;
     }
   }
-  if (common::Status s =
-          common::Connect(*dealer_, config_.coordinator_endpoint);
-      !s.ok()) {
-    return s;
-  }
-  last_heard_ = Clock::now();
-  SendHello();
-  return common::OkStatus();
+  return common::Connect(*dealer_, config_.coordinator_endpoint);
 }
 
 void Worker::Send(const std::string& payload) {
@@ -61,28 +62,6 @@ void Worker::Send(const std::string& payload) {
   }
 }
 
-void Worker::SendHello() {
-  Send(common::Encode(common::WorkerToCoordinator(common::WorkerHello{
-      config_.name, config_.threads, config_.heartbeat_interval, {}, {}})));
-}
-
-void Worker::OnCoordinatorMessage(const std::string& payload, ScanPool& pool) {
-  auto decoded = common::DecodeCoordinatorToWorker(payload);
-  if (!decoded.ok()) {
-    spdlog::warn("dropped message from coordinator {}: {}",
-                 config_.coordinator_endpoint, decoded.status().ToString());
-    return;
-  }
-  last_heard_ = Clock::now();
-  backoff_ = config_.heartbeat_interval * config_.liveness;
-  if (auto* task = std::get_if<common::TaskAssignment>(&*decoded)) {
-    pool.Submit(std::move(*task));
-  } else if (std::holds_alternative<common::Reregister>(*decoded)) {
-    spdlog::info("coordinator asked us to register again");
-    SendHello();
-  }
-}
-
 common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
   if (common::Status s = common::ConfigureSocket(results_); !s.ok()) return s;
   if (common::Status s = common::Bind(results_, results_endpoint_); !s.ok())
@@ -90,22 +69,55 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
   DataRoot data_root(config_.data_root);
   if (!data_root.status().ok()) return data_root.status();
   ScanPool pool(context_, results_endpoint_, config_.threads, config_.scan,
-                std::move(data_root));
+                std::move(data_root), config_.hook);
+  WorkerSessionConfig session_config;
+  session_config.name = config_.name;
+  session_config.slots = config_.threads;
+  session_config.heartbeat_interval = config_.heartbeat_interval;
+  session_config.liveness = config_.liveness;
+  session_config.max_backoff = config_.max_backoff;
+  session_config.instance = NewInstanceId();
+  if (config_.curve) {
+    // A refused CURVE handshake is silence too: libzmq tells neither side
+    // more than that.
+    session_config.silence_hint =
+        "; if this lasts, the coordinator may be refusing our CURVE key: "
+        "check that our .pub is in its authorized-keys/workers/ and that "
+        "--curve-server-key is its key";
+  }
+  WorkerSession session(session_config, Clock::now());
   if (common::Status s = Connect(); !s.ok()) return s;
+  session.OnConnected(Clock::now());
   spdlog::info("worker {} with {} threads, coordinator {}", config_.name,
                config_.threads, config_.coordinator_endpoint);
 
-  auto next_heartbeat = Clock::now() + config_.heartbeat_interval;
+  // Carries out what the session asked for.
+  auto act = [&]() -> common::Status {
+    WorkerSession::Actions actions = session.TakeActions();
+    if (actions.reconnect) {
+      if (common::Status s = Connect(); !s.ok()) return s;
+      session.OnConnected(Clock::now());
+      WorkerSession::Actions hello = session.TakeActions();
+      actions.send.insert(actions.send.begin(), hello.send.begin(),
+                          hello.send.end());
+    }
+    for (const std::string& payload : actions.send) Send(payload);
+    for (common::TaskAssignment& task : actions.scan) {
+      pool.Submit(std::move(task));
+    }
+    return common::OkStatus();
+  };
+
   while (!stop.load()) {
+    if (common::Status s = act(); !s.ok()) return s;
     zmq::pollitem_t items[] = {
         {dealer_->handle(), 0, ZMQ_POLLIN, 0},
         {results_.handle(), 0, ZMQ_POLLIN, 0},
         {nullptr, wake_fd, ZMQ_POLLIN, 0},
     };
-    auto now = Clock::now();
     auto wait =
         std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                       next_heartbeat - now),
+                       session.NextDeadline() - Clock::now()),
                    std::chrono::milliseconds(0), kMaxPollWait);
     try {
       zmq::poll(items, wake_fd >= 0 ? 3 : 2, wait);
@@ -114,7 +126,7 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
       return common::UnavailableError(std::string("poll: ") + e.what());
     }
     if (items[0].revents & ZMQ_POLLIN) {
-      while (true) {
+      for (;;) {
         auto msg = common::ReceiveMessage(*dealer_);
         if (!msg.ok() || !msg->has_value()) break;
         auto& frames = **msg;
@@ -123,43 +135,30 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
                        frames.size(), config_.coordinator_endpoint);
           continue;
         }
-        OnCoordinatorMessage(frames[0], pool);
+        session.OnCoordinatorMessage(frames[0], Clock::now());
       }
     }
     if (items[1].revents & ZMQ_POLLIN) {
-      while (true) {
+      for (;;) {
         auto msg = common::ReceiveMessage(results_);
         if (!msg.ok() || !msg->has_value()) break;
-        for (const std::string& payload : **msg) Send(payload);
+        auto& frames = **msg;
+        common::TaskRef ref;
+        if (frames.size() != 2 || !DecodeResultRef(frames[0], &ref)) {
+          spdlog::critical("scan thread sent a malformed result");
+          continue;
+        }
+        session.OnResult(ref, std::move(frames[1]), Clock::now());
       }
     }
-    now = Clock::now();
-    if (now >= next_heartbeat) {
-      Send(common::Encode(common::WorkerToCoordinator(common::Heartbeat{})));
-      next_heartbeat = now + config_.heartbeat_interval;
-    }
-    if (now - last_heard_ > backoff_) {
-      // A refused CURVE handshake is silence too: libzmq tells neither side
-      // more than that.
-      spdlog::warn("no word from coordinator {} for {} ms; reconnecting{}",
-                   config_.coordinator_endpoint,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(
-                       now - last_heard_)
-                       .count(),
-                   config_.curve ? " (if this lasts, the coordinator may be "
-                                   "refusing our CURVE key: check that our "
-                                   ".pub is in its authorized-keys/workers/ "
-                                   "and --curve-server-key is its key)"
-                                 : "");
-      backoff_ = std::min(backoff_ * 2, config_.max_backoff);
-      if (common::Status s = Connect(); !s.ok()) return s;
-    }
+    session.OnTick(Clock::now());
   }
   // Stopping: tell the coordinator, so it hands our unfinished tasks to
   // other workers now rather than after our heartbeats stop. Scans still
   // running finish, but their results go nowhere. Linger briefly so the
   // goodbye leaves before the socket closes.
-  Send(common::Encode(common::WorkerToCoordinator(common::Goodbye{})));
+  session.OnStop();
+  for (const std::string& payload : session.TakeActions().send) Send(payload);
   try {
     dealer_->set(zmq::sockopt::linger, 1000);
   } catch (const zmq::error_t&) {

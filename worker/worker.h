@@ -11,10 +11,9 @@
 #include "common/curve.h"
 #include "common/file_scanner.h"
 #include "common/status.h"
+#include "worker/scan_hook.h"
 
 namespace logsweep::worker {
-
-class ScanPool;
 
 struct WorkerConfig {
   std::string coordinator_endpoint;  // e.g. tcp://host:5555
@@ -31,12 +30,15 @@ struct WorkerConfig {
   std::string data_root = "/";
   // CURVE keys (own pair, coordinator's public key); nullopt: CURVE off.
   std::optional<common::CurveClientKeys> curve;
+  // Tests only (see ScanHook); borrowed, must outlive the worker.
+  ScanHook* hook = nullptr;
 };
 
-// The worker's I/O thread: owns the DEALER socket to the coordinator and
-// the inproc PULL socket results arrive on; feeds a ScanPool. Re-registers
-// when the coordinator asks and reconnects (with backoff) when it goes
-// silent, without losing scans in progress. Borrows the context. Created,
+// The worker's I/O loop: owns the DEALER socket to the coordinator and the
+// inproc PULL socket results arrive on, feeds a ScanPool, and moves bytes
+// between them and a WorkerSession, which holds the protocol (so the loop
+// only carries out its actions). Reconnecting closes the DEALER and opens a
+// new one without losing scans in progress. Borrows the context. Created,
 // run and destroyed on one thread.
 class Worker {
  public:
@@ -47,23 +49,19 @@ class Worker {
 
   // Serves until `stop` is true (checked at least every 200 ms, and at
   // once when `wake_fd`, if not -1, becomes readable: see StopSignalFd).
-  // Errors: InvalidArgument for a malformed endpoint; Unavailable if
-  // polling fails.
+  // Errors: InvalidArgument for a malformed endpoint or --data-root;
+  // Unavailable if polling fails.
   common::Status Run(const std::atomic<bool>& stop, int wake_fd = -1);
 
  private:
   common::Status Connect();
-  void SendHello();
   void Send(const std::string& payload);
-  void OnCoordinatorMessage(const std::string& payload, ScanPool& pool);
 
   zmq::context_t& context_;
   WorkerConfig config_;
   std::unique_ptr<zmq::socket_t> dealer_;
   zmq::socket_t results_;
   std::string results_endpoint_;
-  std::chrono::steady_clock::time_point last_heard_;
-  std::chrono::milliseconds backoff_;
 };
 
 // This process as a worker: installs the stop signals (and, when

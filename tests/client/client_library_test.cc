@@ -61,16 +61,16 @@ void Stop(pid_t& pid, int sig = SIGTERM) {
 }
 
 // A coordinator and one worker (two scan threads). Files whose path holds
-// "STALL" hang in the worker until it stops (LOGSWEEP_FAULT_STALL).
+// "STALL" hang in the worker until it stops (logsweep-test-worker --stall).
 class ClientLibraryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     StartCoordinator("tcp://127.0.0.1:*");
-    worker_ = Spawn(
-        {std::string(LOGSWEEP_BIN_DIR) + "/logsweep-worker", "--coordinator",
-         workers_ep_, "--threads", "2", "--heartbeat-ms", "200", "--log-level",
-         "error", "--parent-pid", std::to_string(::getpid())},
-        {"LOGSWEEP_FAULT_STALL=STALL"});
+    worker_ = Spawn({std::string(LOGSWEEP_BIN_DIR) + "/logsweep-test-worker",
+                     "--coordinator", workers_ep_, "--threads", "2",
+                     "--heartbeat-ms", "200", "--log-level", "error",
+                     "--parent-pid", std::to_string(::getpid()), "--stall",
+                     "STALL"});
     ASSERT_GT(worker_, 0);
   }
 

@@ -8,10 +8,10 @@
 source "$(dirname "$0")/lib.sh"
 
 generate "$WORK/corpus" 8 --lines 2000 --seed 5
-# A file the worker hangs on (LOGSWEEP_FAULT_STALL) keeps a job running.
+# A file the worker hangs on (logsweep-test-worker --stall) keeps a job running.
 cp "$WORK/corpus/access-00000.log.gz" "$WORK/STALL.log.gz"
 LOG_LEVEL=info start_coordinator --heartbeat-ms 200
-LOGSWEEP_FAULT_STALL=STALL start_worker w1 --threads 2 --heartbeat-ms 200
+WORKER_BIN=logsweep-test-worker start_worker w1 --stall STALL --threads 2 --heartbeat-ms 200
 LS=("$BIN/logsweep")
 EP=(--coordinator "$CLIENTS_EP")
 

@@ -9,7 +9,7 @@
 #  6. a job submitted with no workers: a worker that joins later runs it;
 #  7. the coordinator SIGKILLed with --state mid-job: the job resumes;
 #  8. a worker stopped with SIGTERM: it says goodbye, its tasks move at once.
-# Hangs are injected with the worker's LOGSWEEP_FAULT_STALL test hook.
+# Hangs are injected with logsweep-test-worker --stall (a ScanHook).
 source "$(dirname "$0")/lib.sh"
 LOG_LEVEL=info
 SUBMIT=(timeout 120 "$BIN/logsweep" submit -q)
@@ -19,7 +19,7 @@ EXPECTED="$WORK/corpus/expected.txt"
 
 # ---- 1. SIGKILL mid-task ----
 start_coordinator --heartbeat-ms 200 --liveness 3
-LOGSWEEP_FAULT_STALL=access-0000 start_worker doomed --threads 2
+WORKER_BIN=logsweep-test-worker start_worker doomed --stall access-0000 --threads 2
 DOOMED=$LAST_WORKER_PID
 wait_for_log "$WORK/coordinator.log" "worker doomed registered"
 "${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/1.out" &
@@ -58,7 +58,7 @@ echo "ok 2 - SIGSTOP/SIGCONT"
 # ---- 3. a hanging scan is reassigned by --task-timeout-ms ----
 : >"$WORK/coordinator.log"
 start_coordinator --heartbeat-ms 200 --task-timeout-ms 1000
-LOGSWEEP_FAULT_STALL=access-00007 start_worker staller --threads 2 --heartbeat-ms 200
+WORKER_BIN=logsweep-test-worker start_worker staller --stall access-00007 --threads 2 --heartbeat-ms 200
 wait_for_log "$WORK/coordinator.log" "worker staller registered"
 "${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/3.out" &
 SUBMIT_PID=$!
@@ -78,8 +78,8 @@ kill -TERM "$COORDINATOR_PID" 2>/dev/null
 wait "$COORDINATOR_PID" 2>/dev/null || true
 : >"$WORK/coordinator.log"
 start_coordinator --heartbeat-ms 200 --task-timeout-ms 500 --max-attempts 2
-LOGSWEEP_FAULT_STALL=access-00003 start_worker s1 --threads 2
-LOGSWEEP_FAULT_STALL=access-00003 start_worker s2 --threads 2
+WORKER_BIN=logsweep-test-worker start_worker s1 --stall access-00003 --threads 2
+WORKER_BIN=logsweep-test-worker start_worker s2 --stall access-00003 --threads 2
 wait_for_log "$WORK/coordinator.log" "worker s2 registered"
 set +e
 "${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/4.out" 2>"$WORK/4.err"
@@ -143,7 +143,7 @@ wait "$COORDINATOR_PID" 2>/dev/null || true
 start_coordinator --heartbeat-ms 200 --state "$WORK/state"
 W_EP=$WORKERS_EP
 C_EP=$CLIENTS_EP
-LOGSWEEP_FAULT_STALL=access-0002 start_worker halfway --threads 1 --heartbeat-ms 200
+WORKER_BIN=logsweep-test-worker start_worker halfway --stall access-0002 --threads 1 --heartbeat-ms 200
 HALFWAY=$LAST_WORKER_PID
 wait_for_log "$WORK/coordinator.log" "worker halfway registered"
 JOB=$("${SUBMIT[@]}" --detach --coordinator "$C_EP" "$WORK/corpus")
@@ -181,7 +181,7 @@ kill -TERM "$COORDINATOR_PID"
 wait "$COORDINATOR_PID" 2>/dev/null || true
 : >"$WORK/coordinator.log"
 start_coordinator --heartbeat-ms 200 --liveness 50
-LOGSWEEP_FAULT_STALL=access-00003 start_worker leaving --threads 2 --heartbeat-ms 200
+WORKER_BIN=logsweep-test-worker start_worker leaving --stall access-00003 --threads 2 --heartbeat-ms 200
 LEAVING=$LAST_WORKER_PID
 wait_for_log "$WORK/coordinator.log" "worker leaving registered"
 "${SUBMIT[@]}" --coordinator "$CLIENTS_EP" "$WORK/corpus" >"$WORK/8.out" &

@@ -83,11 +83,14 @@ wait_exit() {
 }
 
 # start_worker NAME [flags...]: a worker connected to $WORKERS_EP.
+# With WORKER_BIN=logsweep-test-worker, faults can be injected (--stall
+# SUBSTR, --slow-ms N; see tests/worker/test_worker_main.cc).
 start_worker() {
   local name=$1
   shift
-  "$BIN/logsweep-worker" --coordinator "$WORKERS_EP" --name "$name" \
-    --log-level "${LOG_LEVEL:-warn}" "$@" 2>>"$WORK/$name.log" &
+  "$BIN/${WORKER_BIN:-logsweep-worker}" --coordinator "$WORKERS_EP" \
+    --name "$name" --log-level "${LOG_LEVEL:-warn}" "$@" \
+    2>>"$WORK/$name.log" &
   PIDS+=("$!")
   LAST_WORKER_PID=$!
 }

@@ -34,9 +34,15 @@ for sid in "$WORK/dir.sid" "$WORK/glob.sid"; do
 done
 [ -z "$(ls -A "$WORK/tmp")" ] || fail "run left its directory: $(ls "$WORK/tmp")"
 
+# A log too big to finish soon keeps a run busy: one line, then 200 GB of
+# a sparse file's zeros (no disk used). Stopping cancels its scan.
+mkdir -p "$WORK/huge"
+printf 'x - - [01/Jan/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 1\n' >"$WORK/huge/huge.log"
+truncate -s 200G "$WORK/huge/huge.log"
+
 # The workers are processes of their own, named logsweep-worker.
-LOGSWEEP_FAULT_STALL=access-0000 run_in_session "$WORK/kill.sid" run -q \
-  --workers 2 "$WORK/corpus" >/dev/null 2>&1 &
+run_in_session "$WORK/kill.sid" run -q \
+  --workers 2 "$WORK/huge" "$WORK/corpus" >/dev/null 2>&1 &
 RUN_PID=$!
 SID=""
 for _ in $(seq 1 200); do
@@ -53,7 +59,7 @@ fi
 
 # If `logsweep run` itself is killed, its workers follow. It leads its
 # session, so its pid is the session id.
-sleep 0.3  # the workers are now stuck on file 0 (LOGSWEEP_FAULT_STALL)
+sleep 0.3  # a worker is now deep in the huge file
 kill -KILL "$SID"
 wait "$RUN_PID" 2>/dev/null || true
 for _ in $(seq 1 200); do
@@ -68,15 +74,17 @@ rm -rf "$WORK/tmp"/logsweep-run-*
 
 # Ctrl-C (SIGINT) on `logsweep run`: exit 130, its workers reaped and its
 # directory removed before it exits.
-LOGSWEEP_FAULT_STALL=access-0000 run_in_session "$WORK/int.sid" run -q \
-  --workers 2 "$WORK/corpus" >/dev/null 2>"$WORK/int.err" &
+run_in_session "$WORK/int.sid" run -q \
+  --workers 2 "$WORK/huge" "$WORK/corpus" >/dev/null 2>"$WORK/int.err" &
 INT_PID=$!
+SID=""
 for _ in $(seq 1 200); do
-  grep -q "stalling" "$WORK/int.err" 2>/dev/null && break
+  [ -s "$WORK/int.sid" ] && SID=$(cat "$WORK/int.sid") &&
+    [ "$(pgrep -c -x logsweep-worker -s "$SID")" -ge 2 ] && break
   sleep 0.05
 done
-grep -q "stalling" "$WORK/int.err" || fail "run never reached the stalled file: $(cat "$WORK/int.err")"
-SID=$(cat "$WORK/int.sid")
+[ -n "$SID" ] || fail "run did not start: $(cat "$WORK/int.err")"
+sleep 0.5  # the job is running: the huge file takes minutes
 kill -INT "$SID"
 wait_exit "$INT_PID" "an interrupted run"
 [ "$EXIT_CODE" -eq 130 ] || fail "interrupted run: exit $EXIT_CODE, want 130: $(cat "$WORK/int.err")"

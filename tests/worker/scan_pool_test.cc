@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -143,7 +145,7 @@ class ScanPoolTest : public ::testing::Test {
       }
       if (received->has_value()) {
         const std::vector<std::string>& frames = **received;
-        EXPECT_EQ(frames.size(), 1u);
+        EXPECT_EQ(frames.size(), 2u);
         auto decoded = common::DecodeWorkerToCoordinator(frames.back());
         if (!decoded.ok()) {
           ADD_FAILURE() << decoded.status().ToString();
@@ -154,6 +156,12 @@ class ScanPoolTest : public ::testing::Test {
           ADD_FAILURE() << "message is not a task outcome";
           return std::nullopt;
         }
+        // The first frame names the task the outcome answers.
+        common::TaskRef ref;
+        EXPECT_TRUE(DecodeResultRef(frames.front(), &ref));
+        EXPECT_EQ(ref.job_id, outcome->ref.job_id);
+        EXPECT_EQ(ref.task_id, outcome->ref.task_id);
+        EXPECT_EQ(ref.attempt, outcome->ref.attempt);
         return *outcome;
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -222,15 +230,43 @@ TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
   EXPECT_TRUE(outcomes[1].hosts.empty());
 }
 
-// A thread held by the stall hook must not swallow the wake-up meant for
-// the idle one: every task submitted one at a time still runs.
+// Hangs every scan of a path holding `needle` until the pool stops.
+class StallHook : public ScanHook {
+ public:
+  explicit StallHook(std::string needle) : needle_(std::move(needle)) {}
+  bool BeforeScan(const TaskAssignment& task) override {
+    if (task.path.find(needle_) == std::string::npos) return true;
+    std::unique_lock<std::mutex> lock(mu_);
+    ++stalled_;
+    cv_.wait(lock, [this] { return released_; });
+    return false;
+  }
+  void Unblock() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  int stalled() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stalled_;
+  }
+
+ private:
+  const std::string needle_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  int stalled_ = 0;
+};
+
+// A thread held by the hook must not swallow the wake-up meant for the idle
+// one: every task submitted one at a time still runs.
 TEST_F(ScanPoolTest, AStalledThreadDoesNotStarveTheOthers) {
-  ::setenv("LOGSWEEP_FAULT_STALL", "HANGS", 1);
   logsweep::testing::TempDir dir;
   std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
+  StallHook hook("HANGS");
   {
-    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
-    ::unsetenv("LOGSWEEP_FAULT_STALL");
+    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot(), &hook);
     pool.Submit(Task(dir.path() + "/HANGS.gz", 0));
     for (uint64_t i = 1; i <= 20; ++i) {
       pool.Submit(Task(good, i));
@@ -238,7 +274,10 @@ TEST_F(ScanPoolTest, AStalledThreadDoesNotStarveTheOthers) {
       ASSERT_TRUE(outcome.has_value()) << "task " << i << " never ran";
       EXPECT_EQ(outcome->ref.task_id, i);
     }
+    EXPECT_EQ(hook.stalled(), 1);
   }  // stopping releases the stalled thread
+  // The stalled task never answers.
+  EXPECT_FALSE(Receive(std::chrono::milliseconds(50)).has_value());
 }
 
 }  // namespace
