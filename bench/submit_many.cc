@@ -52,7 +52,8 @@ int Main(int argc, char** argv) {
   }
   zmq::context_t context(1);
   lc::JobClientOptions options;
-  options.connect_timeout = std::chrono::milliseconds(connect_timeout_ms);
+  options.session.connect_timeout =
+      std::chrono::milliseconds(connect_timeout_ms);
   lc::JobClient client(context, endpoint, options);
   auto id = client.Submit(job);
   if (!id.ok()) {

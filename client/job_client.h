@@ -7,6 +7,7 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "client/client_session.h"
 #include "common/curve.h"
 #include "common/messages.h"
 #include "common/status.h"
@@ -14,14 +15,9 @@
 namespace logsweep::client {
 
 struct JobClientOptions {
-  // How long to wait for the coordinator to accept a job before reporting
-  // it unreachable (100 ms .. 10 min).
-  std::chrono::milliseconds connect_timeout{10000};
-  // Silence (no progress report) after which the coordinator is presumed
-  // lost. It reports every 500 ms by default (1 s .. 1 h).
-  std::chrono::milliseconds silence_timeout{15000};
-  // Silence after which the client asks to be re-attached to its job.
-  std::chrono::milliseconds reattach_after{2000};
+  // Timeouts of the protocol (see ClientSessionOptions; `endpoint` is set
+  // by JobClient).
+  ClientSessionOptions session;
   // CURVE keys (own pair, coordinator's public key); nullopt: CURVE off.
   std::optional<common::CurveClientKeys> curve;
   // When set and it becomes true (a stop signal: common::InstallStopSignals),
@@ -29,9 +25,12 @@ struct JobClientOptions {
   const std::atomic<bool>* interrupted = nullptr;
 };
 
-// Submits one job to a coordinator and waits for its result, calling
-// `on_progress` (on the calling thread) as reports arrive. Owns a DEALER
-// socket; borrows the context. Owned by one thread.
+// The CLI's client: submits one job to a coordinator and waits for its
+// result, or asks one question, calling `on_progress` (on the calling
+// thread) as reports arrive. A thin loop over a ClientConnection and a
+// ClientSession, which holds the protocol (resends after a reconnect,
+// re-attach on silence, results in pieces). Borrows the context. Owned by
+// one thread.
 class JobClient {
  public:
   JobClient(zmq::context_t& context, std::string endpoint,
@@ -44,10 +43,9 @@ class JobClient {
   // Errors: DeadlineExceeded (no answer within connect_timeout, the
   // coordinator is unreachable), Unavailable (went silent mid-job),
   // Cancelled (`interrupted`: the message says how to wait for it), the
-  // coordinator's rejection (InvalidArgument, ResourceExhausted),
-  // ResourceExhausted for a job too large for one message, or
-  // InvalidArgument for a malformed endpoint. Per-file failures are not
-  // errors: they are in the JobResult.
+  // coordinator's rejection or refusal (InvalidArgument,
+  // ResourceExhausted, Unavailable), or InvalidArgument for a malformed
+  // endpoint. Per-file failures are not errors: they are in the JobResult.
   common::StatusOr<common::JobResult> Run(const common::SubmitJob& job,
                                           const ProgressFn& on_progress);
 
@@ -60,29 +58,25 @@ class JobClient {
   common::StatusOr<common::JobResult> Wait(const std::string& job_id,
                                            const ProgressFn& on_progress);
 
-  // One request, one answer (`status`, `cancel`): the first reply other
-  // than progress. Errors: DeadlineExceeded (no answer within
-  // connect_timeout), or the coordinator's rejection (NotFound...).
+  // One request, one answer (`status`, `cancel`). Errors: DeadlineExceeded
+  // (no answer within connect_timeout), or the coordinator's rejection
+  // (NotFound...).
   common::StatusOr<common::CoordinatorToClient> Request(
       const common::ClientToCoordinator& request);
 
  private:
-  // Sends `request`, then waits: for the acceptance only (detach), or for
-  // the result. While a job runs and the coordinator is silent, the client
-  // re-attaches with WaitJob every few seconds, so a coordinator restarted
-  // with its journal picks the client up again.
-  common::StatusOr<common::JobResult> Exchange(
-      const common::ClientToCoordinator& request, bool detach,
-      const ProgressFn& on_progress);
-
-  common::Status NoAnswer() const;
-  // Connects `socket` and sends `request` on it.
-  common::Status OpenAndSend(zmq::socket_t& socket,
-                             const common::ClientToCoordinator& request);
-  // One decoded message, or nullopt when none came within `timeout` (or a
-  // signal interrupted the wait, or it had the wrong frame count).
-  common::StatusOr<std::optional<common::CoordinatorToClient>> ReceiveWithin(
-      zmq::socket_t& socket, std::chrono::milliseconds timeout);
+  // What a call waits for.
+  enum class Until { kAccepted, kFinished, kAnswer };
+  struct Outcome {
+    std::string job_id;
+    common::JobResult result;
+    common::CoordinatorToClient answer;
+  };
+  // Runs the session after `start` queued a request, until `until` (or an
+  // error, or an interrupt).
+  common::StatusOr<Outcome> Drive(
+      const std::function<void(ClientSession&, common::TimePoint)>& start,
+      Until until, const ProgressFn& on_progress);
 
   zmq::context_t& context_;
   std::string endpoint_;

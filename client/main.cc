@@ -23,6 +23,7 @@
 #include "common/file_finder.h"
 #include "common/gzip_stream.h"
 #include "common/signals.h"
+#include "common/version.h"
 
 namespace {
 
@@ -185,7 +186,16 @@ class ProgressLine {
 
 lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
-  options.connect_timeout = std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.session.connect_timeout =
+      std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.session.no_answer_hint =
+      flags.curve ? " With CURVE on, a refused handshake also looks like "
+                    "this: check that --curve-server-key is the "
+                    "coordinator's public key and that this client's .pub "
+                    "is in its authorized-keys/clients/ (the coordinator "
+                    "logs each refusal)."
+                  : " If it runs with CURVE, pass --curve-server-key and "
+                    "--curve-key.";
   options.curve = flags.curve;
   options.interrupted = flags.interrupted;
   return options;
@@ -375,6 +385,7 @@ int Main(int argc, char** argv) {
       "logsweep: find the hosts that requested a path, across many "
       "(gzip) access logs, on one machine or a cluster"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", common::VersionText("logsweep"));
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 
   JobFlags run_job;

@@ -148,6 +148,9 @@ std::string WorkersTable(const std::vector<common::WorkerStatus>& workers) {
                   MBps(w.bytes_scanned, w.connected_ms),
                   Seconds(static_cast<double>(w.connected_ms) / 1e3).c_str());
     out += buf;
+    if (w.quarantined) {
+      out += "    quarantined (gets no tasks): " + w.quarantine_reason + "\n";
+    }
   }
   return out;
 }
@@ -182,7 +185,9 @@ std::string StatusJson(const common::StatusReply& status, bool workers_only) {
                            {"in_flight", w.in_flight},
                            {"tasks_done", w.tasks_done},
                            {"bytes_scanned", w.bytes_scanned},
-                           {"connected_seconds", w.connected_ms / 1e3}});
+                           {"connected_seconds", w.connected_ms / 1e3},
+                           {"quarantined", w.quarantined},
+                           {"quarantine_reason", w.quarantine_reason}});
   }
   json doc{{"workers", std::move(workers)}};
   if (!workers_only) {

@@ -1,5 +1,7 @@
 #include "common/zmq_io.h"
 
+#include <cstring>
+
 namespace logsweep::common {
 namespace {
 
@@ -111,6 +113,39 @@ StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
     return FromZmq(e, "receive");
   }
   return std::optional<std::vector<std::string>>(std::move(frames));
+}
+
+StatusOr<std::unique_ptr<zmq::socket_t>> MonitorSocket(
+    zmq::context_t& context, zmq::socket_t& socket, int events,
+    const std::string& name) {
+  const std::string endpoint = "inproc://monitor-" + name;
+  if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), events) != 0) {
+    return UnavailableError("monitor " + endpoint + ": " +
+                            zmq_strerror(zmq_errno()));
+  }
+  auto monitor =
+      std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
+  if (Status s = ConfigureSocket(*monitor); !s.ok()) return s;
+  if (Status s = Connect(*monitor, endpoint); !s.ok()) return s;
+  return monitor;
+}
+
+StatusOr<std::optional<MonitorEvent>> ReceiveMonitorEvent(
+    zmq::socket_t& monitor) {
+  auto received = ReceiveMessage(monitor);
+  if (!received.ok()) return received.status();
+  if (!received->has_value()) return std::optional<MonitorEvent>();
+  const std::vector<std::string>& frames = **received;
+  // libzmq's event: [uint16 id, uint32 value] in host order, then the
+  // endpoint.
+  if (frames.size() != 2 || frames[0].size() != 6) {
+    return std::optional<MonitorEvent>();
+  }
+  MonitorEvent event;
+  std::memcpy(&event.id, frames[0].data(), sizeof(event.id));
+  std::memcpy(&event.value, frames[0].data() + 2, sizeof(event.value));
+  event.endpoint = frames[1];
+  return std::optional<MonitorEvent>(std::move(event));
 }
 
 }  // namespace logsweep::common

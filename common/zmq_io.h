@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,26 @@ struct PeerInfo {
 // Errors: Unavailable (socket closed or interrupted).
 StatusOr<std::optional<std::vector<std::string>>> ReceiveMessage(
     zmq::socket_t& socket, PeerInfo* from = nullptr);
+
+// Watches `socket` through a new PAIR socket that receives libzmq's
+// `events` (a mask of ZMQ_EVENT_*) for it; `name` must be unique in the
+// context. Call before the socket binds or connects. Errors: Unavailable.
+StatusOr<std::unique_ptr<zmq::socket_t>> MonitorSocket(zmq::context_t& context,
+                                                       zmq::socket_t& socket,
+                                                       int events,
+                                                       const std::string& name);
+
+// One event from a monitor socket: its ZMQ_EVENT_* id, its value (an errno,
+// an fd or a protocol error code, by event) and the endpoint it concerns.
+struct MonitorEvent {
+  uint16_t id = 0;
+  uint32_t value = 0;
+  std::string endpoint;
+};
+// The next event, without blocking; nullopt when none is waiting (or a
+// malformed one was skipped). Errors: Unavailable.
+StatusOr<std::optional<MonitorEvent>> ReceiveMonitorEvent(
+    zmq::socket_t& monitor);
 
 // ResourceExhausted when a payload of `bytes` is over `limit` (every
 // logsweep socket's ZMQ_MAXMSGSIZE): libzmq on the other side would drop

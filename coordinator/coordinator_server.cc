@@ -35,25 +35,6 @@ std::string DescribeHandshakeError(uint32_t code) {
   }
 }
 
-// Watches `socket`'s failed handshakes through a new PAIR socket.
-common::StatusOr<std::unique_ptr<zmq::socket_t>> MonitorHandshakes(
-    zmq::context_t& context, zmq::socket_t& socket,
-    const std::string& endpoint) {
-  if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
-                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                             ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
-    return common::UnavailableError("monitor " + endpoint + ": " +
-                                    zmq_strerror(zmq_errno()));
-  }
-  auto monitor =
-      std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
-  if (common::Status s = common::ConfigureSocket(*monitor); !s.ok()) return s;
-  if (common::Status s = common::Connect(*monitor, endpoint); !s.ok()) {
-    return s;
-  }
-  return monitor;
-}
-
 }  // namespace
 
 CoordinatorServer::CoordinatorServer(zmq::context_t& context,
@@ -133,11 +114,13 @@ common::Status CoordinatorServer::Configure() {
   }
   char id[32];
   std::snprintf(id, sizeof(id), "%p", static_cast<void*>(this));
-  auto w = MonitorHandshakes(context_, workers_,
-                             std::string("inproc://monitor-workers-") + id);
+  constexpr int kHandshakeFailures = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+  auto w = common::MonitorSocket(context_, workers_, kHandshakeFailures,
+                                 std::string("workers-") + id);
   if (!w.ok()) return w.status();
-  auto c = MonitorHandshakes(context_, clients_,
-                             std::string("inproc://monitor-clients-") + id);
+  auto c = common::MonitorSocket(context_, clients_, kHandshakeFailures,
+                                 std::string("clients-") + id);
   if (!c.ok()) return c.status();
   workers_monitor_ = std::move(*w);
   clients_monitor_ = std::move(*c);
@@ -209,17 +192,11 @@ void CoordinatorServer::AnswerZap() {
 void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
                                              const char* role) {
   for (;;) {
-    auto received = common::ReceiveMessage(monitor);
+    auto received = common::ReceiveMonitorEvent(monitor);
     if (!received.ok() || !received->has_value()) return;
-    const std::vector<std::string>& event = **received;
-    // libzmq's event: [uint16 event, uint32 value] in host order, then the
-    // endpoint, which for a bound socket is ours, not the peer's.
-    if (event.size() != 2 || event[0].size() != 6) continue;
-    uint16_t id;
-    uint32_t value;
-    std::memcpy(&id, event[0].data(), sizeof(id));
-    std::memcpy(&value, event[0].data() + 2, sizeof(value));
-    if (id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+    const common::MonitorEvent& event = **received;
+    // The endpoint of a bound socket's event is ours, not the peer's.
+    if (event.id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
       // The connection broke mid-handshake (value is an errno). A peer
       // without CURVE often ends this way rather than with a mechanism
       // error, when it sees our greeting and hangs up first; so does every
@@ -227,11 +204,11 @@ void CoordinatorServer::LogHandshakeFailures(zmq::socket_t& monitor,
       spdlog::info(
           "a {} peer dropped out of the CURVE handshake on {} ({}): it may "
           "not use CURVE, or was refused",
-          role, event[1], zmq_strerror(static_cast<int>(value)));
+          role, event.endpoint, zmq_strerror(static_cast<int>(event.value)));
       continue;
     }
     spdlog::warn("refused a {} peer at the CURVE handshake on {}: {}", role,
-                 event[1], DescribeHandshakeError(value));
+                 event.endpoint, DescribeHandshakeError(event.value));
   }
 }
 

@@ -33,6 +33,6 @@ build "$ROOT/build-asan" address,undefined
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/tsan.supp"
 echo "sanitize: thread (worker, client library)" >&2
 build "$ROOT/build-tsan" thread worker_test client_library_test worker \
-  coordinator client logsweep-gencorpus
+  coordinator client logsweep-gencorpus test_worker
 (cd "$ROOT/build-tsan" && ctest --output-on-failure --timeout 600 \
   -R 'ScanPool|RunTask|ClientLibrary|integration\.(cluster_tcp|run_local|faults)')

@@ -31,6 +31,7 @@ namespace logsweep {
 namespace detail {
 struct FileState;
 struct JobState;
+struct Access;
 class ClientCore;
 }  // namespace detail
 
@@ -172,7 +173,7 @@ class TaskFuture {
   void add_done_callback(std::function<void(const TaskFuture&)> fn) const;
 
  private:
-  friend class detail::ClientCore;
+  friend struct detail::Access;
   friend class Job;
   friend class Client;
   explicit TaskFuture(std::shared_ptr<detail::FileState> state)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -66,11 +68,11 @@ class ClientLibraryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     StartCoordinator("tcp://127.0.0.1:*");
-    worker_ = Spawn({std::string(LOGSWEEP_BIN_DIR) + "/logsweep-test-worker",
-                     "--coordinator", workers_ep_, "--threads", "2",
-                     "--heartbeat-ms", "200", "--log-level", "error",
-                     "--parent-pid", std::to_string(::getpid()), "--stall",
-                     "STALL"});
+    worker_ =
+        Spawn({std::string(LOGSWEEP_BIN_DIR) + "/logsweep-test-worker",
+               "--coordinator", workers_ep_, "--threads", "2", "--heartbeat-ms",
+               "200", "--log-level", "error", "--parent-pid",
+               std::to_string(::getpid()), "--stall", "STALL"});
     ASSERT_GT(worker_, 0);
   }
 
@@ -444,6 +446,49 @@ TEST_F(ClientLibraryTest, JobFinishesAfterTheCoordinatorRestartsMidJob) {
   ASSERT_EQ(job.wait_for(milliseconds(15000)), std::future_status::ready);
   JobResult result = job.result();
   EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h2"}));
+}
+
+// The submit reaches the coordinator's host over an established connection
+// but dies with the coordinator before it is read: once the coordinator is
+// back, the client sends it again, and its request key makes it one job.
+TEST_F(ClientLibraryTest, SubmitLostInACrashLandsOnceAfterTheRestart) {
+  std::string a = Log("a.gz", {"h1"});
+  std::string b = Log("b.gz", {"h2"});
+  ClientOptions options;
+  options.connect_timeout = milliseconds(30000);
+  Client client(clients_ep_, options);
+  Job first = client.submit({a});
+  ASSERT_EQ(first.result().hosts, (std::vector<std::string>{"h1"}));
+
+  ::kill(coordinator_, SIGSTOP);
+  std::optional<Job> second;
+  std::string error;
+  std::thread submitter([&] {
+    try {
+      second.emplace(client.submit({b}));
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  });
+  std::this_thread::sleep_for(milliseconds(300));  // in its socket buffer
+  Stop(coordinator_, SIGKILL);
+  StartCoordinator(clients_ep_);
+  submitter.join();
+
+  ASSERT_TRUE(second.has_value()) << error;
+  EXPECT_EQ(second->result().hosts, (std::vector<std::string>{"h2"}));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_.path() + "/state/journal.db").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM jobs", -1, &count, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 2);  // the first job and this one
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
 
 TEST(ClientLibraryNoCoordinatorTest, SubmitThrowsNamingTheEndpoint) {
