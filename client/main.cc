@@ -254,6 +254,9 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs, found)
                                        : lc::HostsText(*result));
   if (emitted != lc::kExitOk) return emitted;
+  for (const auto& line : lc::WarningLines(*result)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   for (const auto& line : lc::ErrorLines(*result)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
@@ -383,7 +386,8 @@ int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
 int Main(int argc, char** argv) {
   CLI::App app{
       "logsweep: find the hosts that requested a path, across many "
-      "(gzip) access logs, on one machine or a cluster"};
+      "access logs (gzip, zstd, xz, bzip2 or plain), on one machine or a "
+      "cluster"};
   app.require_subcommand(1);
   app.set_version_flag("--version", common::VersionText("logsweep"));
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());

@@ -72,7 +72,8 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
     json file{{"path", BytesJson(f.path)},
               {"ok", f.status.ok()},
               {"attempts", f.attempts},
-              {"stats", StatsJson(f.stats)}};
+              {"stats", StatsJson(f.stats)},
+              {"warnings", f.warnings}};
     if (!f.status.ok()) {
       ++failed;
       file["code"] = common::StatusCodeName(f.status.code());
@@ -113,6 +114,16 @@ std::vector<std::string> ErrorLines(const common::JobResult& result) {
   for (const auto& f : result.files) {
     if (f.status.ok()) continue;
     lines.push_back("logsweep: error: " + f.path + ": " + f.status.ToString());
+  }
+  return lines;
+}
+
+std::vector<std::string> WarningLines(const common::JobResult& result) {
+  std::vector<std::string> lines;
+  for (const auto& f : result.files) {
+    for (const std::string& warning : f.warnings) {
+      lines.push_back("logsweep: warning: " + f.path + ": " + warning);
+    }
   }
   return lines;
 }

@@ -28,10 +28,10 @@ int ExitCodeFor(const common::JobResult& result);
 // The hosts, one per line, in the result's (sorted) order.
 std::string HostsText(const common::JobResult& result);
 
-// The whole result as one JSON document (`--json`): hosts, per-file stats
-// and errors, totals, timings, and with `found` (what the paths given
-// expanded to) the path errors and skipped files. Hosts and paths are raw
-// bytes: one that is not UTF-8 is written as {"text", "bytes_hex"}
+// The whole result as one JSON document (`--json`): hosts, per-file stats,
+// errors and warnings, totals, timings, and with `found` (what the paths
+// given expanded to) the path errors and skipped files. Hosts and paths are
+// raw bytes: one that is not UTF-8 is written as {"text", "bytes_hex"}
 // (json_bytes.h), so none is lost; the plain output keeps them as they are.
 std::string ResultJson(const common::JobResult& result, double wall_seconds,
                        const common::FoundFiles* found = nullptr);
@@ -42,6 +42,11 @@ std::string SummaryLine(const common::JobResult& result, double seconds);
 
 // One line per failed file: "logsweep: error: PATH: CODE: reason".
 std::vector<std::string> ErrorLines(const common::JobResult& result);
+
+// One line per warning of a file (a problem that cost no hosts, such as
+// bytes ignored after the last gzip member), in file order:
+// "logsweep: warning: PATH: message".
+std::vector<std::string> WarningLines(const common::JobResult& result);
 
 // The progress line shown on a terminal: "12/40 files, 310 MB/s, ETA 4 s,
 // 1 failed, 2 workers" (no ETA before the first file is done).

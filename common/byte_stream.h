@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -22,6 +24,11 @@ class ByteStream {
 
   // Bytes consumed from the underlying file so far.
   virtual uint64_t bytes_read() const = 0;
+
+  // Problems that cost no data, one sentence each naming the compressed
+  // offset (bytes ignored after the last gzip member, ...). Complete once
+  // Read has returned 0.
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 }  // namespace logsweep::common

@@ -19,11 +19,11 @@ const char* InflateBackendName(InflateBackend backend);
 
 struct IsalState;  // ISA-L's inflate state (87 KiB); opaque here
 
-// The memory a gzip stream works in: the compressed-input buffer and, for
-// ISA-L, its state. A thread that scans many files keeps one and lends it to
-// each stream in turn, so a small file does not pay for allocating (and the
-// kernel for mapping and zeroing) a quarter megabyte. One stream at a time;
-// owned by one thread.
+// The memory a decompressing stream works in: the compressed-input buffer
+// (every format) and, for ISA-L, its state. A thread that scans many files
+// keeps one and lends it to each stream in turn, so a small file does not pay
+// for allocating (and the kernel for mapping and zeroing) a quarter megabyte.
+// One stream at a time; owned by one thread.
 class InflateScratch {
  public:
   InflateScratch();
@@ -46,13 +46,20 @@ class InflateScratch {
 // Inflates a gzip stream of one or more members (as `zcat` does), checking
 // every member's CRC-32 and length. Streams: memory is bounded by the two
 // buffers whatever the file inflates to. Owns its source; one thread.
+// After the last member, zero bytes to the end of the file are ignored, and
+// other bytes end the stream with a warning (warnings()) naming their offset,
+// as GNU gzip does (docs/formats.md).
 //
-// Read errors: DataLoss naming the problem and compressed offset (not gzip,
-// corrupt deflate data, CRC or length mismatch, truncated member, trailing
-// garbage), ResourceExhausted (out of memory), or the source's errors.
-// `scratch` is borrowed and must outlive the stream.
+// Read errors: DataLoss naming the member and compressed offset (not gzip,
+// a bad member header: unknown method or reserved FLG bits, corrupt deflate
+// data, CRC or length mismatch, truncated member), ResourceExhausted (out of
+// memory), or the source's errors. The text inflated before an error is
+// returned first. `scratch` is borrowed and must outlive the stream; the
+// first `prefilled` bytes of scratch.input() were already read from
+// `source` and are inflated first.
 std::unique_ptr<ByteStream> MakeGzipStream(std::unique_ptr<ByteStream> source,
                                            InflateBackend backend,
-                                           InflateScratch& scratch);
+                                           InflateScratch& scratch,
+                                           size_t prefilled = 0);
 
 }  // namespace logsweep::common

@@ -44,8 +44,9 @@ namespace {
 class IsalGzipStream : public ByteStream {
  public:
   IsalGzipStream(std::unique_ptr<ByteStream> source,
-                 std::vector<unsigned char>& input, IsalState& state)
-      : source_(std::move(source)), in_(input), state_(&state.state) {
+                 std::vector<unsigned char>& input, size_t prefilled,
+                 IsalState& state)
+      : in_(std::move(source), input, prefilled), state_(&state.state) {
     isal_inflate_init(state_);
     state_->crc_flag = ISAL_GZIP;  // parse the header, verify the trailer
   }
@@ -53,10 +54,10 @@ class IsalGzipStream : public ByteStream {
   IsalGzipStream& operator=(const IsalGzipStream&) = delete;
 
   StatusOr<size_t> Read(char* out, size_t capacity) override;
-  uint64_t bytes_read() const override { return source_->bytes_read(); }
+  uint64_t bytes_read() const override { return in_.bytes_read(); }
+  std::vector<std::string> warnings() const override { return warnings_; }
 
  private:
-  Status Fill();
   // Returns the bytes produced so far, keeping `error` for the next call,
   // so text inflated before a corrupt or truncated spot is still scanned.
   StatusOr<size_t> Fail(size_t capacity, Status error) {
@@ -65,76 +66,59 @@ class IsalGzipStream : public ByteStream {
     if (produced > 0) return produced;
     return pending_;
   }
-  uint64_t Offset() const { return source_->bytes_read() - state_->avail_in; }
 
-  std::unique_ptr<ByteStream> source_;
-  std::vector<unsigned char>& in_;  // borrowed from InflateScratch
-  inflate_state* state_;            // borrowed from InflateScratch
-  bool eof_ = false;
-  Status pending_;  // error to return on the next Read
+  InputWindow in_;
+  inflate_state* state_;  // borrowed from InflateScratch
+  Status pending_;        // error to return on the next Read
   bool between_members_ = true;
+  bool done_ = false;  // past the last member
   uint64_t members_ = 0;
+  std::vector<std::string> warnings_;
 };
-
-Status IsalGzipStream::Fill() {
-  if (state_->avail_in > 0 || eof_) return OkStatus();
-  StatusOr<size_t> n =
-      source_->Read(reinterpret_cast<char*>(in_.data()), in_.size());
-  if (!n.ok()) return n.status();
-  state_->next_in = in_.data();
-  state_->avail_in = static_cast<uint32_t>(*n);
-  if (*n == 0) eof_ = true;
-  return OkStatus();
-}
 
 StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
   if (!pending_.ok()) return pending_;
   state_->next_out = reinterpret_cast<uint8_t*>(out);
   state_->avail_out = static_cast<uint32_t>(capacity);
-  while (state_->avail_out > 0) {
-    if (Status s = Fill(); !s.ok()) return Fail(capacity, s);
+  while (state_->avail_out > 0 && !done_) {
     if (between_members_) {
-      if (state_->avail_in == 0) {
-        if (members_ == 0)
-          return Fail(capacity, DataLossError(EmptyGzipMessage()));
+      StatusOr<GzipNext> next = NextGzipMember(in_, members_, warnings_);
+      if (!next.ok()) return Fail(capacity, next.status());
+      if (*next == GzipNext::kEnd) {
+        done_ = true;
         break;
       }
-      if (state_->next_in[0] != kGzipMagic0) {
-        return Fail(capacity,
-                    DataLossError(NotAMemberMessage(members_, Offset())));
-      }
       if (members_ > 0) {
-        // Reset clears the input pointers and flags; keep our input.
-        uint8_t* next_in = state_->next_in;
-        uint32_t avail_in = state_->avail_in;
+        // Reset clears the output pointers and flags; keep our output.
         uint8_t* next_out = state_->next_out;
         uint32_t avail_out = state_->avail_out;
         isal_inflate_reset(state_);
         state_->crc_flag = ISAL_GZIP;
-        state_->next_in = next_in;
-        state_->avail_in = avail_in;
         state_->next_out = next_out;
         state_->avail_out = avail_out;
       }
       between_members_ = false;
     }
-    uint32_t out_before = state_->avail_out;
-    uint32_t in_before = state_->avail_in;
+    if (Status s = in_.Fill(); !s.ok()) return Fail(capacity, s);
+    const uint32_t out_before = state_->avail_out;
+    const uint32_t in_before = static_cast<uint32_t>(in_.size());
+    state_->next_in = const_cast<uint8_t*>(in_.data());
+    state_->avail_in = in_before;
     int ret = isal_inflate(state_);
+    in_.Consume(in_before - state_->avail_in);
     if (ret < 0 || ret == ISAL_NEED_DICT) {
-      return Fail(capacity, DataLossError(CorruptMessage(members_, Offset(),
+      return Fail(capacity, DataLossError(CorruptMessage(members_, in_.offset(),
                                                          IsalErrorName(ret))));
     }
     if (state_->block_state == ISAL_BLOCK_FINISH) {
       ++members_;
       between_members_ = true;
-    } else if (state_->avail_in == 0 && eof_ &&
-               state_->avail_out == out_before && in_before == 0) {
+    } else if (in_before == 0 && in_.eof() && state_->avail_out == out_before) {
       // No input left, nothing more to flush, member unfinished: the file
       // ended early. (With input exhausted but output still buffered inside
       // ISA-L, the call above made progress, so this does not fire.)
       return Fail(capacity,
-                  DataLossError(TruncatedMessage(members_, Offset())));
+                  DataLossError(TruncatedMessage(members_, in_.bytes_read())));
     }
   }
   return capacity - state_->avail_out;
@@ -144,8 +128,9 @@ StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
 
 std::unique_ptr<ByteStream> MakeIsalGzipStream(
     std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input,
-    IsalState& state) {
-  return std::make_unique<IsalGzipStream>(std::move(source), input, state);
+    size_t prefilled, IsalState& state) {
+  return std::make_unique<IsalGzipStream>(std::move(source), input, prefilled,
+                                          state);
 }
 
 }  // namespace logsweep::common

@@ -4,18 +4,25 @@
 #include <string>
 
 #include "common/byte_stream.h"
+#include "common/file_format.h"
 #include "common/gzip_stream.h"
 
 namespace logsweep::common {
 
-// Opens a log file as a stream of text. A name ending in ".gz" must hold
-// gzip data; any other file is sniffed: the gzip magic means gzip, anything
-// else is read as plain text.
+// Opens a log file as a stream of text. The format is decided by the
+// content (DetectFormat, docs/formats.md): gzip, zstd, xz and bzip2 are
+// decoded, anything without a known magic is read as plain text.
 // Errors: those of FileSource::Open (NotFound, PermissionDenied,
-// InvalidArgument for a directory or special file).
-// `scratch` is lent to a gzip stream and must outlive it.
+// InvalidArgument for a directory or special file), read errors, and those
+// of CheckFormat: InvalidArgument "unsupported format: zip" (zip, 7z, tar,
+// lz4, ... are never scanned as text), DataLoss when the name promises a
+// format the content is not ("not gzip: ...", "empty file: ..."). The
+// decoders' own errors come from Read. `scratch` is lent to the stream and
+// must outlive it. When `format` is not null it receives the format of the
+// file's content.
 StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                                   InflateBackend backend,
-                                                  InflateScratch& scratch);
+                                                  InflateScratch& scratch,
+                                                  FileFormat* format = nullptr);
 
 }  // namespace logsweep::common

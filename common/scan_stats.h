@@ -5,11 +5,20 @@
 namespace logsweep::common {
 
 // Counters of one scan, or the sum of many. Value type.
+//
+// A line is the bytes up to a '\n' (or the end of the file), of any
+// length. `malformed` has one definition, used by every path (the buffer
+// scan, the per-line scan and a line too long for the buffer alike) and
+// quoted in docs/architecture.md, docs/cli.md (--json) and DESIGN.md:
+//   a line is malformed when it has too few fields for the query (fewer
+//   than max(key_field, match_field) + 1) and holds the match value
+//   somewhere (with an empty value: every such line).
+// A short line without the value could never match and is not counted;
+// length alone never makes a line malformed.
 struct ScanStats {
   uint64_t lines = 0;
   uint64_t matches = 0;
-  uint64_t malformed = 0;      // over-long lines, and lines that hold the
-                               // match value but have too few fields
+  uint64_t malformed = 0;      // see above
   uint64_t bytes_read = 0;     // bytes read from the file (compressed)
   uint64_t bytes_scanned = 0;  // bytes of text scanned (uncompressed)
 

@@ -1,6 +1,5 @@
 #include <zlib.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -14,8 +13,8 @@ namespace {
 class ZlibGzipStream : public ByteStream {
  public:
   ZlibGzipStream(std::unique_ptr<ByteStream> source,
-                 std::vector<unsigned char>& input)
-      : source_(std::move(source)), in_(input) {
+                 std::vector<unsigned char>& input, size_t prefilled)
+      : in_(std::move(source), input, prefilled) {
     // 15 + 16: a gzip wrapper is required (no raw deflate, no zlib header).
     init_ = inflateInit2(&zs_, 15 + 16);
   }
@@ -26,11 +25,10 @@ class ZlibGzipStream : public ByteStream {
   ZlibGzipStream& operator=(const ZlibGzipStream&) = delete;
 
   StatusOr<size_t> Read(char* out, size_t capacity) override;
-  uint64_t bytes_read() const override { return source_->bytes_read(); }
+  uint64_t bytes_read() const override { return in_.bytes_read(); }
+  std::vector<std::string> warnings() const override { return warnings_; }
 
  private:
-  // Refills the input buffer when it is empty. Sets eof_ at the end.
-  Status Fill();
   // Returns the bytes produced so far, keeping `error` for the next call,
   // so text inflated before a corrupt or truncated spot is still scanned.
   StatusOr<size_t> Fail(size_t capacity, Status error) {
@@ -39,56 +37,44 @@ class ZlibGzipStream : public ByteStream {
     if (produced > 0) return produced;
     return pending_;
   }
-  uint64_t Offset() const { return source_->bytes_read() - zs_.avail_in; }
 
-  std::unique_ptr<ByteStream> source_;
-  std::vector<unsigned char>& in_;  // borrowed from InflateScratch
+  InputWindow in_;
   z_stream zs_{};
   int init_ = Z_OK;
-  bool eof_ = false;
   Status pending_;               // error to return on the next Read
   bool between_members_ = true;  // before the first or after a finished one
+  bool done_ = false;            // past the last member
   uint64_t members_ = 0;
+  std::vector<std::string> warnings_;
 };
-
-Status ZlibGzipStream::Fill() {
-  if (zs_.avail_in > 0 || eof_) return OkStatus();
-  StatusOr<size_t> n =
-      source_->Read(reinterpret_cast<char*>(in_.data()), in_.size());
-  if (!n.ok()) return n.status();
-  zs_.next_in = in_.data();
-  zs_.avail_in = static_cast<uInt>(*n);
-  if (*n == 0) eof_ = true;
-  return OkStatus();
-}
 
 StatusOr<size_t> ZlibGzipStream::Read(char* out, size_t capacity) {
   if (!pending_.ok()) return pending_;
   if (init_ != Z_OK) return ResourceExhaustedError("inflateInit failed");
   zs_.next_out = reinterpret_cast<Bytef*>(out);
   zs_.avail_out = static_cast<uInt>(capacity);
-  while (zs_.avail_out > 0) {
-    if (Status s = Fill(); !s.ok()) return Fail(capacity, s);
+  while (zs_.avail_out > 0 && !done_) {
     if (between_members_) {
-      if (zs_.avail_in == 0) {
-        if (members_ == 0)
-          return Fail(capacity, DataLossError(EmptyGzipMessage()));
-        break;  // clean end after the last member
-      }
-      if (zs_.next_in[0] != kGzipMagic0) {
-        return Fail(capacity,
-                    DataLossError(NotAMemberMessage(members_, Offset())));
+      StatusOr<GzipNext> next = NextGzipMember(in_, members_, warnings_);
+      if (!next.ok()) return Fail(capacity, next.status());
+      if (*next == GzipNext::kEnd) {
+        done_ = true;
+        break;
       }
       if (members_ > 0 && inflateReset(&zs_) != Z_OK) {
         return Fail(capacity, InternalError("inflateReset failed"));
       }
       between_members_ = false;
     }
-    if (zs_.avail_in == 0) {
+    if (Status s = in_.Fill(); !s.ok()) return Fail(capacity, s);
+    if (in_.size() == 0) {
       return Fail(capacity,
-                  DataLossError(TruncatedMessage(members_, Offset())));
+                  DataLossError(TruncatedMessage(members_, in_.bytes_read())));
     }
+    zs_.next_in = const_cast<Bytef*>(in_.data());
+    zs_.avail_in = static_cast<uInt>(in_.size());
     int ret = inflate(&zs_, Z_NO_FLUSH);
+    in_.Consume(in_.size() - zs_.avail_in);
     if (ret == Z_STREAM_END) {
       ++members_;
       between_members_ = true;
@@ -96,9 +82,9 @@ StatusOr<size_t> ZlibGzipStream::Read(char* out, size_t capacity) {
       return Fail(capacity,
                   ResourceExhaustedError("out of memory while inflating"));
     } else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT) {
-      return Fail(capacity,
-                  DataLossError(CorruptMessage(
-                      members_, Offset(), zs_.msg ? zs_.msg : "data error")));
+      return Fail(capacity, DataLossError(CorruptMessage(
+                                members_, in_.offset(),
+                                zs_.msg ? zs_.msg : "data error")));
     } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
       return Fail(capacity,
                   InternalError("inflate returned " + std::to_string(ret)));
@@ -110,8 +96,9 @@ StatusOr<size_t> ZlibGzipStream::Read(char* out, size_t capacity) {
 }  // namespace
 
 std::unique_ptr<ByteStream> MakeZlibGzipStream(
-    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input) {
-  return std::make_unique<ZlibGzipStream>(std::move(source), input);
+    std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input,
+    size_t prefilled) {
+  return std::make_unique<ZlibGzipStream>(std::move(source), input, prefilled);
 }
 
 }  // namespace logsweep::common

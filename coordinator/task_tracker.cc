@@ -120,8 +120,8 @@ std::vector<TaskTracker::FilesToSend> TaskTracker::TakeFileOutcomes() {
       const Task& task = job->tasks[task_id];
       send.files.files.push_back(common::FileOutcome{
           task_id,
-          common::FileReport{
-              task.path, task.status, task.stats, task.attempt, {}},
+          common::FileReport{task.path, task.status, task.stats, task.attempt,
+                             task.warnings},
           job->file_hosts[task_id]});
     }
     job->unsent.clear();
@@ -391,11 +391,9 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
             .count());
     f.result.files.reserve(job.tasks.size());
     for (Task& task : job.tasks) {
-      f.result.files.push_back(common::FileReport{std::move(task.path),
-                                                  std::move(task.status),
-                                                  task.stats,
-                                                  task.attempt,
-                                                  {}});
+      f.result.files.push_back(common::FileReport{
+          std::move(task.path), std::move(task.status), task.stats,
+          task.attempt, std::move(task.warnings)});
     }
     f.file_hosts = std::move(job.file_hosts);
     out.push_back(std::move(f));

@@ -170,7 +170,7 @@ class TaskTracker {
     uint8_t charged = 0;   // attempts lost to their worker's failure
     common::Status status;
     common::ScanStats stats;
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;  // of the accepted outcome
   };
   // A failure that waits for another worker's word.
   struct Unconfirmed {

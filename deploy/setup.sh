@@ -10,10 +10,12 @@ BUILD_DIR=${LOGSWEEP_BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+  libzstd-dev liblzma-dev libbz2-dev
   libspdlog-dev libgtest-dev libcli11-dev nlohmann-json3-dev libisal-dev
   libsqlite3-dev clang libclang-rt-14-dev
   libbenchmark-dev libdeflate-dev
   docker-compose python3-yaml iproute2 python3-zmq util-linux
+  python3-zstandard
 )
 
 missing=()

@@ -1,6 +1,12 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "common/byte_stream.h"
+#include "common/status.h"
 
 namespace logsweep::testing {
 
@@ -20,7 +26,36 @@ class TempDir {
   std::string path_;
 };
 
+// A string as a ByteStream, read in pieces of at most `chunk` bytes.
+class StringSource : public common::ByteStream {
+ public:
+  explicit StringSource(std::string data, size_t chunk = 977)
+      : data_(std::move(data)), chunk_(chunk) {}
+  common::StatusOr<size_t> Read(char* out, size_t capacity) override;
+  uint64_t bytes_read() const override { return pos_; }
+
+ private:
+  std::string data_;
+  size_t chunk_;
+  size_t pos_ = 0;
+};
+
+// What reading a stream to its end gave: the bytes before the end or the
+// first error, that error (OK at a clean end), and the stream's warnings.
+struct ReadResult {
+  std::string text;
+  common::Status status;
+  std::vector<std::string> warnings;
+};
+ReadResult ReadStream(common::ByteStream& stream, size_t chunk = 4096);
+
 // `text` as one gzip member (zlib, level 6).
 std::string Gzip(const std::string& text);
+// `text` as one zstd frame (level 3, with its content checksum).
+std::string Zstd(const std::string& text);
+// `text` as one xz stream (preset 1, CRC-64 check).
+std::string Xz(const std::string& text);
+// `text` as one bzip2 stream (block size 100k x 1).
+std::string Bzip2(const std::string& text);
 
 }  // namespace logsweep::testing

@@ -27,6 +27,7 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     outcome.status = std::move(report.status);
     outcome.hosts = std::move(report.hosts);
     outcome.stats = report.stats;
+    outcome.warnings = std::move(report.warnings);
   } catch (const std::bad_alloc&) {
     outcome.status =
         common::ResourceExhaustedError("out of memory while scanning");

@@ -123,7 +123,8 @@ class Error : public std::runtime_error {
 struct FileStats {
   uint64_t lines = 0;
   uint64_t matches = 0;
-  uint64_t malformed = 0;      // lines too long to scan
+  uint64_t malformed = 0;      // lines with too few fields for the query
+                               // that hold the match value
   uint64_t bytes_read = 0;     // compressed bytes read
   uint64_t bytes_scanned = 0;  // uncompressed bytes scanned
 };

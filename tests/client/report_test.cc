@@ -111,6 +111,28 @@ TEST(ErrorLinesTest, IsEmptyWhenNoFileFailed) {
   EXPECT_TRUE(ErrorLines(result).empty());
 }
 
+TEST(WarningLinesTest, GivesOneLinePerWarningNamingThePathInFileOrder) {
+  common::JobResult result;
+  result.files = {File("/logs/a.gz"), File("/logs/b.gz"), File("/logs/c.bz2")};
+  result.files[1].warnings = {
+      "trailing garbage after gzip member 2 at "
+      "offset 812 ignored"};
+  result.files[2].warnings = {"w1", "w2"};
+
+  EXPECT_EQ(WarningLines(result),
+            (std::vector<std::string>{
+                "logsweep: warning: /logs/b.gz: trailing garbage after gzip "
+                "member 2 at offset 812 ignored",
+                "logsweep: warning: /logs/c.bz2: w1",
+                "logsweep: warning: /logs/c.bz2: w2"}));
+}
+
+TEST(WarningLinesTest, IsEmptyWithoutWarnings) {
+  common::JobResult result;
+  result.files = {File("/a.gz"), File("/b.gz", common::DataLossError("x"))};
+  EXPECT_TRUE(WarningLines(result).empty());
+}
+
 TEST(SummaryLineTest, MentionsFileFailureLineMatchAndHostCounts) {
   common::JobResult result;
   result.files = {File("/a.gz"), File("/b.gz", common::DataLossError("crc")),
@@ -169,6 +191,21 @@ TEST(ResultJsonTest, HoldsHostsFilesErrorsTotalsAndTimings) {
   EXPECT_EQ(doc["totals"]["bytes_scanned"], 1000);
   EXPECT_DOUBLE_EQ(doc["elapsed_seconds"].get<double>(), 1.5);
   EXPECT_DOUBLE_EQ(doc["wall_seconds"].get<double>(), 2.0);
+}
+
+TEST(ResultJsonTest, ListsEachFilesWarnings) {
+  common::JobResult result;
+  result.files = {File("/a.gz"), File("/b.gz")};
+  result.files[1].warnings = {
+      "trailing garbage after gzip member 1 at "
+      "offset 20 ignored"};
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 1.0));
+
+  EXPECT_EQ(doc["files"][0]["warnings"], nlohmann::json::array());
+  EXPECT_EQ(doc["files"][1]["warnings"],
+            (std::vector<std::string>{
+                "trailing garbage after gzip member 1 at offset 20 ignored"}));
 }
 
 TEST(ResultJsonTest, WritesHostsThatAreNotUtf8WithoutMergingThem) {

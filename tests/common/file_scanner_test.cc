@@ -62,7 +62,7 @@ TEST(FileScannerTest, TokenSplitAcrossMembersStillMatches) {
   EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"5.102.173.71"});
 }
 
-TEST(FileScannerTest, OverlongLineIsMalformedAndLaterLinesCount) {
+TEST(FileScannerTest, LineLongerThanTheBufferIsDecidedExactly) {
   TempDir dir;
   std::string text =
       Line("before", "/robots.txt") + "x - - [d z] \"GET /robots.txt " +
@@ -71,12 +71,14 @@ TEST(FileScannerTest, OverlongLineIsMalformedAndLaterLinesCount) {
   ScanReport r =
       scanner.Scan(dir.Write("long.gz", Gzip(text)), LineMatcher(Query{}));
   ASSERT_TRUE(r.status.ok());
-  EXPECT_EQ(r.hosts.Sorted(), (std::vector<std::string>{"after", "before"}));
+  EXPECT_EQ(r.hosts.Sorted(),
+            (std::vector<std::string>{"after", "before", "x"}));
   EXPECT_EQ(r.stats.lines, 3u);
-  EXPECT_EQ(r.stats.malformed, 1u);
+  EXPECT_EQ(r.stats.matches, 3u);
+  EXPECT_EQ(r.stats.malformed, 0u);
 }
 
-TEST(FileScannerTest, OverlongFinalLineWithoutNewlineIsOneMalformedLine) {
+TEST(FileScannerTest, LongFinalLineWithoutNewlineIsOneLine) {
   TempDir dir;
   std::string text = Line("a", "/robots.txt") + std::string(500000, 'B');
   FileScanner scanner(Options(InflateBackend::kZlib, 64 * 1024));
@@ -84,8 +86,109 @@ TEST(FileScannerTest, OverlongFinalLineWithoutNewlineIsOneMalformedLine) {
       scanner.Scan(dir.Write("nonl.log", text), LineMatcher(Query{}));
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(r.stats.lines, 2u);
-  EXPECT_EQ(r.stats.malformed, 1u);
+  EXPECT_EQ(r.stats.malformed, 0u);  // it does not hold the value
   EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"a"});
+}
+
+TEST(FileScannerTest, LongShortLineHoldingTheValueIsMalformed) {
+  TempDir dir;
+  // Four fields, the value inside the third, and 200 KiB of the fourth.
+  std::string text = "a b /robots.txt " + std::string(200000, 'C') + "\n" +
+                     Line("b", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib, 64 * 1024));
+  ScanReport r =
+      scanner.Scan(dir.Write("short.log", text), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.stats.lines, 2u);
+  EXPECT_EQ(r.stats.malformed, 1u);
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"b"});
+}
+
+TEST(FileScannerTest, ThreeMebibyteLineThatMatchesIsFound) {
+  TempDir dir;
+  std::string text = Line("a", "/x") + "3mib - - [d z] \"GET /robots.txt " +
+                     std::string(3 << 20, 'u') + "\n" + Line("b", "/x");
+  FileScanner scanner(ScanOptions{});  // the default 1 MiB buffer line
+  ScanReport r =
+      scanner.Scan(dir.Write("3m.log.gz", Gzip(text)), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"3mib"});
+  EXPECT_EQ(r.stats.lines, 3u);
+}
+
+TEST(FileScannerTest, TwentyMebibyteHitAndTwentyMebibyteFieldAreExact) {
+  TempDir dir;
+  // A hit whose referrer is 20 MiB; a request path of 20 MiB that starts
+  // with the value (no hit); a 20 MiB host that is a hit of a query on
+  // field 1.
+  std::string text = "hit - - [d z] \"GET /robots.txt HTTP/1.0\" 200 1 \"" +
+                     std::string(20 << 20, 'r') + "\"\n" +
+                     "miss - - [d z] \"GET /robots.txt" +
+                     std::string(20 << 20, 'p') + " HTTP/1.0\"\n";
+  FileScanner scanner(ScanOptions{});
+  ScanReport r =
+      scanner.Scan(dir.Write("20m.log.gz", Gzip(text)), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"hit"});
+  EXPECT_EQ(r.stats.lines, 2u);
+  EXPECT_EQ(r.stats.malformed, 0u);
+}
+
+TEST(FileScannerTest, MatchValueLongerThanTheBufferIsComparedExactly) {
+  TempDir dir;
+  const std::string value = "/" + std::string(100000, 'v');
+  std::string text = "yes - - [d z] \"GET " + value + " HTTP/1.0\"\n" +
+                     "no - - [d z] \"GET " + value + "w HTTP/1.0\"\n" +
+                     "short - - [d z] \"GET " + value.substr(1) + "\n";
+  FileScanner scanner(Options(InflateBackend::kZlib, 4096));
+  ScanReport r =
+      scanner.Scan(dir.Write("v.log", text), LineMatcher(Query{0, 6, value}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"yes"});
+  EXPECT_EQ(r.stats.matches, 1u);
+}
+
+TEST(FileScannerTest, MatchingLineWithKeyOverTheLimitIsResourceExhausted) {
+  TempDir dir;
+  std::string text = Line("first", "/robots.txt") +
+                     Line(std::string(10000, 'k'), "/robots.txt") +
+                     Line("after", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib, 4096));
+  ScanReport r = scanner.Scan(dir.Write("key.log", text), LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(r.status.message(),
+            "line 2 matches but its key field is longer than 4096 bytes, the "
+            "most logsweep keeps");
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"first"});
+}
+
+TEST(FileScannerTest, LongKeyOnALineThatDoesNotMatchCostsNothing) {
+  TempDir dir;
+  std::string text = Line(std::string(10000, 'k'), "/index.html") +
+                     Line("after", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib, 4096));
+  ScanReport r = scanner.Scan(dir.Write("key.log", text), LineMatcher(Query{}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"after"});
+}
+
+TEST(FileScannerTest, ArchiveInsideACompressedFileIsUnsupportedNotText) {
+  TempDir dir;
+  std::string tar(1024, '\0');
+  tar.replace(0, 10, "access.log");
+  tar.replace(257, 6, std::string("ustar\0", 6));
+  tar += Line("h", "/robots.txt");
+  FileScanner scanner(Options(InflateBackend::kZlib));
+  ScanReport r =
+      scanner.Scan(dir.Write("logs.tar.gz", Gzip(tar)), LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), "unsupported format: tar inside gzip");
+  EXPECT_TRUE(r.hosts.empty());
+  r = scanner.Scan(
+      dir.Write("twice.log.zst", testing::Zstd(Gzip(Line("h", "/robots.txt")))),
+      LineMatcher(Query{}));
+  EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), "unsupported format: gzip inside zstd");
 }
 
 TEST(FileScannerTest, TruncatedFileKeepsPartialHostsAndStats) {
@@ -152,7 +255,22 @@ TEST(FileScannerTest, AgreesWithPerLineScanAcrossRandomBufferBoundaries) {
   for (int round = 0; round < 20; ++round) {
     std::string text;
     for (int i = 0; i < 400; ++i) {
-      switch (rng() % 6) {
+      switch (rng() % 8) {
+        case 6:  // far longer than the 4 KiB line limit below
+          text += "h" + std::to_string(rng() % 50) + " - - [d] \"GET " +
+                  paths[rng() % paths.size()] + " " +
+                  std::string(4000 + rng() % 30000, 'L') + "\n";
+          break;
+        case 7:  // a long field where the value may be, or a long host
+          if (rng() % 2) {
+            text += "h" + std::to_string(rng() % 50) + " - - [d] \"GET " +
+                    paths[rng() % paths.size()] +
+                    std::string(rng() % 9000, 'x') + " z\n";
+          } else {
+            text += std::string(3000 + rng() % 1090, 'H') + " - - [d] \"GET " +
+                    paths[rng() % paths.size()] + " z\n";
+          }
+          break;
         case 0:
           text += "h" + std::to_string(rng() % 50) + " /robots.txt short\n";
           break;

@@ -1,7 +1,9 @@
 #include "common/gzip_stream.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -133,11 +135,110 @@ TEST_P(GzipStreamTest, CorruptDeflateDataIsDataLoss) {
   EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
 }
 
-TEST_P(GzipStreamTest, TrailingGarbageIsDataLoss) {
-  auto got = ReadAll(dir_.Write("tg.gz", Gzip("a\n") + "garbage"), GetParam());
-  ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(got.status().message().find("trailing garbage"), std::string::npos);
+// What reading a whole gzip file gave, with its warnings.
+testing::ReadResult ReadWithWarnings(const std::string& path,
+                                     InflateBackend backend) {
+  InflateScratch scratch;
+  auto stream = OpenLogFile(path, backend, scratch);
+  if (!stream.ok()) return testing::ReadResult{"", stream.status(), {}};
+  return testing::ReadStream(**stream, 1000);
+}
+
+TEST_P(GzipStreamTest, ZeroPaddingAfterLastMemberIsIgnoredSilently) {
+  std::string a = SampleText(100), b = SampleText(7);
+  auto r = ReadWithWarnings(
+      dir_.Write("pad.gz", Gzip(a) + Gzip(b) + std::string(300000, '\0')),
+      GetParam());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.text, a + b);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST_P(GzipStreamTest, TrailingGarbageKeepsVerifiedMembersAndWarnsAtItsOffset) {
+  std::string a = SampleText(100), b = SampleText(7);
+  std::string members = Gzip(a) + Gzip(b);
+  auto r =
+      ReadWithWarnings(dir_.Write("tg.gz", members + "garbage\n"), GetParam());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.text, a + b);
+  EXPECT_EQ(r.warnings, std::vector<std::string>{
+                            "trailing garbage after gzip member 2 at offset " +
+                            std::to_string(members.size()) + " ignored"});
+}
+
+TEST_P(GzipStreamTest, ZerosThenGarbageWarnFromTheFirstZero) {
+  std::string member = Gzip("a b\n");
+  auto r = ReadWithWarnings(
+      dir_.Write("zg.gz", member + std::string(1000, '\0') + "x"), GetParam());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.text, "a b\n");
+  EXPECT_EQ(r.warnings, std::vector<std::string>{
+                            "trailing garbage after gzip member 1 at offset " +
+                            std::to_string(member.size()) + " ignored"});
+}
+
+TEST_P(GzipStreamTest, ReservedFlagBitIsDataLossNamingMember) {
+  for (unsigned bit : {0x20u, 0x40u, 0x80u}) {
+    std::string a = SampleText(20), second = Gzip("b\n");
+    second[3] = static_cast<char>(second[3] | bit);
+    auto r =
+        ReadWithWarnings(dir_.Write("flg.gz", Gzip(a) + second), GetParam());
+    char flg[8];
+    std::snprintf(flg, sizeof flg, "0x%02x", bit);
+    EXPECT_EQ(r.status.code(), StatusCode::kDataLoss) << flg;
+    EXPECT_NE(r.status.message().find("corrupt gzip member 2"),
+              std::string::npos)
+        << r.status.message();
+    EXPECT_NE(r.status.message().find(
+                  std::string("reserved header flag bits set (FLG ") + flg),
+              std::string::npos)
+        << r.status.message();
+    EXPECT_EQ(r.text, a) << flg;
+  }
+}
+
+TEST_P(GzipStreamTest, HeaderCrcMismatchIsDataLoss) {
+  // A member with FHCRC set: the header's CRC-16 must be checked (both
+  // backends reject a wrong one, as GNU gzip does).
+  std::string member = Gzip("a b\n");
+  std::string header = member.substr(0, 10);
+  header[3] = static_cast<char>(header[3] | 0x02);
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(header.data()), 10);
+  std::string good = header;
+  good += static_cast<char>(crc & 0xff);
+  good += static_cast<char>((crc >> 8) & 0xff);
+  good += member.substr(10);
+  std::string bad = good;
+  bad[10] = static_cast<char>(bad[10] ^ 0x5a);
+  auto ok = ReadWithWarnings(dir_.Write("hcrc.gz", good), GetParam());
+  ASSERT_TRUE(ok.status.ok()) << ok.status.ToString();
+  EXPECT_EQ(ok.text, "a b\n");
+  auto r = ReadWithWarnings(dir_.Write("hcrc-bad.gz", bad), GetParam());
+  EXPECT_EQ(r.status.code(), StatusCode::kDataLoss) << r.status.ToString();
+  EXPECT_NE(r.status.message().find("corrupt gzip member 1"),
+            std::string::npos);
+}
+
+TEST_P(GzipStreamTest, GzipMagicByteAloneAtTheEndIsTruncated) {
+  auto r =
+      ReadWithWarnings(dir_.Write("m1.gz", Gzip("a\n") + "\x1f"), GetParam());
+  EXPECT_EQ(r.status.code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status.message().find("truncated"), std::string::npos);
+  EXPECT_NE(r.status.message().find("gzip member 2"), std::string::npos);
+  EXPECT_EQ(r.text, "a\n");
+}
+
+TEST_P(GzipStreamTest, BgzfEndOfFileBlockIsAnEmptyMember) {
+  // The 28-byte empty block that ends every BGZF file (SAM/BAM spec 4.1.2).
+  const std::string eof(
+      "\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00\x42\x43\x02\x00"
+      "\x1b\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+      28);
+  std::string text = SampleText(50);
+  auto r =
+      ReadWithWarnings(dir_.Write("b.log.bgz", Gzip(text) + eof), GetParam());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.text, text);
 }
 
 TEST_P(GzipStreamTest, GzipContentWithoutGzNameIsSniffed) {

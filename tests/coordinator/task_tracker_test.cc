@@ -236,6 +236,41 @@ TEST(TaskTrackerTest, ReportsFilesInSubmissionOrderWithTheirStats) {
   EXPECT_EQ(result.files[1].attempts, 1u);
 }
 
+TEST(TaskTrackerTest, CarriesEachFilesWarningsIntoTheResult) {
+  TaskTracker tracker(3);
+  tracker.AddJob("c", Submit({"/a.gz", "/b.gz"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  TaskOutcome with_warning = Success(a.ref, {"h1"});
+  with_warning.warnings = {"trailing garbage after gzip member 1 at offset 9"};
+  ASSERT_EQ(tracker.OnOutcome(with_warning).accept,
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker.OnOutcome(Success(b.ref, {"h2"})).accept,
+            TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(1));
+  ASSERT_EQ(finished.size(), 1u);
+  ASSERT_EQ(finished[0].result.files.size(), 2u);
+  EXPECT_EQ(finished[0].result.files[0].warnings, with_warning.warnings);
+  EXPECT_TRUE(finished[0].result.files[1].warnings.empty());
+}
+
+TEST(TaskTrackerTest, StreamsEachFilesWarningsWithItsOutcome) {
+  TaskTracker tracker(3);
+  common::SubmitJob submit = Submit({"/a.gz"});
+  submit.stream_files = true;
+  tracker.AddJob("c", submit, At(0));
+  TaskOutcome outcome = Success(MustTake(tracker).ref, {"h1"});
+  outcome.warnings = {"w"};
+  ASSERT_EQ(tracker.OnOutcome(outcome).accept, TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::FilesToSend> sent = tracker.TakeFileOutcomes();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent[0].files.files.size(), 1u);
+  EXPECT_EQ(sent[0].files.files[0].report.warnings,
+            std::vector<std::string>{"w"});
+}
+
 TEST(TaskTrackerTest, SumsStatsOfAllFilesIntoTotals) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a", "/b"}), At(0));

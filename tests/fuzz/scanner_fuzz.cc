@@ -1,7 +1,9 @@
-// libFuzzer target: the gzip reader (both backends) and the line scanner on
-// any bytes. Invariants: no crash, no leak, bounded memory (a small line
-// limit), matches never exceed lines, every host came from a matching line,
-// and zlib and ISA-L agree on the result.
+// libFuzzer target: the readers (gzip over both backends, zstd, xz, bzip2)
+// and the line scanner on any bytes. Invariants: no crash, no leak, bounded
+// memory (a small line limit, so long lines take the streaming path),
+// matches never exceed lines, every host came from a matching line, zlib and
+// ISA-L agree on the result, and on plain text the scanner (buffer scan and
+// streamed long lines) agrees exactly with the per-line reference scan.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -10,8 +12,11 @@
 #include <memory>
 #include <string>
 
+#include "common/bzip2_stream.h"
 #include "common/file_scanner.h"
 #include "common/gzip_stream.h"
+#include "common/xz_stream.h"
+#include "common/zstd_stream.h"
 
 namespace {
 
@@ -35,7 +40,9 @@ class MemorySource : public c::ByteStream {
   size_t pos_ = 0;
 };
 
-c::ScanReport Scan(const uint8_t* data, size_t size, bool gzip,
+enum class Format { kPlain, kGzip, kZstd, kXz, kBzip2 };
+
+c::ScanReport Scan(const uint8_t* data, size_t size, Format format,
                    c::InflateBackend backend) {
   c::ScanOptions options;
   options.backend = backend;
@@ -43,30 +50,58 @@ c::ScanReport Scan(const uint8_t* data, size_t size, bool gzip,
   c::FileScanner scanner(options);
   c::LineMatcher matcher{c::Query{}};
   auto source = std::make_unique<MemorySource>(data, size);
-  if (!gzip) return scanner.ScanStream(*source, matcher);
+  if (format == Format::kPlain) return scanner.ScanStream(*source, matcher);
   c::InflateScratch scratch;
-  auto stream = c::MakeGzipStream(std::move(source), backend, scratch);
+  std::unique_ptr<c::ByteStream> stream;
+  switch (format) {
+    case Format::kZstd:
+      stream = c::MakeZstdStream(std::move(source), scratch);
+      break;
+    case Format::kXz:
+      stream = c::MakeXzStream(std::move(source), scratch);
+      break;
+    case Format::kBzip2:
+      stream = c::MakeBzip2Stream(std::move(source), scratch);
+      break;
+    default:
+      stream = c::MakeGzipStream(std::move(source), backend, scratch);
+  }
   return scanner.ScanStream(*stream, matcher);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // First byte chooses plain text or gzip; the rest is the file.
+  // First byte chooses the format; the rest is the file.
   if (size == 0) return 0;
-  bool gzip = data[0] & 1;
-  c::ScanReport zlib = Scan(data + 1, size - 1, gzip, c::InflateBackend::kZlib);
+  const Format format = static_cast<Format>(data[0] % 5);
+  c::ScanReport zlib =
+      Scan(data + 1, size - 1, format, c::InflateBackend::kZlib);
   if (zlib.stats.matches > zlib.stats.lines) std::abort();
   if (zlib.hosts.size() > zlib.stats.matches) std::abort();
-  if (gzip && c::IsalAvailable()) {
+  if (format == Format::kPlain && zlib.status.ok()) {
+    // The whole text at once, line by line: the reference.
+    c::HostSet hosts;
+    c::ScanStats want;
+    c::LineMatcher{c::Query{}}.ScanEveryLine(
+        std::string_view(reinterpret_cast<const char*>(data + 1), size - 1),
+        hosts, want);
+    if (want.lines != zlib.stats.lines || want.matches != zlib.stats.matches ||
+        want.malformed != zlib.stats.malformed ||
+        hosts.Sorted() != zlib.hosts.Sorted()) {
+      std::abort();
+    }
+  }
+  if (format == Format::kGzip && c::IsalAvailable()) {
     c::ScanReport isal =
-        Scan(data + 1, size - 1, gzip, c::InflateBackend::kIsal);
-    // Same verdict; on success, the same text and answer.
+        Scan(data + 1, size - 1, format, c::InflateBackend::kIsal);
+    // Same verdict; on success, the same text, answer and warnings.
     if (isal.status.ok() != zlib.status.ok()) std::abort();
     if (zlib.status.ok() &&
         !(isal.stats.lines == zlib.stats.lines &&
           isal.stats.bytes_scanned == zlib.stats.bytes_scanned &&
-          isal.hosts.Sorted() == zlib.hosts.Sorted())) {
+          isal.hosts.Sorted() == zlib.hosts.Sorted() &&
+          isal.warnings == zlib.warnings)) {
       std::abort();
     }
   }

@@ -63,6 +63,23 @@ TEST(RunTaskTest, ReturnsOkWithHostsOfMatchingLinesForGoodGzipFile) {
   EXPECT_EQ(outcome.stats.matches, 3u);
 }
 
+TEST(RunTaskTest, CarriesTheScansWarningsIntoTheOutcome) {
+  logsweep::testing::TempDir dir;
+  std::string gz = logsweep::testing::Gzip(kLog);
+  std::string path = dir.Write("access.log.gz", gz + "junk");
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(path), scanner, AnyRoot());
+
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(outcome.hosts.Sorted(),
+            (std::vector<std::string>{"10.0.0.1", "crawler.example"}));
+  EXPECT_EQ(outcome.warnings,
+            std::vector<std::string>{
+                "trailing garbage after gzip member 1 at offset " +
+                std::to_string(gz.size()) + " ignored"});
+}
+
 TEST(RunTaskTest, CarriesTheTaskRefIntoTheOutcome) {
   logsweep::testing::TempDir dir;
   std::string path = dir.Write("access.log.gz", logsweep::testing::Gzip(kLog));
