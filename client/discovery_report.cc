@@ -4,6 +4,8 @@
 
 #include "client/json_bytes.h"
 #include "common/file_finder.h"
+#include "common/file_format.h"
+#include "common/file_source.h"
 
 namespace logsweep::client {
 namespace {
@@ -48,13 +50,43 @@ std::vector<std::string> SkippedLines(const common::FoundFiles& found) {
   return lines;
 }
 
-std::string FileListText(const common::FoundFiles& found) {
+std::vector<ListedFile> ListFiles(const common::FoundFiles& found) {
+  std::vector<ListedFile> out;
+  out.reserve(found.files.size());
+  for (const std::string& path : found.files) {
+    ListedFile listed{path, "?", common::OkStatus()};
+    auto file = common::FileSource::Open(path);
+    auto prefix = file.ok() ? (*file)->Peek(common::kFormatPrefixBytes)
+                            : common::StatusOr<std::string>(file.status());
+    if (prefix.ok()) {
+      listed.format = common::FileFormatName(common::DetectFormat(*prefix));
+      listed.verdict = common::CheckFormat(path, *prefix);
+    } else {
+      listed.verdict = prefix.status();
+    }
+    out.push_back(std::move(listed));
+  }
+  return out;
+}
+
+std::string FileListText(const std::vector<ListedFile>& files) {
   std::string out;
-  for (const std::string& f : found.files) {
-    out += f;
+  for (const ListedFile& f : files) {
+    out += f.format;
+    out += '\t';
+    out += f.path;
     out += '\n';
   }
   return out;
+}
+
+std::vector<std::string> VerdictLines(const std::vector<ListedFile>& files) {
+  std::vector<std::string> lines;
+  for (const ListedFile& f : files) {
+    if (f.verdict.ok()) continue;
+    lines.push_back("logsweep: error: " + f.path + ": " + f.verdict.ToString());
+  }
+  return lines;
 }
 
 std::string DiscoverySummarySuffix(const common::FoundFiles& found) {
@@ -89,10 +121,16 @@ void AddDiscoveryJson(const common::FoundFiles& found, size_t skipped_limit,
       json{{"total", found.skipped.size()}, {"paths", std::move(listed)}};
 }
 
-std::string FileListJson(const common::FoundFiles& found) {
+std::string FileListJson(const common::FoundFiles& found,
+                         const std::vector<ListedFile>& listed) {
   json files = json::array();
-  for (const std::string& f : found.files) {
-    files.push_back(json{{"path", BytesJson(f)}});
+  for (const ListedFile& f : listed) {
+    json file{{"path", BytesJson(f.path)}, {"format", f.format}};
+    if (!f.verdict.ok()) {
+      file["code"] = common::StatusCodeName(f.verdict.code());
+      file["error"] = f.verdict.message();
+    }
+    files.push_back(std::move(file));
   }
   json doc{{"files", std::move(files)}};
   AddDiscoveryJson(found, found.skipped.size(), doc);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace logsweep::common {
 struct FoundFiles;
 }  // namespace logsweep::common
@@ -25,8 +27,27 @@ std::vector<std::string> PathErrorLines(const common::FoundFiles& found);
 // One line per skipped entry: "logsweep: skipped: PATH: reason".
 std::vector<std::string> SkippedLines(const common::FoundFiles& found);
 
-// The files to scan, one per line (`--list-files`).
-std::string FileListText(const common::FoundFiles& found);
+// A file as `--list-files` shows it: the format its content was detected
+// as (common/file_format.h: "gzip", "plain", "zip", ...), and what a scan
+// would say about it before reading on: OK, or the per-file error it would
+// give (unsupported format, a name promising another format, unreadable).
+struct ListedFile {
+  std::string path;
+  std::string format;  // "?" when the file could not be read
+  common::Status verdict;
+};
+
+// Reads the first bytes of each file found (kFormatPrefixBytes) to detect
+// its format. Never fails: a file that cannot be read gets its error as its
+// verdict. Call it from any thread; it does I/O.
+std::vector<ListedFile> ListFiles(const common::FoundFiles& found);
+
+// `--list-files`: one line per file, "FORMAT<TAB>PATH".
+std::string FileListText(const std::vector<ListedFile>& files);
+
+// One line per file whose scan would fail: "logsweep: error: PATH: CODE:
+// reason", as the job would print it.
+std::vector<std::string> VerdictLines(const std::vector<ListedFile>& files);
 
 // What to add to a job's summary line: "; 3 skipped under directories
 // (--list-files names them); 1 path error (named above)", or "" when
@@ -43,8 +64,10 @@ std::string FileListSummary(const common::FoundFiles& found);
 void AddDiscoveryJson(const common::FoundFiles& found, size_t skipped_limit,
                       nlohmann::json& doc);
 
-// `--list-files --json`: {"files": [{"path"}], ...AddDiscoveryJson with
+// `--list-files --json`: {"files": [{"path", "format"} and, for a file
+// whose scan would fail, "code" and "error"], ...AddDiscoveryJson with
 // every skipped entry}.
-std::string FileListJson(const common::FoundFiles& found);
+std::string FileListJson(const common::FoundFiles& found,
+                         const std::vector<ListedFile>& files);
 
 }  // namespace logsweep::client

@@ -290,9 +290,15 @@ std::optional<int> FindJobFiles(const JobFlags& flags,
              : found.errors.empty() ? lc::kExitOk
                                     : lc::kExitFilesFailed;
   if (flags.list_files) {
-    int emitted = Emit(output, output.json ? lc::FileListJson(found)
-                                           : lc::FileListText(found));
+    std::vector<lc::ListedFile> listed = lc::ListFiles(found);
+    int emitted = Emit(output, output.json ? lc::FileListJson(found, listed)
+                                           : lc::FileListText(listed));
     if (emitted != lc::kExitOk) return emitted;
+    for (const auto& line : lc::VerdictLines(listed)) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+      // The scan would fail this file.
+      if (code == lc::kExitOk) code = lc::kExitFilesFailed;
+    }
     if (!output.quiet && !output.json) {
       for (const auto& line : lc::SkippedLines(found)) {
         std::fprintf(stderr, "%s\n", line.c_str());

@@ -8,6 +8,7 @@
 
 #include "common/file_finder.h"
 #include "common/status.h"
+#include "test_util.h"
 
 namespace logsweep::client {
 namespace {
@@ -39,8 +40,32 @@ TEST(DiscoveryReportTest, SaysWhyEachEntryWasSkipped) {
                 "searched"}));
 }
 
-TEST(DiscoveryReportTest, ListsFilesOnePerLine) {
-  EXPECT_EQ(FileListText(Example()), "/logs/access.log\n/logs/access.log.1\n");
+TEST(DiscoveryReportTest, ListsEachFileWithTheFormatOfItsContent) {
+  testing::TempDir dir;
+  common::FoundFiles found;
+  found.files = {dir.Write("access.log.1", testing::Gzip("a\n")),
+                 dir.Write("access.log", "a\n"),
+                 dir.Write("access.log.2.gz", "plain text\n"),
+                 dir.Write("access.log.3.gz", std::string("PK\x03\x04", 4)),
+                 dir.path() + "/vanished.log"};
+
+  std::vector<ListedFile> listed = ListFiles(found);
+
+  EXPECT_EQ(FileListText(listed),
+            "gzip\t" + found.files[0] + "\nplain\t" + found.files[1] +
+                "\nplain\t" + found.files[2] + "\nzip\t" + found.files[3] +
+                "\n?\t" + found.files[4] + "\n");
+  EXPECT_EQ(VerdictLines(listed),
+            (std::vector<std::string>{
+                "logsweep: error: " + found.files[2] +
+                    ": DATA_LOSS: not gzip: the name says gzip, the content "
+                    "is plain text",
+                "logsweep: error: " + found.files[3] +
+                    ": INVALID_ARGUMENT: unsupported format: zip (the name "
+                    "says gzip)",
+                "logsweep: error: " + found.files[4] + ": " +
+                    listed[4].verdict.ToString()}));
+  EXPECT_EQ(listed[4].verdict.code(), common::StatusCode::kNotFound);
 }
 
 TEST(DiscoveryReportTest, SummaryCountsSkippedAndPathErrors) {
@@ -61,10 +86,19 @@ TEST(DiscoveryReportTest, SummaryAddsNothingWhenNothingWasLeftOut) {
 }
 
 TEST(DiscoveryReportTest, FileListJsonHoldsFilesErrorsAndEverySkippedEntry) {
-  auto doc = nlohmann::json::parse(FileListJson(Example()));
+  std::vector<ListedFile> listed = {
+      {"/logs/access.log", "plain", common::OkStatus()},
+      {"/logs/access.log.1", "zip",
+       common::InvalidArgumentError("unsupported format: zip")}};
+
+  auto doc = nlohmann::json::parse(FileListJson(Example(), listed));
 
   ASSERT_EQ(doc["files"].size(), 2u);
+  EXPECT_EQ(doc["files"][0], (nlohmann::json{{"path", "/logs/access.log"},
+                                             {"format", "plain"}}));
   EXPECT_EQ(doc["files"][1]["path"], "/logs/access.log.1");
+  EXPECT_EQ(doc["files"][1]["format"], "zip");
+  EXPECT_EQ(doc["files"][1]["code"], "INVALID_ARGUMENT");
   EXPECT_EQ(doc["path_errors"][0]["path"], "/logs/web3");
   EXPECT_EQ(doc["path_errors"][0]["code"], "NOT_FOUND");
   EXPECT_EQ(doc["skipped"]["total"], 2);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Finding files (docs/cli.md, "Which files are scanned"): a web server's log
 # directory as logrotate leaves it (plain, .N, -DATE, .N-DATE.gz, upper
-# case, per-host folders, RHEL's access_log), with files that must be
+# case, bzip2/xz/zstd, per-host folders, RHEL's access_log), with files that must be
 # skipped (README, notes.txt, a hidden file and directory, a FIFO, a
 # symlink to a file already taken). Checked: the hosts of exactly the
 # right files, the --list-files output and the skipped lines byte for
@@ -16,18 +16,22 @@ L=$W/apache2
 mkdir -p "$L/web1" "$L/web2" "$L/.snapshot" "$W/empty" "$W/compressed"
 
 # log FILE: one /robots.txt request from host h-FILE (FILE relative to $L)
-# and one other request, gzip'ed when the name ends in .gz (any case).
+# and one other request, compressed as the name says (any case).
 log() {
   local text
   text=$(printf '%s - - [31/Oct/2026:10:00:00 +0000] "GET /robots.txt HTTP/1.1" 200 10 "-" "bot"\n192.0.2.1 - - [31/Oct/2026:10:00:01 +0000] "GET /index.html HTTP/1.1" 200 99 "-" "ua"\n' "h-$1")
   case "${1,,}" in
     *.gz) printf '%s\n' "$text" | gzip -9n >"$L/$1" ;;
+    *.bz2) printf '%s\n' "$text" | bzip2 >"$L/$1" ;;
+    *.xz) printf '%s\n' "$text" | xz >"$L/$1" ;;
+    *.zst) printf '%s\n' "$text" | zstd -q >"$L/$1" ;;
     *) printf '%s\n' "$text" >"$L/$1" ;;
   esac
 }
 TAKEN=(access.log access.log.1 access.log.2.gz access.log-20261031
-  access.log.3-20261101.gz ACCESS.LOG.GZ error.log web1/access.log
-  web1/access.log.1.gz web2/access_log web2/access_log-20261031.gz)
+  access.log.3-20261101.gz ACCESS.LOG.GZ access.log.4.bz2 access.log.5.xz
+  error.log web1/access.log web1/access.log.1.gz web1/access.log.2.zst
+  web2/access_log web2/access_log-20261031.gz)
 for f in "${TAKEN[@]}" README notes.txt .hidden.log .snapshot/access.log; do
   log "$f"
 done
@@ -65,24 +69,28 @@ EP=(--coordinator "$CLIENTS_EP")
 ls_run run run --workers 2 "$L"
 expect_rc run 0
 expect_same "$W/taken.hosts" "$W/run.out" "run on the rotated directory"
-grep -q "^logsweep: 11 files (0 failed), .*; 6 skipped under directories (--list-files names them)$" \
+grep -q "^logsweep: 14 files (0 failed), .*; 6 skipped under directories (--list-files names them)$" \
   "$W/run.err" || fail "run summary: $(cat "$W/run.err")"
 
-# --- --list-files: exactly the files, bytewise order; skipped with why. ---
+# --- --list-files: exactly the files, bytewise order, each with the format
+# of its content; skipped with why. ---
 ls_run list run --list-files "$L"
 expect_rc list 0
 cat >"$W/list.expected" <<EOF
-$L/ACCESS.LOG.GZ
-$L/access.log
-$L/access.log-20261031
-$L/access.log.1
-$L/access.log.2.gz
-$L/access.log.3-20261101.gz
-$L/error.log
-$L/web1/access.log
-$L/web1/access.log.1.gz
-$L/web2/access_log
-$L/web2/access_log-20261031.gz
+gzip	$L/ACCESS.LOG.GZ
+plain	$L/access.log
+plain	$L/access.log-20261031
+plain	$L/access.log.1
+gzip	$L/access.log.2.gz
+gzip	$L/access.log.3-20261101.gz
+bzip2	$L/access.log.4.bz2
+xz	$L/access.log.5.xz
+plain	$L/error.log
+plain	$L/web1/access.log
+gzip	$L/web1/access.log.1.gz
+zstd	$L/web1/access.log.2.zst
+plain	$L/web2/access_log
+gzip	$L/web2/access_log-20261031.gz
 EOF
 expect_same "$W/list.expected" "$W/list.out" "--list-files"
 cat >"$W/list.err.expected" <<EOF
@@ -92,7 +100,7 @@ logsweep: skipped: $L/README: not named like a log
 logsweep: skipped: $L/current.log: same file as $L/access.log
 logsweep: skipped: $L/notes.txt: not named like a log
 logsweep: skipped: $L/pipe.log: not a regular file (FIFO), not opened
-logsweep: 11 files to scan; 6 skipped under directories
+logsweep: 14 files to scan; 6 skipped under directories
 EOF
 expect_same "$W/list.err.expected" "$W/list.err" "--list-files stderr"
 # submit lists the same, without a coordinator to talk to.
@@ -100,18 +108,22 @@ ls_run slist submit --coordinator tcp://127.0.0.1:9 --list-files "$L"
 expect_rc slist 0
 expect_same "$W/list.expected" "$W/slist.out" "submit --list-files"
 
-# Every compression suffix is a log name (read or reported by content).
+# Every compression suffix is a log name; the content decides the format,
+# and one logsweep does not read is named (exit 3: the scan would fail it).
 for z in gzip bzip2 xz zstd lz4; do
   ext=$(case $z in gzip) echo gz ;; bzip2) echo bz2 ;; zstd) echo zst ;; *) echo $z ;; esac)
   echo "h-x" | $z -c >"$W/compressed/access.log.1.$ext"
 done
 : >"$W/compressed/access.log.1.zip"
 ls_run zlist run --list-files "$W/compressed"
-expect_rc zlist 0
-printf '%s\n' "$W/compressed/access.log.1.bz2" "$W/compressed/access.log.1.gz" \
+expect_rc zlist 3
+printf 'bzip2\t%s\ngzip\t%s\nlz4\t%s\nxz\t%s\nzstd\t%s\n' \
+  "$W/compressed/access.log.1.bz2" "$W/compressed/access.log.1.gz" \
   "$W/compressed/access.log.1.lz4" "$W/compressed/access.log.1.xz" \
   "$W/compressed/access.log.1.zst" >"$W/zlist.expected"
 expect_same "$W/zlist.expected" "$W/zlist.out" "compressed names"
+grep -qx "logsweep: error: $W/compressed/access.log.1.lz4: INVALID_ARGUMENT: unsupported format: lz4" \
+  "$W/zlist.err" || fail "lz4 not named: $(cat "$W/zlist.err")"
 grep -qx "logsweep: skipped: $W/compressed/access.log.1.zip: not named like a log" \
   "$W/zlist.err" || fail "zip archive: $(cat "$W/zlist.err")"
 
@@ -125,8 +137,8 @@ grep -q "; 5 skipped under directories" "$W/inc.err" || fail "--include summary:
 ls_run exc submit "${EP[@]}" --exclude 'error*' --exclude web2/ "$L"
 expect_rc exc 0
 hosts_of access.log access.log.1 access.log.2.gz access.log-20261031 \
-  access.log.3-20261101.gz ACCESS.LOG.GZ web1/access.log web1/access.log.1.gz \
-  >"$W/exc.expected"
+  access.log.3-20261101.gz ACCESS.LOG.GZ access.log.4.bz2 access.log.5.xz \
+  web1/access.log web1/access.log.1.gz web1/access.log.2.zst >"$W/exc.expected"
 expect_same "$W/exc.expected" "$W/exc.out" "--exclude 'error*' --exclude web2/"
 
 ls_run both submit "${EP[@]}" --include '*.txt' --exclude 'notes.*' "$L"
@@ -135,8 +147,9 @@ expect_same "$W/taken.hosts" "$W/both.out" "--exclude wins over --include"
 # Anchored patterns match from $L only; case matters. current.log, the
 # same file as the excluded access.log, is taken in its place.
 ls_run anchored submit "${EP[@]}" --exclude 'web1/*.gz' --exclude '/access.log*' "$L"
-hosts_of ACCESS.LOG.GZ access.log error.log web1/access.log web2/access_log \
-  web2/access_log-20261031.gz >"$W/anchored.expected"
+hosts_of ACCESS.LOG.GZ access.log error.log web1/access.log \
+  web1/access.log.2.zst web2/access_log web2/access_log-20261031.gz \
+  >"$W/anchored.expected"
 expect_same "$W/anchored.expected" "$W/anchored.out" "anchored --exclude"
 
 ls_run all submit "${EP[@]}" --all-files "$L"
@@ -157,7 +170,7 @@ got = {(e["path"][len(L) + 1:], e["reason"]) for e in doc["skipped"]["paths"]}
 assert got == {(".hidden.log", "hidden"), (".snapshot", "hidden"),
                ("README", "not_log_name"), ("notes.txt", "not_log_name"),
                ("current.log", "same_file"), ("pipe.log", "not_regular_file")}, got
-assert len(doc["files"]) == 11 and len(doc["hosts"]) == 11
+assert len(doc["files"]) == 14 and len(doc["hosts"]) == 14
 PY
 
 # --- Globs: ** and braces. ---

@@ -15,11 +15,13 @@ PEERLOGS=${2:-}
   fail "peer logs not found at '$PEERLOGS' (expected shared/peerlogs beside the repository, with MANIFEST.tsv; set LOGSWEEP_PEERLOGS_DIR)"
 
 # The directory walk takes every log in the folder and nothing else
-# (MANIFEST.tsv, SOURCES.md and the .expected files are skipped).
+# (MANIFEST.tsv, SOURCES.md and the .expected files are skipped), the .gz
+# ones detected as gzip and the others as plain text.
 P=$(realpath -s "$PEERLOGS")
 "$BIN/logsweep" run --list-files "$P" >"$WORK/list.txt" 2>"$WORK/list.err" ||
   fail "--list-files on the peer logs: $(tail -3 "$WORK/list.err")"
-cut -f1 "$P/MANIFEST.tsv" | tail -n +2 | LC_ALL=C sort -u | sed "s|^|$P/|" \
+cut -f1 "$P/MANIFEST.tsv" | tail -n +2 | LC_ALL=C sort -u |
+  awk -v dir="$P" '{ printf "%s\t%s/%s\n", ($0 ~ /\.gz$/ ? "gzip" : "plain"), dir, $0 }' \
   >"$WORK/list.expected"
 expect_same "$WORK/list.expected" "$WORK/list.txt" "--list-files on the peer logs"
 
