@@ -93,9 +93,15 @@ std::string DiscoverySummarySuffix(const common::FoundFiles& found) {
   return Suffix(found, false);
 }
 
-std::string FileListSummary(const common::FoundFiles& found) {
+std::string FileListSummary(const common::FoundFiles& found,
+                            const std::vector<ListedFile>& files) {
+  size_t failing = 0;
+  for (const ListedFile& f : files) failing += f.verdict.ok() ? 0 : 1;
   return "logsweep: " +
          Plural(found.files.size(), "file to scan", "files to scan") +
+         (failing == 0
+              ? ""
+              : " (" + std::to_string(failing) + " would fail, named above)") +
          Suffix(found, true);
 }
 

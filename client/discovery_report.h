@@ -54,9 +54,11 @@ std::vector<std::string> VerdictLines(const std::vector<ListedFile>& files);
 // nothing was skipped and no path failed.
 std::string DiscoverySummarySuffix(const common::FoundFiles& found);
 
-// "logsweep: 7 files to scan; 3 skipped under directories; 1 path error
-// (named above)" (`--list-files`, after the skipped lines).
-std::string FileListSummary(const common::FoundFiles& found);
+// "logsweep: 7 files to scan (1 would fail, named above); 3 skipped under
+// directories; 1 path error (named above)" (`--list-files`, after the
+// skipped lines).
+std::string FileListSummary(const common::FoundFiles& found,
+                            const std::vector<ListedFile>& files);
 
 // Adds "path_errors": [{"path", "code", "error"}] and "skipped": {"total",
 // "paths": [{"path", "reason", "detail", "directory"}] (the first

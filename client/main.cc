@@ -305,7 +305,7 @@ std::optional<int> FindJobFiles(const JobFlags& flags,
       }
     }
     if (!output.quiet) {
-      std::fprintf(stderr, "%s\n", lc::FileListSummary(found).c_str());
+      std::fprintf(stderr, "%s\n", lc::FileListSummary(found, listed).c_str());
     }
     return code;
   }

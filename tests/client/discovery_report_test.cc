@@ -72,9 +72,13 @@ TEST(DiscoveryReportTest, SummaryCountsSkippedAndPathErrors) {
   EXPECT_EQ(DiscoverySummarySuffix(Example()),
             "; 2 skipped under directories (--list-files names them); 1 path "
             "error (named above)");
-  EXPECT_EQ(FileListSummary(Example()),
-            "logsweep: 2 files to scan; 2 skipped under directories; 1 path "
-            "error (named above)");
+  std::vector<ListedFile> listed = {
+      {"/logs/access.log", "plain", common::OkStatus()},
+      {"/logs/access.log.1", "lz4",
+       common::InvalidArgumentError("unsupported format: lz4")}};
+  EXPECT_EQ(FileListSummary(Example(), listed),
+            "logsweep: 2 files to scan (1 would fail, named above); 2 "
+            "skipped under directories; 1 path error (named above)");
 }
 
 TEST(DiscoveryReportTest, SummaryAddsNothingWhenNothingWasLeftOut) {
@@ -82,7 +86,8 @@ TEST(DiscoveryReportTest, SummaryAddsNothingWhenNothingWasLeftOut) {
   found.files = {"/a.log"};
 
   EXPECT_EQ(DiscoverySummarySuffix(found), "");
-  EXPECT_EQ(FileListSummary(found), "logsweep: 1 file to scan");
+  EXPECT_EQ(FileListSummary(found, {{"/a.log", "plain", common::OkStatus()}}),
+            "logsweep: 1 file to scan");
 }
 
 TEST(DiscoveryReportTest, FileListJsonHoldsFilesErrorsAndEverySkippedEntry) {
