@@ -3,11 +3,11 @@
 // engine in client_core.h, the protocol in client_session.h.
 #include "logsweep/client.h"
 
-#include <filesystem>
 #include <mutex>
 
 #include "client/client_core.h"
 #include "client/future_state.h"
+#include "common/file_finder.h"
 #include "common/host_set.h"
 #include "common/status.h"
 
@@ -72,7 +72,9 @@ bool TaskFuture::cancel() const {
     return false;
   }
   if (job) {
-    if (auto core = job->client.lock()) core->Cancel(job->id, {index()});
+    if (auto core = job->client.lock()) {
+      core->Cancel(job->id, {state_->task_id});
+    }
   }
   return true;
 }
@@ -124,6 +126,7 @@ const TaskFuture& Job::operator[](size_t index) const {
   return state_->futures.at(index);
 }
 const std::vector<TaskFuture>& Job::futures() const { return state_->futures; }
+const std::vector<SkippedFile>& Job::skipped() const { return state_->skipped; }
 
 bool Job::done() const {
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -152,6 +155,7 @@ JobResult Job::result() const {
   // what they say (a file cancelled here counts as cancelled even if its
   // scan finished on the way).
   out.job_id = state_->id;
+  out.skipped = state_->skipped;
   common::HostSet hosts;
   out.files.reserve(state_->futures.size());
   for (const TaskFuture& f : state_->futures) {
@@ -179,7 +183,7 @@ size_t Job::cancel() const {
             f.state_,
             FileResult{f.path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0},
             true)) {
-      cancelled.push_back(f.index());
+      cancelled.push_back(f.state_->task_id);
     }
   }
   size_t count = cancelled.size();
@@ -203,28 +207,59 @@ const std::string& Client::endpoint() const { return core_->endpoint(); }
 
 Job Client::submit(const std::vector<std::string>& paths, const Query& query,
                    const JobOptions& options) {
+  common::FindOptions find;
+  find.include = options.find.include;
+  find.exclude = options.find.exclude;
+  find.all_files = options.find.all_files;
+  auto found = common::FindFiles(paths, find);
+  if (!found.ok()) {
+    throw Error(detail::ToPublic(found.status().code()), "",
+                found.status().message());
+  }
   auto job = std::make_shared<detail::JobState>();
   job->merge_partial = options.merge_partial;
   job->client = core_;
+  for (const common::SkippedEntry& s : found->skipped) {
+    job->skipped.push_back(
+        SkippedFile{s.path, std::string(common::SkipReasonName(s.reason)),
+                    s.detail, s.directory});
+  }
   common::SubmitJob submit;
   submit.query.key_field = query.key_field;
   submit.query.match_field = query.match_field;
   submit.query.match_value = query.match_value;
   submit.merge_partial = options.merge_partial;
   submit.stream_files = true;
-  submit.paths.reserve(paths.size());
-  job->futures.reserve(paths.size());
-  for (size_t i = 0; i < paths.size(); ++i) {
-    std::error_code ec;
-    std::filesystem::path absolute = std::filesystem::absolute(paths[i], ec);
-    submit.paths.push_back(ec ? paths[i]
-                              : absolute.lexically_normal().string());
+  submit.paths = found->files;
+  job->futures.reserve(found->files.size() + found->errors.size());
+  auto add_future = [&](const std::string& path) {
     auto file = std::make_shared<detail::FileState>();
-    file->index = i;
-    file->result.path = submit.paths.back();
+    file->index = job->futures.size();
+    file->result.path = path;
     file->job = job;
     file->callback_thread = core_->callbacks();
-    job->futures.push_back(TaskFuture(std::move(file)));
+    job->futures.push_back(TaskFuture(file));
+    return file;
+  };
+  // Files and path errors in argument order; the errors are done at once.
+  auto error = found->errors.begin();
+  for (size_t t = 0; t <= found->files.size(); ++t) {
+    for (; error != found->errors.end() && error->files_before == t; ++error) {
+      FileResult failed;
+      failed.path = error->path;
+      failed.code = detail::ToPublic(error->status.code());
+      failed.error = error->status.message();
+      detail::Resolve(add_future(error->path), std::move(failed), false);
+    }
+    if (t == found->files.size()) break;
+    add_future(found->files[t])->task_id = t;
+    job->task_futures.push_back(job->futures.size() - 1);
+  }
+  if (submit.paths.empty() && !paths.empty()) {
+    // Every path failed here: nothing to send, the job is over.
+    std::lock_guard<std::mutex> lock(job->mu);
+    job->closed = true;
+    return Job(std::move(job));
   }
   common::Status accepted = core_->Submit(job, std::move(submit));
   if (!accepted.ok()) {

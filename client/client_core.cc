@@ -151,10 +151,10 @@ void ClientCore::IoLoop() {
                      std::get_if<client::ClientSession::Files>(&event)) {
         auto job = jobs.find(files->files.job_id);
         if (job == jobs.end()) continue;
-        const auto& futures = job->second->futures;
+        const JobState& state = *job->second;
         for (const common::FileOutcome& f : files->files.files) {
-          if (f.task_id >= futures.size()) continue;
-          Resolve(Access::State(futures[f.task_id]),
+          if (f.task_id >= state.task_futures.size()) continue;
+          Resolve(Access::State(state.futures[state.task_futures[f.task_id]]),
                   ToPublic(f.report, f.hosts),
                   f.report.status.code() == common::StatusCode::kCancelled);
         }

@@ -80,9 +80,11 @@ void CloseJob(const std::shared_ptr<JobState>& job,
   // Every file's outcome came (FilesDone precedes the result on the same
   // connection, and a re-attach sends them all again); this only covers a
   // coordinator that did not stream, so such files carry no hosts.
-  for (size_t i = 0; i < job->futures.size() && i < result.files.size(); ++i) {
-    Resolve(Access::State(job->futures[i]), ToPublic(result.files[i], {}),
-            result.files[i].status.code() == common::StatusCode::kCancelled);
+  for (size_t t = 0; t < job->task_futures.size() && t < result.files.size();
+       ++t) {
+    Resolve(Access::State(job->futures[job->task_futures[t]]),
+            ToPublic(result.files[t], {}),
+            result.files[t].status.code() == common::StatusCode::kCancelled);
   }
   std::lock_guard<std::mutex> lock(job->mu);
   job->closed = true;

@@ -38,7 +38,8 @@ struct FileState {
   FileResult result;  // path set from the start
   std::vector<std::function<void(const TaskFuture&)>> callbacks;
   // Set before the future is handed out, then constant:
-  size_t index = 0;
+  size_t index = 0;      // in JobState::futures
+  uint64_t task_id = 0;  // in the job sent, for a file that was sent
   std::weak_ptr<JobState> job;
   std::shared_ptr<CallbackThread> callback_thread;
 };
@@ -46,9 +47,12 @@ struct FileState {
 // The shared state behind one Job. Thread-safe through `mu`.
 struct JobState {
   // Set before the Job is handed out, then constant:
-  std::string id;
+  std::string id;  // empty for a job that was not sent (nothing to scan)
   bool merge_partial = false;
+  // The files sent and the path errors (never sent), in argument order.
   std::vector<TaskFuture> futures;
+  std::vector<size_t> task_futures;  // task id -> index in futures
+  std::vector<SkippedFile> skipped;
   std::weak_ptr<ClientCore> client;
 
   std::mutex mu;

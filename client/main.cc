@@ -15,11 +15,12 @@
 #include <variant>
 #include <zmq.hpp>
 
+#include "client/discovery_report.h"
 #include "client/job_client.h"
 #include "client/local_cluster.h"
-#include "client/path_expander.h"
 #include "client/report.h"
 #include "common/curve.h"
+#include "common/file_finder.h"
 #include "common/gzip_stream.h"
 #include "common/signals.h"
 #include "common/version.h"
@@ -95,7 +96,8 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
   cmd->add_flag("--json", f.json,
                 "print the result as one JSON document (hosts, per-file "
-                "stats and errors, totals, timings)");
+                "stats and errors, totals, timings, path errors, skipped "
+                "files; bytes that are not UTF-8 as {text, bytes_hex})");
   cmd->add_option("-o,--output", f.output,
                   "write the hosts (or the JSON) to FILE, atomically, "
                   "instead of stdout");
@@ -104,14 +106,36 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
 // What a job scans and looks for.
 struct JobFlags {
   std::vector<std::string> paths;
+  common::FindOptions find;
+  bool list_files = false;
   std::string request_path = "/robots.txt";
   bool merge_partial = false;
 };
 
 void AddJobFlags(CLI::App* cmd, JobFlags& f) {
   cmd->add_option("paths", f.paths,
-                  "files, directories (searched for *.gz and *.log) or globs")
+                  "files, directories (searched for log files: *.log, *_log "
+                  "and their rotated and compressed forms) or globs (* ? [] "
+                  "** {a,b}); relative paths are made absolute against the "
+                  "current directory")
       ->required();
+  cmd->add_option("--include", f.find.include,
+                  "under a directory, also scan the files whose path "
+                  "relative to it matches GLOB (repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude", f.find.exclude,
+                  "under a directory, skip the files and directories that "
+                  "match GLOB; wins over --include and --all-files "
+                  "(repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  cmd->add_flag("--all-files", f.find.all_files,
+                "under a directory, scan every regular file (hidden ones "
+                "too), not only log files");
+  cmd->add_flag("--list-files", f.list_files,
+                "print the files that would be scanned (what was skipped, "
+                "and why, on stderr) and exit without scanning");
   cmd->add_option("--path", f.request_path,
                   "request path to look for (field 7, exact bytes)")
       ->capture_default_str();
@@ -197,9 +221,11 @@ int Emit(const OutputFlags& flags, const std::string& text) {
 
 // Runs `call` (a JobClient::Run or Wait) with a progress line, then prints
 // the hosts, the errors and the summary; returns the exit code.
+// `found`: what the job's paths expanded to (null for `wait`).
 template <class Call>
 int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
-                  lc::LocalCluster* cluster, Call call) {
+                  const common::FoundFiles* found, lc::LocalCluster* cluster,
+                  Call call) {
   ProgressLine progress(flags.quiet, endpoint);
   auto start = Clock::now();
   auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
@@ -225,7 +251,7 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
     return lc::kExitError;
   }
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs)
+  int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs, found)
                                        : lc::HostsText(*result));
   if (emitted != lc::kExitOk) return emitted;
   for (const auto& line : lc::WarningLines(*result)) {
@@ -234,39 +260,90 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   for (const auto& line : lc::ErrorLines(*result)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
+  std::string discovery = found ? lc::DiscoverySummarySuffix(*found) : "";
   if (!flags.quiet) {
-    std::fprintf(stderr, "%s\n", lc::SummaryLine(*result, secs).c_str());
+    std::fprintf(stderr, "%s%s\n", lc::SummaryLine(*result, secs).c_str(),
+                 discovery.c_str());
   }
-  return lc::ExitCodeFor(*result);
+  bool path_errors = found != nullptr && !found->errors.empty();
+  return path_errors ? lc::kExitFilesFailed : lc::ExitCodeFor(*result);
 }
 
-int RunJob(zmq::context_t& context, const std::string& endpoint,
-           const JobFlags& job_flags, const ConnectFlags& connect,
-           const OutputFlags& output, bool detach, lc::LocalCluster* cluster) {
-  common::SubmitJob job;
-  job.paths = lc::ExpandPaths(job_flags.paths);
-  job.query.match_value = job_flags.request_path;
-  job.merge_partial = job_flags.merge_partial;
-  if (job.paths.empty()) {
-    std::fprintf(stderr, "logsweep: no files to scan\n");
+// Expands the job's paths (common/file_finder.h) into `found` and names
+// on stderr each path that gave nothing, before any work is sent. With
+// --list-files, prints the files and returns the exit code; also returns
+// one when nothing is left to scan; nullopt to go on with the job.
+std::optional<int> FindJobFiles(const JobFlags& flags,
+                                const OutputFlags& output,
+                                common::FoundFiles& found) {
+  auto expanded = common::FindFiles(flags.paths, flags.find);
+  if (!expanded.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n",
+                 expanded.status().ToString().c_str());
     return lc::kExitUsage;
   }
+  found = std::move(*expanded);
+  for (const auto& line : lc::PathErrorLines(found)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  int code = found.files.empty()    ? lc::kExitUsage
+             : found.errors.empty() ? lc::kExitOk
+                                    : lc::kExitFilesFailed;
+  if (flags.list_files) {
+    std::vector<lc::ListedFile> listed = lc::ListFiles(found);
+    int emitted = Emit(output, output.json ? lc::FileListJson(found, listed)
+                                           : lc::FileListText(listed));
+    if (emitted != lc::kExitOk) return emitted;
+    for (const auto& line : lc::VerdictLines(listed)) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+      // The scan would fail this file.
+      if (code == lc::kExitOk) code = lc::kExitFilesFailed;
+    }
+    if (!output.quiet && !output.json) {
+      for (const auto& line : lc::SkippedLines(found)) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+    }
+    if (!output.quiet) {
+      std::fprintf(stderr, "%s\n", lc::FileListSummary(found, listed).c_str());
+    }
+    return code;
+  }
+  if (found.files.empty()) {
+    std::fprintf(stderr, "logsweep: no files to scan\n");
+    return code;
+  }
+  return std::nullopt;
+}
+
+// Submits the files `found` and waits for the result (or, `detach`, only
+// for the job id).
+int RunJob(zmq::context_t& context, const std::string& endpoint,
+           const JobFlags& job_flags, const common::FoundFiles& found,
+           const ConnectFlags& connect, const OutputFlags& output, bool detach,
+           lc::LocalCluster* cluster) {
+  common::SubmitJob job;
+  job.paths = found.files;
+  job.query.match_value = job_flags.request_path;
+  job.merge_partial = job_flags.merge_partial;
   lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
     auto id = client.Submit(job);
     if (!id.ok()) return PrintError(id.status());
-    return Emit(output, *id + "\n");
+    int emitted = Emit(output, *id + "\n");
+    if (emitted != lc::kExitOk) return emitted;
+    return found.errors.empty() ? lc::kExitOk : lc::kExitFilesFailed;
   }
-  return AwaitAndPrint(endpoint, output, cluster, [&](const auto& on_progress) {
-    return client.Run(job, on_progress);
-  });
+  return AwaitAndPrint(
+      endpoint, output, &found, cluster,
+      [&](const auto& on_progress) { return client.Run(job, on_progress); });
 }
 
 int WaitJob(const std::string& job_id, const ConnectFlags& connect,
             const OutputFlags& output) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
-  return AwaitAndPrint(connect.coordinator, output, nullptr,
+  return AwaitAndPrint(connect.coordinator, output, nullptr, nullptr,
                        [&](const auto& on_progress) {
                          return client.Wait(job_id, on_progress);
                        });
@@ -422,15 +499,20 @@ int Main(int argc, char** argv) {
     connect.interrupted = &common::InstallStopSignals();
   }
   if (*submit) {
+    common::FoundFiles found;
+    if (auto code = FindJobFiles(submit_job, output, found)) return *code;
     zmq::context_t context(1);
-    return RunJob(context, connect.coordinator, submit_job, connect, output,
-                  detach, nullptr);
+    return RunJob(context, connect.coordinator, submit_job, found, connect,
+                  output, detach, nullptr);
   }
   if (*wait) return WaitJob(job_id, connect, output);
   if (*status) return ShowStatus(job_id, connect, json, false);
   if (*workers_cmd) return ShowStatus("", connect, json, true);
   if (*cancel) return CancelJob(job_id, connect);
 
+  // run: find the files before any worker is forked.
+  common::FoundFiles found;
+  if (auto code = FindJobFiles(run_job, run_output, found)) return *code;
   lc::LocalCluster cluster;
   lc::LocalCluster::Options options;
   options.workers = workers;
@@ -452,7 +534,7 @@ int Main(int argc, char** argv) {
   // abandoned and the cluster stopped cleanly, its directory removed.
   run_connect.interrupted = &common::InstallStopSignals();
   int code = RunJob(cluster.context(), cluster.clients_endpoint(), run_job,
-                    run_connect, run_output, false, &cluster);
+                    found, run_connect, run_output, false, &cluster);
   cluster.Stop();
   return code;
 }

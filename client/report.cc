@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "client/discovery_report.h"
+#include "client/json_bytes.h"
+
 namespace logsweep::client {
 namespace {
 
@@ -61,11 +64,12 @@ std::string HostsText(const common::JobResult& result) {
   return out;
 }
 
-std::string ResultJson(const common::JobResult& result, double wall_seconds) {
+std::string ResultJson(const common::JobResult& result, double wall_seconds,
+                       const common::FoundFiles* found) {
   json files = json::array();
   size_t failed = 0;
   for (const auto& f : result.files) {
-    json file{{"path", f.path},
+    json file{{"path", BytesJson(f.path)},
               {"ok", f.status.ok()},
               {"attempts", f.attempts},
               {"stats", StatsJson(f.stats)},
@@ -77,13 +81,16 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds) {
     }
     files.push_back(std::move(file));
   }
+  json hosts = json::array();
+  for (const std::string& host : result.hosts) hosts.push_back(BytesJson(host));
   json doc{{"job_id", result.job_id},
-           {"hosts", result.hosts},
+           {"hosts", std::move(hosts)},
            {"files", std::move(files)},
            {"failed_files", failed},
            {"totals", StatsJson(result.totals)},
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
            {"wall_seconds", wall_seconds}};
+  if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
 }
 

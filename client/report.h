@@ -7,13 +7,19 @@
 #include "common/messages.h"
 #include "common/status.h"
 
+namespace logsweep::common {
+struct FoundFiles;
+}  // namespace logsweep::common
+
 namespace logsweep::client {
 
 // Exit codes of the `logsweep` CLI.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;          // could not run the job
-inline constexpr int kExitUsage = 2;          // bad flags or arguments
-inline constexpr int kExitFilesFailed = 3;    // some files failed; others ok
+inline constexpr int kExitUsage = 2;          // bad flags or arguments, or
+                                              // nothing to scan
+inline constexpr int kExitFilesFailed = 3;    // some files or paths failed;
+                                              // others were scanned
 inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM, as shells do
 
 // kExitOk when every file was scanned, else kExitFilesFailed.
@@ -23,9 +29,12 @@ int ExitCodeFor(const common::JobResult& result);
 std::string HostsText(const common::JobResult& result);
 
 // The whole result as one JSON document (`--json`): hosts, per-file stats,
-// errors and warnings, totals, timings. Bytes that are not UTF-8 (hosts and
-// paths are raw bytes) are replaced with U+FFFD; the plain output keeps them.
-std::string ResultJson(const common::JobResult& result, double wall_seconds);
+// errors and warnings, totals, timings, and with `found` (what the paths
+// given expanded to) the path errors and skipped files. Hosts and paths are
+// raw bytes: one that is not UTF-8 is written as {"text", "bytes_hex"}
+// (json_bytes.h), so none is lost; the plain output keeps them as they are.
+std::string ResultJson(const common::JobResult& result, double wall_seconds,
+                       const common::FoundFiles* found = nullptr);
 
 // "logsweep: 20 files (1 failed), 40000 lines, 8.1 MB, 214 matches,
 //  97 hosts, 0.42 s": one line for stderr.

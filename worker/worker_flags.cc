@@ -45,7 +45,9 @@ void AddWorkerFlags(CLI::App& app, WorkerFlags& flags) {
   app.add_option("--data-root", config.data_root,
                  "read only files under this directory: a task path must "
                  "resolve (symlinks followed) inside it, else the file "
-                 "fails with PERMISSION_DENIED")
+                 "fails with PERMISSION_DENIED. Task paths are absolute: "
+                 "clients make relative ones absolute against their own "
+                 "working directory")
       ->capture_default_str();
   app.add_option("--inflate", flags.inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));

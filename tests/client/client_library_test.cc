@@ -166,6 +166,115 @@ TEST_F(ClientLibraryTest, JobResultMergesHostsAndNamesEachFailedFile) {
   }
 }
 
+TEST_F(ClientLibraryTest, MissingPathFailsAtOnceWithoutReachingAWorker) {
+  std::string a = Log("a.gz", {"h1"});
+  std::string missing = dir_.path() + "/acess.log";
+  Client client(clients_ep_);
+  Job job = client.submit({missing, a});
+
+  ASSERT_EQ(job.size(), 2u);
+  EXPECT_TRUE(job[0].done()) << "decided before the job was sent";
+  FileResult outcome = job[0].outcome();
+  EXPECT_EQ(outcome.path, missing);
+  EXPECT_EQ(outcome.code, ErrorCode::kNotFound);
+  EXPECT_EQ(outcome.error, "no such file or directory");
+  EXPECT_EQ(outcome.attempts, 0u);
+  // The file after it gets its own outcome (task ids are not positions).
+  ASSERT_EQ(job[1].wait_for(milliseconds(10000)), std::future_status::ready);
+  EXPECT_EQ(job[1].result(), (std::vector<std::string>{"h1"}));
+  EXPECT_EQ(job.result().hosts, (std::vector<std::string>{"h1"}));
+}
+
+TEST_F(ClientLibraryTest,
+       SubmitSearchesDirectoriesAndExpandsGlobsAsTheCliDoes) {
+  ::mkdir((dir_.path() + "/logs").c_str(), 0755);
+  ::mkdir((dir_.path() + "/logs/web1").c_str(), 0755);
+  std::string a = Log("logs/access.log.1", {"h1"});
+  std::string b = Log("logs/web1/ACCESS.LOG.GZ", {"h2"});
+  std::string readme = Log("logs/README", {"not-scanned"});
+  std::string c = Log("c.gz", {"h3"});
+  Client client(clients_ep_);
+  Job job = client.submit({dir_.path() + "/logs", dir_.path() + "/c.{gz,zz}"});
+
+  JobResult result = job.result();
+  ASSERT_EQ(job.size(), 4u);
+  EXPECT_EQ(job[0].path(), a);
+  EXPECT_EQ(job[1].path(), b);
+  EXPECT_EQ(job[2].path(), c);
+  EXPECT_EQ(job[3].path(), dir_.path() + "/c.zz");
+  EXPECT_EQ(job[3].outcome().code, ErrorCode::kNotFound);
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h2", "h3"}));
+  ASSERT_EQ(result.skipped.size(), 1u);
+  EXPECT_EQ(result.skipped[0].path, readme);
+  EXPECT_EQ(result.skipped[0].reason, "not_log_name");
+  EXPECT_EQ(job.skipped().size(), 1u);
+}
+
+TEST_F(ClientLibraryTest, FindOptionsIncludeAndExcludeChangeWhatIsScanned) {
+  ::mkdir((dir_.path() + "/logs").c_str(), 0755);
+  Log("logs/access.log", {"h1"});
+  Log("logs/error.log", {"h2"});
+  Log("logs/notes.txt", {"h3"});
+  Client client(clients_ep_);
+  JobOptions options;
+  options.find.include = {"*.txt"};
+  options.find.exclude = {"error*"};
+
+  JobResult result =
+      client.submit({dir_.path() + "/logs"}, {}, options).result();
+
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h3"}));
+  ASSERT_EQ(result.skipped.size(), 1u);
+  EXPECT_EQ(result.skipped[0].reason, "excluded");
+  EXPECT_EQ(result.skipped[0].detail, "error*");
+}
+
+TEST_F(ClientLibraryTest, JobOfOnlyBadPathsIsDoneAtOnceAndNeverSent) {
+  ::mkdir((dir_.path() + "/empty").c_str(), 0755);
+  Client client(clients_ep_);
+  Job job = client.submit({dir_.path() + "/empty", dir_.path() + "/x*.log"});
+
+  EXPECT_TRUE(job.done());
+  EXPECT_EQ(job.id(), "");
+  JobResult result = job.result();
+  ASSERT_EQ(result.files.size(), 2u);
+  EXPECT_EQ(result.files[0].path, dir_.path() + "/empty");
+  EXPECT_EQ(result.files[0].code, ErrorCode::kNotFound);
+  EXPECT_EQ(result.files[1].path, dir_.path() + "/x*.log");
+  EXPECT_EQ(result.files[1].code, ErrorCode::kNotFound);
+  std::vector<size_t> order;
+  for (const TaskFuture& f : job.as_completed()) order.push_back(f.index());
+  EXPECT_EQ(order, (std::vector<size_t>{0, 1}));
+}
+
+TEST_F(ClientLibraryTest, MapThrowsForAGlobThatMatchesNothing) {
+  std::string a = Log("a.gz", {"h1"});
+  Client client(clients_ep_);
+  try {
+    client.map({a, dir_.path() + "/nothing-*.gz"});
+    FAIL() << "map() must not drop a path that gave no file";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_EQ(e.path(), dir_.path() + "/nothing-*.gz");
+  }
+}
+
+TEST_F(ClientLibraryTest, CancelReachesTheRightFileAfterAPathError) {
+  std::string stall = Log("STALL.gz", {"never"});
+  std::string a = Log("a.gz", {"h1"});
+  Client client(clients_ep_);
+  Job job = client.submit({dir_.path() + "/missing.gz", stall, a});
+  ASSERT_EQ(job[2].wait_for(milliseconds(10000)), std::future_status::ready);
+  EXPECT_EQ(job[2].result(), (std::vector<std::string>{"h1"}));
+
+  EXPECT_TRUE(job[1].cancel());
+
+  // The coordinator closes the job only once the hanging file's task is
+  // the one withdrawn.
+  ASSERT_EQ(job.wait_for(milliseconds(10000)), std::future_status::ready);
+  EXPECT_EQ(job.result().hosts, (std::vector<std::string>{"h1"}));
+}
+
 TEST_F(ClientLibraryTest, AsCompletedYieldsEveryFutureOnceFinishedFirst) {
   std::vector<std::string> paths;
   for (int i = 0; i < 6; ++i) {
@@ -386,8 +495,9 @@ TEST(ClientLibraryNoCoordinatorTest, SubmitThrowsNamingTheEndpoint) {
   ClientOptions options;
   options.connect_timeout = milliseconds(300);
   Client client("tcp://127.0.0.1:9", options);
+  TempDir dir;  // a file that exists: missing ones are never sent
   try {
-    client.submit({"/nonexistent.gz"});
+    client.submit({dir.Write("a.gz", Gzip("x\n"))});
     FAIL() << "submit must throw without a coordinator";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kDeadlineExceeded);
@@ -398,8 +508,9 @@ TEST(ClientLibraryNoCoordinatorTest, SubmitThrowsNamingTheEndpoint) {
 
 TEST(ClientLibraryNoCoordinatorTest, MalformedEndpointIsAnInvalidArgument) {
   Client client("nonsense://x");
+  TempDir dir;
   try {
-    client.submit({"/a.gz"});
+    client.submit({dir.Write("a.gz", Gzip("x\n"))});
     FAIL() << "submit must throw for a malformed endpoint";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);

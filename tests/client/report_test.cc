@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "client/discovery_report.h"
+#include "common/file_finder.h"
 #include "common/messages.h"
 #include "common/status.h"
 #include "test_util.h"
@@ -206,14 +208,63 @@ TEST(ResultJsonTest, ListsEachFilesWarnings) {
                 "trailing garbage after gzip member 1 at offset 20 ignored"}));
 }
 
-TEST(ResultJsonTest, StaysValidJsonWhenHostsAreNotUtf8) {
+TEST(ResultJsonTest, WritesHostsThatAreNotUtf8WithoutMergingThem) {
   common::JobResult result;
-  result.hosts = {"ok", "bad\xff"};
+  result.hosts = {"ok", "h\xfe", "h\xff"};
 
   auto doc = nlohmann::json::parse(ResultJson(result, 0));
 
+  ASSERT_EQ(doc["hosts"].size(), 3u);
   EXPECT_EQ(doc["hosts"][0], "ok");
-  EXPECT_EQ(doc["hosts"][1], "bad\xef\xbf\xbd");  // U+FFFD
+  EXPECT_EQ(doc["hosts"][1],
+            (nlohmann::json{{"text", "h\xef\xbf\xbd"}, {"bytes_hex", "68fe"}}));
+  EXPECT_EQ(doc["hosts"][2],
+            (nlohmann::json{{"text", "h\xef\xbf\xbd"}, {"bytes_hex", "68ff"}}));
+}
+
+TEST(ResultJsonTest, WritesPathsThatAreNotUtf8Losslessly) {
+  common::JobResult result;
+  result.files = {File("/logs/\xe9t\xe9.log")};  // Latin-1 "été"
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 0));
+
+  EXPECT_EQ(doc["files"][0]["path"]["bytes_hex"], "2f6c6f67732fe974e92e6c6f67");
+}
+
+TEST(ResultJsonTest, HoldsPathErrorsAndSkippedFilesWhenGiven) {
+  common::JobResult result;
+  common::FoundFiles found;
+  found.errors = {{"/x/missing.log", common::NotFoundError("no such file")}};
+  found.skipped = {{"/x/README", common::SkipReason::kNotLogName, "", false}};
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 0, &found));
+
+  ASSERT_EQ(doc["path_errors"].size(), 1u);
+  EXPECT_EQ(doc["path_errors"][0]["path"], "/x/missing.log");
+  EXPECT_EQ(doc["path_errors"][0]["code"], "NOT_FOUND");
+  EXPECT_EQ(doc["skipped"]["total"], 1);
+  EXPECT_EQ(doc["skipped"]["paths"][0]["reason"], "not_log_name");
+}
+
+TEST(ResultJsonTest, CapsTheSkippedListButKeepsTheTotal) {
+  common::JobResult result;
+  common::FoundFiles found;
+  for (size_t i = 0; i < kJsonSkippedLimit + 5; ++i) {
+    found.skipped.push_back({"/x/f" + std::to_string(i),
+                             common::SkipReason::kNotLogName, "", false});
+  }
+
+  auto doc = nlohmann::json::parse(ResultJson(result, 0, &found));
+
+  EXPECT_EQ(doc["skipped"]["total"], kJsonSkippedLimit + 5);
+  EXPECT_EQ(doc["skipped"]["paths"].size(), kJsonSkippedLimit);
+}
+
+TEST(ResultJsonTest, LeavesOutDiscoveryWithoutIt) {
+  auto doc = nlohmann::json::parse(ResultJson(common::JobResult{}, 0));
+
+  EXPECT_FALSE(doc.contains("path_errors"));
+  EXPECT_FALSE(doc.contains("skipped"));
 }
 
 TEST(ProgressTextTest, ShowsFilesRateEtaFailuresAndWorkers) {
