@@ -143,7 +143,12 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
       touch(accepted->job_id);  // an answer to a request sent twice
     } else if (auto* wait = std::get_if<common::WaitJob>(&pending->request);
                wait != nullptr && jobs_.count(wait->job_id)) {
-      touch(wait->job_id);  // a re-attach: the job goes on
+      // A re-attach: the job goes on, and any result that follows starts
+      // from its first piece (the coordinator restarts it for us).
+      Followed* job = touch(wait->job_id);
+      job->parts = 0;
+      job->hosts.clear();
+      job->files.clear();
     } else {
       bool stream = false;
       if (auto* s = std::get_if<common::SubmitJob>(&pending->request)) {

@@ -651,10 +651,11 @@ void Coordinator::ReportFinished(TimePoint now) {
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });
     spdlog::info("job {} finished: {} files, {} failed, {} hosts, {:.1f} s", id,
-                 f.result.files.size(), failed, f.result.hosts.size(),
+                 f.result.files.size(), failed, f.hosts.size(),
                  static_cast<double>(f.result.elapsed_us) / 1e6);
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
+    done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));
     if (!f.file_hosts.empty()) {
       done.file_hosts =
           std::make_shared<const std::vector<std::vector<std::string>>>(
@@ -698,16 +699,38 @@ void Coordinator::PruneFinished(TimePoint now) {
 void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
                               bool resend_files) {
   if (peer.empty()) return;  // nobody attached: kept for a later `wait`
+  // One stream per client and job: a client that asks again (it heard
+  // nothing for a while, or missed a piece) gets the result from the
+  // start, after the JobAccepted that tells it to start over.
+  const std::string& id = job.result->job_id;
+  streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                [&](const ResultStream& s) {
+                                  return s.peer == peer &&
+                                         s.result->job_id == id;
+                                }),
+                 streams_.end());
   ResultStream stream;
   stream.peer = peer;
   stream.result = job.result;
+  stream.hosts = job.hosts;
+  stream.next_host = job.hosts->begin();
   if (resend_files) stream.file_hosts = job.file_hosts;
-  // A result that fits in one piece goes out whole, at once.
+  // A result that fits in one piece goes out whole, at once, sorted.
+  // (Counting stops at the piece size: a big result is never walked here.)
   size_t bytes = 0;
-  for (const std::string& h : job.result->hosts) bytes += h.size() + 2;
-  for (const common::FileReport& f : job.result->files) bytes += ReportBytes(f);
+  for (auto h = job.hosts->begin();
+       h != job.hosts->end() && bytes <= config_.result_part_bytes; ++h) {
+    bytes += h->size() + 2;
+  }
+  for (size_t i = 0;
+       i < job.result->files.size() && bytes <= config_.result_part_bytes;
+       ++i) {
+    bytes += ReportBytes(job.result->files[i]);
+  }
   if (!stream.file_hosts && bytes <= config_.result_part_bytes) {
-    SendToClient(peer, *job.result);
+    common::JobResult whole = *job.result;
+    whole.hosts = job.hosts->Sorted();
+    SendToClient(peer, whole);
     return;
   }
   streams_.push_back(std::move(stream));
@@ -736,11 +759,12 @@ void Coordinator::PumpResults(size_t budget) {
       sent += bytes;
       continue;
     }
+    // Hosts go in the set's order (the client sorts the whole), then files.
     common::JobResultPart part;
     part.job_id = r.job_id;
-    while (s.next_host < r.hosts.size() && bytes < limit) {
-      bytes += r.hosts[s.next_host].size() + 2;
-      part.hosts.push_back(r.hosts[s.next_host++]);
+    while (s.next_host != s.hosts->end() && bytes < limit) {
+      bytes += s.next_host->size() + 2;
+      part.hosts.push_back(*s.next_host++);
     }
     while (s.next_file < r.files.size() && bytes < limit) {
       bytes += ReportBytes(r.files[s.next_file]);
@@ -748,7 +772,7 @@ void Coordinator::PumpResults(size_t budget) {
     }
     sent += bytes;
     const bool last =
-        s.next_host == r.hosts.size() && s.next_file == r.files.size();
+        s.next_host == s.hosts->end() && s.next_file == r.files.size();
     if (!last) {
       ++s.parts;
       SendToClient(s.peer, part);
@@ -762,7 +786,7 @@ void Coordinator::PumpResults(size_t budget) {
     tail.totals = r.totals;
     tail.elapsed_us = r.elapsed_us;
     tail.parts = s.parts;
-    tail.host_count = r.hosts.size();
+    tail.host_count = s.hosts->size();
     tail.file_count = r.files.size();
     SendToClient(s.peer, tail);
     streams_.pop_front();

@@ -135,7 +135,11 @@ class Coordinator {
  private:
   // A finished job kept for `wait` and `status`.
   struct FinishedJob {
+    // The result without its hosts, which are kept as the set they were
+    // merged into: sorting millions of hosts is the client's work, not
+    // the loop's.
     std::shared_ptr<const common::JobResult> result;
+    std::shared_ptr<const common::HostSet> hosts;
     // Each file's hosts, for a client that re-attaches wanting the files
     // streamed (empty unless the job was submitted streaming).
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
@@ -147,9 +151,10 @@ class Coordinator {
   struct ResultStream {
     std::string peer;
     std::shared_ptr<const common::JobResult> result;
+    std::shared_ptr<const common::HostSet> hosts;
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
     size_t next_outcome = 0;  // FilesDone sent so far (re-attach only)
-    size_t next_host = 0;
+    common::HostSet::const_iterator next_host;  // into *hosts
     size_t next_file = 0;
     uint64_t parts = 0;
   };

@@ -396,7 +396,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     Finished f;
     f.client = job.client;
     f.result.job_id = job.id;
-    f.result.hosts = job.hosts.Sorted();
+    f.hosts = std::move(job.hosts);
     f.result.totals = job.totals;
     f.result.elapsed_us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)

@@ -149,7 +149,8 @@ class TaskTracker {
   // Removes and returns every finished job with the peer that owns it.
   struct Finished {
     std::string client;
-    common::JobResult result;
+    common::JobResult result;  // without hosts: they are in `hosts`
+    common::HostSet hosts;     // the merged hosts, unsorted
     // Each file's hosts, for jobs submitted with stream_files (else empty).
     std::vector<std::vector<std::string>> file_hosts;
   };

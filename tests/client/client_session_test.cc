@@ -243,6 +243,35 @@ TEST(ClientSessionTest, ResultWithAMissingPieceIsAskedForAgain) {
   EXPECT_EQ(session.jobs(), 1u);
 }
 
+TEST(ClientSessionTest, AReattachStartsTheResultOverFromItsFirstPiece) {
+  Accepted a;
+  ClientSession& session = a.session;
+  common::FileReport f1{"/a", {}, {}, 1, {}};
+  // A first piece arrives; then silence, a re-attach, and the coordinator
+  // sends the whole result again after its JobAccepted.
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}}),
+                    At(milliseconds(20)));
+  session.OnTick(At(milliseconds(2100)));
+  auto wait = std::get<common::WaitJob>(Sent(session).at(0));
+  session.OnMessage(Bytes(common::JobAccepted{"job-1", 1, wait.request_id}),
+                    At(milliseconds(2200)));
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}}),
+                    At(milliseconds(2201)));
+  common::JobResult tail;
+  tail.job_id = "job-1";
+  tail.hosts = {"h2"};
+  tail.parts = 1;
+  tail.host_count = 2;
+  tail.file_count = 1;
+
+  session.OnMessage(Bytes(tail), At(milliseconds(2202)));
+
+  auto finished = Events<ClientSession::Finished>(session);
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0].result.hosts, (std::vector<std::string>{"h1", "h2"}));
+  EXPECT_EQ(finished[0].result.files.size(), 1u);
+}
+
 TEST(ClientSessionTest, AResultThatArrivesTwiceFinishesTheJobOnce) {
   Accepted a;
   ClientSession& session = a.session;
