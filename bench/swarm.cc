@@ -17,8 +17,8 @@
 
 #include "bench/swarm/resource_limits.h"
 #include "bench/swarm/swarm_recorder.h"
-#include "common/logging.h"
-#include "common/signals.h"
+#include "common/base/logging.h"
+#include "common/base/signals.h"
 
 namespace {
 

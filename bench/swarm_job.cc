@@ -15,9 +15,9 @@
 #include <zmq.hpp>
 
 #include "bench/swarm/job_check.h"
-#include "client/job_client.h"
-#include "common/messages.h"
-#include "common/signals.h"
+#include "client/cli/job_client.h"
+#include "common/base/signals.h"
+#include "common/transport/messages.h"
 
 namespace {
 

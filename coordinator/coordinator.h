@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/log_limiter.h"
+#include "common/base/clock.h"
+#include "common/base/log_limiter.h"
 #include "coordinator/job_journal.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"

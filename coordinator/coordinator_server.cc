@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "common/zmq_io.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::coordinator {
 namespace {

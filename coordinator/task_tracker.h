@@ -9,12 +9,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/query.h"
-#include "common/scan_stats.h"
-#include "common/status.h"
+#include "common/base/clock.h"
+#include "common/base/host_set.h"
+#include "common/base/query.h"
+#include "common/base/scan_stats.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/messages.h"
+#include "common/base/clock.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <random>
 
-#include "common/signals.h"
-#include "common/zmq_io.h"
+#include "common/base/signals.h"
+#include "common/transport/zmq_io.h"
 #include "worker/scan_pool.h"
 #include "worker/worker_session.h"
 

@@ -5,9 +5,9 @@
 
 #include <thread>
 
-#include "common/curve.h"
-#include "common/gzip_stream.h"
-#include "common/version.h"
+#include "common/scan/gzip_stream.h"
+#include "common/transport/curve.h"
+#include "common/transport/version.h"
 
 namespace logsweep::worker {
 namespace {

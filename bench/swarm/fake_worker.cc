@@ -4,7 +4,7 @@
 #include <utility>
 #include <variant>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace logsweep::swarm {
 

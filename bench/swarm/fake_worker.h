@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "bench/swarm/synthetic_answer.h"
-#include "common/messages.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::swarm {
 

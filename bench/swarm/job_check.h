@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bench/swarm/synthetic_answer.h"
-#include "common/messages.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::swarm {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <zmq.hpp>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace logsweep::swarm {
 

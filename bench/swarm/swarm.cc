@@ -16,7 +16,7 @@
 
 #include "bench/swarm/fake_worker.h"
 #include "bench/swarm/worker_roles.h"
-#include "common/zmq_io.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::swarm {
 namespace {

@@ -13,7 +13,7 @@
 #include "bench/swarm/answer_ledger.h"
 #include "bench/swarm/synthetic_answer.h"
 #include "bench/swarm/worker_roles.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace logsweep::swarm {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/scan_stats.h"
+#include "common/base/scan_stats.h"
 
 namespace logsweep::swarm {
 

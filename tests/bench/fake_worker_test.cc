@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace logsweep::swarm {
 namespace {

@@ -8,10 +8,10 @@
 #include <variant>
 #include <vector>
 
-#include "common/codec.h"
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/status.h"
+#include "common/base/host_set.h"
+#include "common/base/status.h"
+#include "common/transport/codec.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 namespace {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/scan_stats.h"
-#include "common/status.h"
+#include "common/base/host_set.h"
+#include "common/base/scan_stats.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 

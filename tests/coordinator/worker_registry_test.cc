@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 namespace {
