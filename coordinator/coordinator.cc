@@ -326,7 +326,7 @@ void Coordinator::Accept(const std::string& peer, const std::string& id,
 
 bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
                            bool stream_files, uint64_t request_id,
-                           TimePoint now) {
+                           TimePoint now, bool restart_result) {
   if (auto total = tracker_.AttachClient(id, peer, stream_files)) {
     spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
     Accept(peer, id, *total, request_id);
@@ -335,7 +335,15 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
   if (auto it = finished_.find(id); it != finished_.end()) {
     SendToClient(peer, common::JobAccepted{id, it->second.result->files.size(),
                                            request_id});
-    StartResult(peer, it->second, stream_files);
+    // A client that only wondered (silence) while its result is on its way
+    // lets it go on; one that missed a piece, or is new, gets it again.
+    const bool sending = std::any_of(
+        streams_.begin(), streams_.end(), [&](const ResultStream& s) {
+          return s.peer == peer && s.result->job_id == id;
+        });
+    if (restart_result || !sending) {
+      StartResult(peer, it->second, stream_files);
+    }
     return true;
   }
   if (journal_ != nullptr) {
@@ -361,7 +369,8 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
 void Coordinator::OnClientRequest(const std::string& peer,
                                   const std::string& /*client*/,
                                   const common::WaitJob& wait, TimePoint now) {
-  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now)) {
+  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now,
+               wait.restart_result)) {
     return;
   }
   SendToClient(peer,
@@ -699,9 +708,8 @@ void Coordinator::PruneFinished(TimePoint now) {
 void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
                               bool resend_files) {
   if (peer.empty()) return;  // nobody attached: kept for a later `wait`
-  // One stream per client and job: a client that asks again (it heard
-  // nothing for a while, or missed a piece) gets the result from the
-  // start, after the JobAccepted that tells it to start over.
+  // One stream per client and job: one asked for again starts over (its
+  // first piece has index 0, which tells the client to drop what it had).
   const std::string& id = job.result->job_id;
   streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
                                 [&](const ResultStream& s) {
@@ -774,7 +782,7 @@ void Coordinator::PumpResults(size_t budget) {
     const bool last =
         s.next_host == s.hosts->end() && s.next_file == r.files.size();
     if (!last) {
-      ++s.parts;
+      part.index = s.parts++;
       SendToClient(s.peer, part);
       continue;
     }

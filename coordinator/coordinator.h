@@ -181,7 +181,8 @@ class Coordinator {
   // Answers a submit or wait for an existing job (running, finished and
   // kept, or in the journal); false if there is no such job.
   bool AttachTo(const std::string& peer, const std::string& id,
-                bool stream_files, uint64_t request_id, TimePoint now);
+                bool stream_files, uint64_t request_id, TimePoint now,
+                bool restart_result = true);
   void Accept(const std::string& peer, const std::string& id, uint64_t total,
               uint64_t request_id);
   common::Status UnknownJob(const std::string& id) const;

@@ -13,7 +13,6 @@
 namespace logsweep::coordinator {
 namespace {
 
-constexpr std::chrono::milliseconds kMaxPollWait{200};
 // A loop that went this long without running (beyond a poll's wait) was
 // stalled (see Coordinator::OnStall).
 constexpr std::chrono::milliseconds kStallThreshold{500};
@@ -282,7 +281,7 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     observe(now, std::chrono::milliseconds(0));
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         coordinator_.NextDeadline() - now);
-    wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
+    wait = std::clamp(wait, std::chrono::milliseconds(0), common::kMaxPollWait);
     try {
       zmq::poll(items, item_count, wait);
       now = std::chrono::steady_clock::now();

@@ -67,14 +67,9 @@ void AddWorkerFlags(CLI::App& app, WorkerFlags& flags) {
 
 common::Status FinishWorkerFlags(WorkerFlags& flags) {
   WorkerConfig& config = flags.config;
-  if (flags.inflate == "isal" && !common::IsalAvailable()) {
-    return common::InvalidArgumentError("built without ISA-L");
-  }
-  if (!flags.inflate.empty()) {
-    config.scan.backend = flags.inflate == "isal"
-                              ? common::InflateBackend::kIsal
-                              : common::InflateBackend::kZlib;
-  }
+  auto backend = common::ParseInflateBackend(flags.inflate);
+  if (!backend.ok()) return backend.status();
+  config.scan.backend = *backend;
   config.heartbeat_interval = std::chrono::milliseconds(flags.heartbeat_ms);
   std::string warning;
   auto curve = common::LoadCurveClientKeys(flags.curve_server_key,

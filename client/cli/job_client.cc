@@ -3,13 +3,13 @@
 #include <variant>
 
 #include "client/lib/client_connection.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::client {
 namespace {
 
 using common::Status;
 using common::StatusOr;
-constexpr std::chrono::milliseconds kMaxPollWait{200};
 
 }  // namespace
 
@@ -70,7 +70,7 @@ StatusOr<JobClient::Outcome> JobClient::Drive(
     auto wait =
         std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
                        session.NextDeadline() - common::Clock::now()),
-                   std::chrono::milliseconds(0), kMaxPollWait);
+                   std::chrono::milliseconds(0), common::kMaxPollWait);
     if (Status s = connection.Poll(wait); !s.ok()) return s;
     for (int i = connection.TakeConnects(); i > 0; --i) {
       session.OnConnected(common::Clock::now());

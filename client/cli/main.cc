@@ -517,14 +517,12 @@ int Main(int argc, char** argv) {
   lc::LocalCluster::Options options;
   options.workers = workers;
   options.threads_per_worker = threads;
-  if (inflate == "isal" && !common::IsalAvailable()) {
-    std::fprintf(stderr, "logsweep: built without ISA-L\n");
+  auto backend = common::ParseInflateBackend(inflate);
+  if (!backend.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", backend.status().message().c_str());
     return lc::kExitUsage;
   }
-  if (!inflate.empty()) {
-    options.backend = inflate == "isal" ? common::InflateBackend::kIsal
-                                        : common::InflateBackend::kZlib;
-  }
+  options.backend = *backend;
   if (auto s = cluster.Start(options); !s.ok()) {
     std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
                  s.ToString().c_str());

@@ -12,13 +12,10 @@
 #include "client/lib/client_connection.h"
 #include "client/lib/client_session.h"
 #include "common/transport/curve.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::detail {
-namespace {
-
-constexpr std::chrono::milliseconds kMaxPollWait{100};
-
-}  // namespace
+namespace {}  // namespace
 
 ClientCore::ClientCore(std::string endpoint, ClientOptions options)
     : endpoint_(std::move(endpoint)),
@@ -170,7 +167,7 @@ void ClientCore::IoLoop() {
     auto wait =
         std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
                        session.NextDeadline() - Clock::now()),
-                   std::chrono::milliseconds(0), kMaxPollWait);
+                   std::chrono::milliseconds(0), common::kMaxPollWait);
     if (broken.ok()) {
       if (common::Status s = connection.Poll(wait, wake_fd_); !s.ok()) {
         broken = s;

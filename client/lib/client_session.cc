@@ -95,10 +95,8 @@ void ClientSession::OnConnected(TimePoint now) {
         std::max(pending.deadline, now + options_.connect_timeout);
   }
   for (auto& [job_id, job] : jobs_) {
-    job.last_reattach = now;
-    Send(common::ClientToCoordinator(
-             common::WaitJob{job_id, 0, job.stream_files}),
-         now, false);
+    // Pieces of a result sent on the old connection may be lost.
+    RestartResult(job_id, job, now);
   }
 }
 
@@ -143,12 +141,9 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
       touch(accepted->job_id);  // an answer to a request sent twice
     } else if (auto* wait = std::get_if<common::WaitJob>(&pending->request);
                wait != nullptr && jobs_.count(wait->job_id)) {
-      // A re-attach: the job goes on, and any result that follows starts
-      // from its first piece (the coordinator restarts it for us).
-      Followed* job = touch(wait->job_id);
-      job->parts = 0;
-      job->hosts.clear();
-      job->files.clear();
+      // A re-attach: the job goes on (a result on its way goes on too,
+      // unless we asked for it again; its first piece then says so).
+      touch(wait->job_id);
     } else {
       bool stream = false;
       if (auto* s = std::get_if<common::SubmitJob>(&pending->request)) {
@@ -183,6 +178,17 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
     if (touch(files->job_id)) events_.push_back(Files{std::move(*files)});
   } else if (auto* part = std::get_if<common::JobResultPart>(&message)) {
     if (Followed* job = touch(part->job_id)) {
+      if (part->index == 0) {
+        // The first piece of a sending: anything before belongs to an
+        // earlier one.
+        job->parts = 0;
+        job->hosts.clear();
+        job->files.clear();
+      } else if (part->index != job->parts) {
+        // A piece went missing: drop what we have, ask for it all again.
+        RestartResult(part->job_id, *job, now);
+        return;
+      }
       ++job->parts;
       job->hosts.insert(job->hosts.end(),
                         std::make_move_iterator(part->hosts.begin()),
@@ -228,10 +234,7 @@ void ClientSession::OnResult(common::JobResult result, TimePoint now) {
   if (parts != result.parts || hosts.size() != result.host_count ||
       files.size() != result.file_count) {
     // A piece went missing (a reconnect mid-result): ask for it all again.
-    job.last_reattach = now;
-    Send(common::ClientToCoordinator(
-             common::WaitJob{result.job_id, 0, job.stream_files}),
-         now, false);
+    RestartResult(result.job_id, job, now);
     return;
   }
   if (!std::is_sorted(hosts.begin(), hosts.end())) {
@@ -241,6 +244,17 @@ void ClientSession::OnResult(common::JobResult result, TimePoint now) {
   result.files = std::move(files);
   events_.push_back(Finished{std::move(result)});
   jobs_.erase(it);
+}
+
+void ClientSession::RestartResult(const std::string& job_id, Followed& job,
+                                  TimePoint now) {
+  job.parts = 0;
+  job.hosts.clear();
+  job.files.clear();
+  job.last_reattach = now;
+  Send(common::ClientToCoordinator(
+           common::WaitJob{job_id, 0, job.stream_files, true}),
+       now, false);
 }
 
 void ClientSession::OnTick(TimePoint now) {

@@ -134,6 +134,9 @@ class ClientSession {
                 bool submit);
   void Follow(const std::string& job_id, bool stream_files, TimePoint now);
   void OnResult(common::JobResult result, TimePoint now);
+  // Drops the pieces of `job_id`'s result received so far and asks for the
+  // whole result again (WaitJob with restart_result).
+  void RestartResult(const std::string& job_id, Followed& job, TimePoint now);
   common::Status NoAnswer() const;
 
   ClientSessionOptions options_;

@@ -22,6 +22,18 @@ const char* InflateBackendName(InflateBackend backend) {
   return backend == InflateBackend::kIsal ? "isa-l" : "zlib";
 }
 
+StatusOr<InflateBackend> ParseInflateBackend(const std::string& name) {
+  if (name.empty()) return DefaultInflateBackend();
+  if (name == "zlib") return InflateBackend::kZlib;
+  if (name == "isal") {
+    if (!IsalAvailable()) {
+      return InvalidArgumentError("--inflate isal: built without ISA-L");
+    }
+    return InflateBackend::kIsal;
+  }
+  return InvalidArgumentError("--inflate " + name + ": use zlib or isal");
+}
+
 InflateScratch::InflateScratch() : input_(kInputBufferBytes) {
 #ifdef LOGSWEEP_HAVE_ISAL
   isal_.reset(NewIsalState());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/scan/byte_stream.h"
@@ -16,6 +17,10 @@ bool IsalAvailable();
 // ISA-L when built in, else zlib.
 InflateBackend DefaultInflateBackend();
 const char* InflateBackendName(InflateBackend backend);
+// The backend named by an --inflate flag ("zlib" or "isal"; empty: the
+// default). Errors: InvalidArgument for another name, or "isal" in a build
+// without ISA-L.
+StatusOr<InflateBackend> ParseInflateBackend(const std::string& name);
 
 struct IsalState;  // ISA-L's inflate state (87 KiB); opaque here
 

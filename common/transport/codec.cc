@@ -471,6 +471,7 @@ std::string Encode(const ClientToCoordinator& msg) {
                    wait->set_job_id(m.job_id);
                    wait->set_request_id(m.request_id);
                    wait->set_stream_files(m.stream_files);
+                   wait->set_restart_result(m.restart_result);
                  },
                  [&](const CancelJob& m) {
                    auto* cancel = proto.mutable_cancel();
@@ -521,8 +522,8 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
     case wire::ClientToCoordinator::kWait: {
       const auto& m = proto.wait();
       if (Status s = CheckJobId(m.job_id()); !s.ok()) return s;
-      return ClientToCoordinator(
-          WaitJob{m.job_id(), m.request_id(), m.stream_files()});
+      return ClientToCoordinator(WaitJob{m.job_id(), m.request_id(),
+                                         m.stream_files(), m.restart_result()});
     }
     case wire::ClientToCoordinator::kCancel: {
       const auto& m = proto.cancel();
@@ -582,6 +583,7 @@ std::string Encode(const CoordinatorToClient& msg) {
             r->set_job_id(m.job_id);
             for (const std::string& h : m.hosts) r->add_hosts(h);
             for (const FileReport& f : m.files) ToWire(f, r->add_files());
+            r->set_index(m.index);
           },
           [&](const Refused& m) { ToWire(m, proto.mutable_refused()); },
           [&](const CancelReply& m) {
@@ -699,6 +701,7 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       out.hosts.assign(r.hosts().begin(), r.hosts().end());
       out.files.reserve(static_cast<size_t>(r.files_size()));
       for (const auto& f : r.files()) out.files.push_back(FromWire(f));
+      out.index = r.index();
       return CoordinatorToClient(std::move(out));
     }
     case wire::CoordinatorToClient::kRefused:

@@ -108,6 +108,7 @@ struct JobResultPart {
   std::string job_id;
   std::vector<std::string> hosts;  // unique across parts, unsorted
   std::vector<FileReport> files;   // the next files in submission order
+  uint64_t index = 0;              // 0: the first piece of a sending
 };
 struct JobResult {
   std::string job_id;
@@ -126,6 +127,8 @@ struct WaitJob {
   std::string job_id;
   uint64_t request_id = 0;
   bool stream_files = false;
+  // Start a result already being sent to this client over (see proto).
+  bool restart_result = false;
 };
 
 // One finished file of a streaming job; task_id is its index in the job.

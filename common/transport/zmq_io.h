@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +16,11 @@ namespace logsweep::common {
 // Thin adapter over cppzmq: every zmq::error_t becomes a Status here, so no
 // exception leaves it. Functions use the socket they are given from the
 // calling thread; they never keep it.
+
+// The longest any socket loop blocks in one poll, whatever its deadlines:
+// a stop flag set by a signal handler without a wake-up fd is seen within
+// this. Loops poll until their nearest deadline, capped here.
+inline constexpr std::chrono::milliseconds kMaxPollWait{200};
 
 // Largest message any logsweep socket accepts (ZMQ_MAXMSGSIZE); a peer that
 // sends more is disconnected by libzmq.

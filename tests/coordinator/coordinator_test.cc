@@ -1351,6 +1351,43 @@ TEST(CoordinatorTest, LargeResultGoesOutInPiecesNoneOverTheLimit) {
   EXPECT_TRUE(std::adjacent_find(hosts.begin(), hosts.end()) == hosts.end());
 }
 
+TEST(CoordinatorTest, AResultOnItsWayGoesOnUnlessAskedToStartOver) {
+  CoordinatorConfig config = TestConfig();
+  config.result_part_bytes = 4096;
+  config.max_paths_per_job = 10000;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1000, At(0));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 400; ++i) paths.push_back("/logs/" + std::to_string(i));
+  coordinator.OnClientMessage("c1", SubmitBytes(paths), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  for (const auto& task : TasksTo(outbox, "w1")) {
+    coordinator.OnWorkerMessage(
+        "w1", ResultBytes(task.ref, {"host-of-" + task.path}), At(1));
+  }
+  // The job finished; its first pieces went out with the last answer.
+  auto first = ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0].index, 0u);
+
+  // A re-attach after silence: the sending goes on where it was.
+  common::WaitJob wondering{id, 5, false, false};
+  coordinator.OnClientMessage("c1", ClientBytes(wondering), At(2));
+  coordinator.OnTick(At(2));
+  auto next = ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(next.empty());
+  EXPECT_EQ(next[0].index, first.back().index + 1);
+
+  // Asked to start over (a missed piece): index 0 again.
+  common::WaitJob again{id, 6, false, true};
+  coordinator.OnClientMessage("c1", ClientBytes(again), At(3));
+  auto restarted =
+      ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(restarted.empty());
+  EXPECT_EQ(restarted[0].index, 0u);
+}
+
 TEST(CoordinatorTest, FinishedJobIsKeptForALaterWait) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));

@@ -205,8 +205,9 @@ TEST(ClientSessionTest, ResultInPiecesIsAssembledWhole) {
   ClientSession& session = a.session;
   common::FileReport f1{"/a", {}, {}, 1, {}};
   common::FileReport f2{"/b", {}, {}, 1, {}};
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1", "h2"}, {f1}}),
-                    At(milliseconds(20)));
+  session.OnMessage(
+      Bytes(common::JobResultPart{"job-1", {"h1", "h2"}, {f1}, 0}),
+      At(milliseconds(20)));
   common::JobResult tail;
   tail.job_id = "job-1";
   tail.hosts = {"h3"};
@@ -240,22 +241,19 @@ TEST(ClientSessionTest, ResultWithAMissingPieceIsAskedForAgain) {
   auto sent = Sent(session);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(std::get<common::WaitJob>(sent[0]).job_id, "job-1");
+  EXPECT_TRUE(std::get<common::WaitJob>(sent[0]).restart_result);
   EXPECT_EQ(session.jobs(), 1u);
 }
 
-TEST(ClientSessionTest, AReattachStartsTheResultOverFromItsFirstPiece) {
+TEST(ClientSessionTest, AResultSentAgainStartsOverAtItsFirstPiece) {
   Accepted a;
   ClientSession& session = a.session;
   common::FileReport f1{"/a", {}, {}, 1, {}};
-  // A first piece arrives; then silence, a re-attach, and the coordinator
-  // sends the whole result again after its JobAccepted.
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}}),
+  // A first piece, then the coordinator sends the whole result again (a
+  // re-attach asked for it): its first piece has index 0 again.
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0}),
                     At(milliseconds(20)));
-  session.OnTick(At(milliseconds(2100)));
-  auto wait = std::get<common::WaitJob>(Sent(session).at(0));
-  session.OnMessage(Bytes(common::JobAccepted{"job-1", 1, wait.request_id}),
-                    At(milliseconds(2200)));
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}}),
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0}),
                     At(milliseconds(2201)));
   common::JobResult tail;
   tail.job_id = "job-1";
@@ -270,6 +268,32 @@ TEST(ClientSessionTest, AReattachStartsTheResultOverFromItsFirstPiece) {
   ASSERT_EQ(finished.size(), 1u);
   EXPECT_EQ(finished[0].result.hosts, (std::vector<std::string>{"h1", "h2"}));
   EXPECT_EQ(finished[0].result.files.size(), 1u);
+}
+
+TEST(ClientSessionTest, AGapInTheResultAsksForItAllAgain) {
+  Accepted a;
+  ClientSession& session = a.session;
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {}, 0}),
+                    At(milliseconds(20)));
+
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h3"}, {}, 2}),
+                    At(milliseconds(21)));
+
+  auto sent = Sent(session);
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& wait = std::get<common::WaitJob>(sent[0]);
+  EXPECT_EQ(wait.job_id, "job-1");
+  EXPECT_TRUE(wait.restart_result);
+}
+
+TEST(ClientSessionTest, AReattachAfterSilenceLetsAResultOnItsWayGoOn) {
+  Accepted a;
+  ClientSession& session = a.session;
+
+  session.OnTick(At(milliseconds(2100)));
+
+  auto wait = std::get<common::WaitJob>(Sent(session).at(0));
+  EXPECT_FALSE(wait.restart_result);
 }
 
 TEST(ClientSessionTest, AResultThatArrivesTwiceFinishesTheJobOnce) {
