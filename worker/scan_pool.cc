@@ -117,8 +117,7 @@ void ScanPool::ThreadMain() {
       spdlog::info("{}: {}", task.path, outcome.status.ToString());
     }
     std::string ref = EncodeResultRef(outcome.ref);
-    std::string payload =
-        common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+    std::string payload = common::EncodeOutcome(outcome);
     // inproc to our own I/O thread, which drains it constantly. The two
     // frames travel as one message: a ref and its payload never part.
     bool sent = false;
