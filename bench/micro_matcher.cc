@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "bench/rng.h"
-#include "common/host_set.h"
-#include "common/line_matcher.h"
-#include "common/query.h"
-#include "common/scan_stats.h"
+#include "common/base/host_set.h"
+#include "common/base/query.h"
+#include "common/base/scan_stats.h"
+#include "common/scan/line_matcher.h"
 
 namespace {
 

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "bench/rng.h"
-#include "common/file_scanner.h"
-#include "common/gzip_stream.h"
-#include "common/line_matcher.h"
-#include "common/query.h"
+#include "common/base/query.h"
+#include "common/scan/file_scanner.h"
+#include "common/scan/gzip_stream.h"
+#include "common/scan/line_matcher.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/file_scanner.h"
-#include "common/gzip_stream.h"
-#include "common/line_matcher.h"
+#include "common/scan/file_scanner.h"
+#include "common/scan/gzip_stream.h"
+#include "common/scan/line_matcher.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <zmq.hpp>
 
-#include "client/job_client.h"
-#include "common/messages.h"
+#include "client/cli/job_client.h"
+#include "common/transport/messages.h"
 
 namespace {
 

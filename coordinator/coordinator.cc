@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -178,28 +178,41 @@ void Coordinator::OnOutcome(const std::string& peer,
       }
       break;
   }
-  if (!effect.contradicted_worker.empty()) {
+  if (outcome.status.ok() && effect.accept == TaskTracker::Accept::kAccepted) {
+    workers_.NoteSuccess(peer);
+  }
+  bool review = effect.awaiting_confirmation;
+  for (const std::string& key : effect.contradicted_workers) {
     std::string reason =
         "files it could not read were read by other workers "
         "(last: " +
         effect.contradicted_status.ToString() + ")";
-    if (workers_.Strike(effect.contradicted_worker, reason, now)) {
+    if (workers_.Strike(key, reason, now)) {
       spdlog::warn(
           "worker with key {} quarantined for {} s: {}; it gets no tasks "
           "meanwhile (check its mounts and --data-root)",
-          effect.contradicted_worker,
+          key,
           std::chrono::duration_cast<std::chrono::seconds>(
               config_.quarantine_duration)
               .count(),
           reason);
-      tracker_.FailUnconfirmable(
-          [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+      review = true;
     }
   }
-  if (effect.awaiting_confirmation) {
-    tracker_.FailUnconfirmable(
-        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
-  }
+  if (review) ReviewUnconfirmed();
+}
+
+void Coordinator::ReviewUnconfirmed() {
+  struct View {
+    const WorkerRegistry& workers;
+    bool AnyOutside(const std::vector<std::string>& keys) const {
+      return workers.HasWorkerOutside(keys, false);
+    }
+    bool TrustedOutside(const std::vector<std::string>& keys) const {
+      return workers.HasWorkerOutside(keys, true);
+    }
+  };
+  tracker_.ReviewUnconfirmed(View{workers_});
 }
 
 void Coordinator::OnClientMessage(const std::string& peer,
@@ -313,7 +326,7 @@ void Coordinator::Accept(const std::string& peer, const std::string& id,
 
 bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
                            bool stream_files, uint64_t request_id,
-                           TimePoint now) {
+                           TimePoint now, bool restart_result) {
   if (auto total = tracker_.AttachClient(id, peer, stream_files)) {
     spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
     Accept(peer, id, *total, request_id);
@@ -322,7 +335,15 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
   if (auto it = finished_.find(id); it != finished_.end()) {
     SendToClient(peer, common::JobAccepted{id, it->second.result->files.size(),
                                            request_id});
-    StartResult(peer, it->second, stream_files);
+    // A client that only wondered (silence) while its result is on its way
+    // lets it go on; one that missed a piece, or is new, gets it again.
+    const bool sending = std::any_of(
+        streams_.begin(), streams_.end(), [&](const ResultStream& s) {
+          return s.peer == peer && s.result->job_id == id;
+        });
+    if (restart_result || !sending) {
+      StartResult(peer, it->second, stream_files);
+    }
     return true;
   }
   if (journal_ != nullptr) {
@@ -348,7 +369,8 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
 void Coordinator::OnClientRequest(const std::string& peer,
                                   const std::string& /*client*/,
                                   const common::WaitJob& wait, TimePoint now) {
-  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now)) {
+  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now,
+               wait.restart_result)) {
     return;
   }
   SendToClient(peer,
@@ -480,11 +502,25 @@ void Coordinator::ExpireSlowTasks(TimePoint now) {
 
 void Coordinator::OnWorkersDrained(TimePoint now) { drained_ = now; }
 
+void Coordinator::OnStall(std::chrono::milliseconds gap, TimePoint now) {
+  // Every worker gets a whole expiry period from now to be heard from: its
+  // messages sent during the stall are still on their way in.
+  stall_grace_until_ = now + config_.heartbeat_interval * config_.liveness;
+  Warn("stall", now,
+       fmt::format("the coordinator did not run for {} ms (stopped or "
+                   "overloaded); no worker is judged silent for {} ms",
+                   gap.count(),
+                   (config_.heartbeat_interval * config_.liveness).count()));
+}
+
 void Coordinator::OnTick(TimePoint now) {
-  // Silence counts only up to the last time every waiting message was read.
-  for (auto& dead : workers_.Expire(std::min(now, drained_))) {
-    DropWorker(dead.peer, dead.name, dead.in_flight,
-               "no heartbeat within expiry", Charge::kCharged);
+  // Silence counts only up to the last time every waiting message was
+  // read, and not at all right after the loop itself stalled.
+  if (now >= stall_grace_until_) {
+    for (auto& dead : workers_.Expire(std::min(now, drained_))) {
+      DropWorker(dead.peer, dead.name, dead.in_flight,
+                 "no heartbeat within expiry", Charge::kCharged);
+    }
   }
   for (const std::string& name : workers_.LiftQuarantines(now)) {
     spdlog::info("worker {} is out of quarantine", name);
@@ -499,8 +535,7 @@ void Coordinator::OnTick(TimePoint now) {
     refuse_limiter_.Prune(now, config_.heartbeat_interval * 10);
     warn_limiter_.Prune(now, std::chrono::minutes(1));
     PruneFinished(now);
-    tracker_.FailUnconfirmable(
-        [&](const std::string& k) { return workers_.HasOtherWorker(k); });
+    ReviewUnconfirmed();
   }
   if (now >= next_progress_) {
     for (auto& p : tracker_.ProgressReports()) {
@@ -580,7 +615,7 @@ void Coordinator::Dispatch(TimePoint now) {
     std::string peer =
         workers_.PickWorkerWithCredit(std::string(), &passed_over);
     if (peer.empty()) return;
-    auto task = tracker_.TakeNext(workers_.KeyOf(peer));
+    auto task = tracker_.TakeNext(workers_.KeyOf(peer), workers_.Trusted(peer));
     if (!task) {
       passed_over.push_back(std::move(peer));
       continue;
@@ -625,10 +660,11 @@ void Coordinator::ReportFinished(TimePoint now) {
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });
     spdlog::info("job {} finished: {} files, {} failed, {} hosts, {:.1f} s", id,
-                 f.result.files.size(), failed, f.result.hosts.size(),
+                 f.result.files.size(), failed, f.hosts.size(),
                  static_cast<double>(f.result.elapsed_us) / 1e6);
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
+    done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));
     if (!f.file_hosts.empty()) {
       done.file_hosts =
           std::make_shared<const std::vector<std::vector<std::string>>>(
@@ -672,16 +708,37 @@ void Coordinator::PruneFinished(TimePoint now) {
 void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
                               bool resend_files) {
   if (peer.empty()) return;  // nobody attached: kept for a later `wait`
+  // One stream per client and job: one asked for again starts over (its
+  // first piece has index 0, which tells the client to drop what it had).
+  const std::string& id = job.result->job_id;
+  streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                [&](const ResultStream& s) {
+                                  return s.peer == peer &&
+                                         s.result->job_id == id;
+                                }),
+                 streams_.end());
   ResultStream stream;
   stream.peer = peer;
   stream.result = job.result;
+  stream.hosts = job.hosts;
+  stream.next_host = job.hosts->begin();
   if (resend_files) stream.file_hosts = job.file_hosts;
-  // A result that fits in one piece goes out whole, at once.
+  // A result that fits in one piece goes out whole, at once, sorted.
+  // (Counting stops at the piece size: a big result is never walked here.)
   size_t bytes = 0;
-  for (const std::string& h : job.result->hosts) bytes += h.size() + 2;
-  for (const common::FileReport& f : job.result->files) bytes += ReportBytes(f);
+  for (auto h = job.hosts->begin();
+       h != job.hosts->end() && bytes <= config_.result_part_bytes; ++h) {
+    bytes += h->size() + 2;
+  }
+  for (size_t i = 0;
+       i < job.result->files.size() && bytes <= config_.result_part_bytes;
+       ++i) {
+    bytes += ReportBytes(job.result->files[i]);
+  }
   if (!stream.file_hosts && bytes <= config_.result_part_bytes) {
-    SendToClient(peer, *job.result);
+    common::JobResult whole = *job.result;
+    whole.hosts = job.hosts->Sorted();
+    SendToClient(peer, whole);
     return;
   }
   streams_.push_back(std::move(stream));
@@ -710,11 +767,12 @@ void Coordinator::PumpResults(size_t budget) {
       sent += bytes;
       continue;
     }
+    // Hosts go in the set's order (the client sorts the whole), then files.
     common::JobResultPart part;
     part.job_id = r.job_id;
-    while (s.next_host < r.hosts.size() && bytes < limit) {
-      bytes += r.hosts[s.next_host].size() + 2;
-      part.hosts.push_back(r.hosts[s.next_host++]);
+    while (s.next_host != s.hosts->end() && bytes < limit) {
+      bytes += s.next_host->size() + 2;
+      part.hosts.push_back(*s.next_host++);
     }
     while (s.next_file < r.files.size() && bytes < limit) {
       bytes += ReportBytes(r.files[s.next_file]);
@@ -722,9 +780,9 @@ void Coordinator::PumpResults(size_t budget) {
     }
     sent += bytes;
     const bool last =
-        s.next_host == r.hosts.size() && s.next_file == r.files.size();
+        s.next_host == s.hosts->end() && s.next_file == r.files.size();
     if (!last) {
-      ++s.parts;
+      part.index = s.parts++;
       SendToClient(s.peer, part);
       continue;
     }
@@ -736,7 +794,7 @@ void Coordinator::PumpResults(size_t budget) {
     tail.totals = r.totals;
     tail.elapsed_us = r.elapsed_us;
     tail.parts = s.parts;
-    tail.host_count = r.hosts.size();
+    tail.host_count = s.hosts->size();
     tail.file_count = r.files.size();
     SendToClient(s.peer, tail);
     streams_.pop_front();
@@ -746,7 +804,8 @@ void Coordinator::PumpResults(size_t budget) {
 TimePoint Coordinator::NextDeadline() const {
   if (!streams_.empty()) return TimePoint{};  // more pieces to send now
   TimePoint next =
-      std::min({next_heartbeat_, next_progress_, workers_.NextExpiry()});
+      std::min({next_heartbeat_, next_progress_,
+                std::max(workers_.NextExpiry(), stall_grace_until_)});
   if (!deadlines_.empty()) next = std::min(next, deadlines_.front().deadline);
   return next;
 }

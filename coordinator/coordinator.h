@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/log_limiter.h"
+#include "common/base/clock.h"
+#include "common/base/log_limiter.h"
 #include "coordinator/job_journal.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"
@@ -109,8 +109,13 @@ class Coordinator {
   void OnSendsFailed(const std::vector<SendFailure>& failures, TimePoint now);
   // No message was waiting on the workers socket at `now`: silence is
   // judged only up to the last such time, so a worker whose messages wait
-  // unread behind a stall or a backlog is never declared dead.
+  // unread behind a backlog is never declared dead.
   void OnWorkersDrained(TimePoint now);
+  // The loop did not run for `gap` before `now` (the process was stopped,
+  // the machine paused, or a handler ran long). Right after such a stall,
+  // "nothing waiting" cannot be trusted (the messages may not have reached
+  // the socket yet), so no worker is judged for one expiry period.
+  void OnStall(std::chrono::milliseconds gap, TimePoint now);
 
   // Resumes the journal's unfinished jobs (after a restart). Errors: the
   // journal's (Unavailable, DataLoss).
@@ -130,7 +135,11 @@ class Coordinator {
  private:
   // A finished job kept for `wait` and `status`.
   struct FinishedJob {
+    // The result without its hosts, which are kept as the set they were
+    // merged into: sorting millions of hosts is the client's work, not
+    // the loop's.
     std::shared_ptr<const common::JobResult> result;
+    std::shared_ptr<const common::HostSet> hosts;
     // Each file's hosts, for a client that re-attaches wanting the files
     // streamed (empty unless the job was submitted streaming).
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
@@ -142,9 +151,10 @@ class Coordinator {
   struct ResultStream {
     std::string peer;
     std::shared_ptr<const common::JobResult> result;
+    std::shared_ptr<const common::HostSet> hosts;
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
     size_t next_outcome = 0;  // FilesDone sent so far (re-attach only)
-    size_t next_host = 0;
+    common::HostSet::const_iterator next_host;  // into *hosts
     size_t next_file = 0;
     uint64_t parts = 0;
   };
@@ -165,10 +175,14 @@ class Coordinator {
                TimePoint now);
   void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
                  TimePoint now);
+  // Tasks waiting for a confirmation of their failure, against the workers
+  // there are now (see TaskTracker::ReviewUnconfirmed).
+  void ReviewUnconfirmed();
   // Answers a submit or wait for an existing job (running, finished and
   // kept, or in the journal); false if there is no such job.
   bool AttachTo(const std::string& peer, const std::string& id,
-                bool stream_files, uint64_t request_id, TimePoint now);
+                bool stream_files, uint64_t request_id, TimePoint now,
+                bool restart_result = true);
   void Accept(const std::string& peer, const std::string& id, uint64_t total,
               uint64_t request_id);
   common::Status UnknownJob(const std::string& id) const;
@@ -198,6 +212,8 @@ class Coordinator {
   TimePoint next_progress_{};
   // Silence is judged up to here (see OnWorkersDrained); max: no limit.
   TimePoint drained_ = TimePoint::max();
+  // No worker is judged before this (see OnStall).
+  TimePoint stall_grace_until_{};
   // Dispatches in order; with one timeout for all, also in deadline order.
   struct Dispatched {
     TimePoint deadline;

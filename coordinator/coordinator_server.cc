@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include "common/zmq_io.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::coordinator {
 namespace {
 
-constexpr std::chrono::milliseconds kMaxPollWait{200};
+// A loop that went this long without running (beyond a poll's wait) was
+// stalled (see Coordinator::OnStall).
+constexpr std::chrono::milliseconds kStallThreshold{500};
 // Messages handled per socket per wake-up, so neither side starves.
 constexpr int kBatch = 256;
 // Messages queued for one client before it counts as gone: results go out
@@ -263,14 +265,27 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
   if (wake_fd >= 0) items[item_count++] = {nullptr, wake_fd, ZMQ_POLLIN, 0};
   coordinator_.OnTick(std::chrono::steady_clock::now());
   Flush();
+  // The loop's last sign of life: a gap since then longer than it should
+  // be (beyond a poll's wait) means the process did not run (stopped, the
+  // machine paused) or a handler ran long; the coordinator must not judge
+  // workers by a silence that was its own.
+  auto last_seen = std::chrono::steady_clock::now();
+  auto observe = [&](common::TimePoint now, std::chrono::milliseconds allowed) {
+    auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(
+        now - last_seen - allowed);
+    if (gap > kStallThreshold) coordinator_.OnStall(gap, now);
+    last_seen = now;
+  };
   while (!stop.load()) {
     auto now = std::chrono::steady_clock::now();
+    observe(now, std::chrono::milliseconds(0));
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         coordinator_.NextDeadline() - now);
-    wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxPollWait);
+    wait = std::clamp(wait, std::chrono::milliseconds(0), common::kMaxPollWait);
     try {
       zmq::poll(items, item_count, wait);
       now = std::chrono::steady_clock::now();
+      observe(now, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal; re-check `stop`
       return common::UnavailableError(std::string("poll: ") + e.what());
@@ -290,6 +305,7 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     }
     if (items[1].revents & ZMQ_POLLIN) ReadAll(clients_, false);
     now = std::chrono::steady_clock::now();
+    observe(now, std::chrono::milliseconds(0));
     if (now >= coordinator_.NextDeadline()) {
       coordinator_.OnTick(now);
       Flush();

@@ -6,8 +6,8 @@
 #include <string>
 #include <zmq.hpp>
 
-#include "common/curve.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/transport/curve.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/zap_handler.h"
 

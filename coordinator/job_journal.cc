@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <variant>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace logsweep::coordinator {
 namespace {

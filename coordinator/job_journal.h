@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <zmq.hpp>
 
-#include "common/curve.h"
-#include "common/logging.h"
-#include "common/signals.h"
-#include "common/version.h"
+#include "common/base/logging.h"
+#include "common/base/signals.h"
+#include "common/transport/curve.h"
+#include "common/transport/version.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/zap_handler.h"

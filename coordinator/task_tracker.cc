@@ -1,5 +1,6 @@
 #include "coordinator/task_tracker.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <random>
@@ -171,7 +172,7 @@ TaskTracker::Job* TaskTracker::FindJob(const std::string& id) {
 }
 
 std::optional<common::TaskAssignment> TaskTracker::TakeNext(
-    const std::string& worker) {
+    const std::string& worker, bool trusted) {
   // Each job in the ring gets at most one look per call: a job whose only
   // pending tasks must go to another worker stays in the ring for them.
   for (size_t looks = ready_.size(); looks > 0 && !ready_.empty(); --looks) {
@@ -188,7 +189,11 @@ std::optional<common::TaskAssignment> TaskTracker::TakeNext(
         it = job->confirm.erase(it);  // finished, or no longer waiting
         continue;
       }
-      if (!worker.empty() && unconfirmed->second.worker == worker) {
+      const Unconfirmed& u = unconfirmed->second;
+      const bool failed_here =
+          !worker.empty() && std::find(u.failed_by.begin(), u.failed_by.end(),
+                                       worker) != u.failed_by.end();
+      if (failed_here || (!trusted && !u.any_worker)) {
         ++it;
         continue;
       }
@@ -304,8 +309,11 @@ TaskTracker::OutcomeEffect TaskTracker::OnOutcome(
   // worker was presumed dead: the first valid answer wins either way.
   const StatusCode code = outcome.status.code();
   auto earlier = job->unconfirmed.find(task_id);
-  const bool by_other = earlier != job->unconfirmed.end() &&
-                        (worker.empty() || earlier->second.worker != worker);
+  const bool by_other =
+      earlier != job->unconfirmed.end() &&
+      (worker.empty() || std::find(earlier->second.failed_by.begin(),
+                                   earlier->second.failed_by.end(),
+                                   worker) == earlier->second.failed_by.end());
   if (!outcome.status.ok() && MayBeLocal(code)) {
     // Only the attempt now running decides what happens next; an older
     // attempt's complaint is moot once the task has moved on.
@@ -318,26 +326,30 @@ TaskTracker::OutcomeEffect TaskTracker::OnOutcome(
         by_other && !transient &&
         earlier->second.outcome.status.code() != StatusCode::kUnavailable;
     if (agreed || (transient && ++task.charged >= max_attempts_)) {
-      // Two workers could not read it, or transient errors used up its
-      // attempts: the file fails.
+      // Two workers could not read it (the second trusted, or the best
+      // there was), or transient errors used up its attempts: it fails.
       Complete(*job, task_id, outcome);
       return effect;
     }
     // Try it on another worker before the file fails.
     if (earlier == job->unconfirmed.end()) {
-      job->unconfirmed.emplace(task_id, Unconfirmed{worker, outcome});
+      earlier = job->unconfirmed.emplace(task_id, Unconfirmed{}).first;
       ++unconfirmed_count_;
-    } else {
-      earlier->second = Unconfirmed{worker, outcome};
     }
+    Unconfirmed& u = earlier->second;
+    if (!worker.empty() && std::find(u.failed_by.begin(), u.failed_by.end(),
+                                     worker) == u.failed_by.end()) {
+      u.failed_by.push_back(worker);
+    }
+    u.outcome = outcome;
     effect.awaiting_confirmation = true;
     MakePending(*job, task_id);
     return effect;
   }
-  if (by_other) {
-    // Another worker read the file the first one could not: the first
-    // one's failure was its own.
-    effect.contradicted_worker = earlier->second.worker;
+  if (earlier != job->unconfirmed.end() && by_other) {
+    // Another worker read the file that these could not: their failures
+    // were their own.
+    effect.contradicted_workers = earlier->second.failed_by;
     effect.contradicted_status = earlier->second.outcome.status;
   }
   Complete(*job, task_id, outcome);
@@ -384,7 +396,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     Finished f;
     f.client = job.client;
     f.result.job_id = job.id;
-    f.result.hosts = job.hosts.Sorted();
+    f.hosts = std::move(job.hosts);
     f.result.totals = job.totals;
     f.result.elapsed_us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)

@@ -9,12 +9,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/query.h"
-#include "common/scan_stats.h"
-#include "common/status.h"
+#include "common/base/clock.h"
+#include "common/base/host_set.h"
+#include "common/base/query.h"
+#include "common/base/scan_stats.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 
@@ -99,9 +99,12 @@ class TaskTracker {
   // The next pending task that may run on the worker with key `worker`
   // (empty: any), round-robin over jobs, now RUNNING with a new attempt
   // number; nullopt when none is pending for that worker. A task waiting
-  // for its failure to be confirmed never goes to the worker that failed.
+  // for its failure to be confirmed never goes to a worker that failed it,
+  // and goes only to a `trusted` worker (one that has read files and has
+  // had no failure of its own contradicted) unless ReviewUnconfirmed found
+  // none to wait for.
   std::optional<common::TaskAssignment> TakeNext(
-      const std::string& worker = std::string());
+      const std::string& worker = std::string(), bool trusted = true);
 
   enum class Accept { kAccepted, kStale, kUnknown };
   struct OutcomeEffect {
@@ -109,9 +112,9 @@ class TaskTracker {
     // The outcome was a failure that may be local to its worker: the task
     // runs again on another worker before the file fails.
     bool awaiting_confirmation = false;
-    // Another worker (this key) had failed this file in a way this outcome
-    // shows was its own problem (e.g. NOT_FOUND, where this worker read it).
-    std::string contradicted_worker;
+    // Workers (keys) that had failed this file in a way this outcome shows
+    // was their own problem (e.g. NOT_FOUND, where this worker read it).
+    std::vector<std::string> contradicted_workers;
     common::Status contradicted_status;
   };
   // Records the outcome of an attempt run by the worker with key `worker`.
@@ -132,17 +135,22 @@ class TaskTracker {
   // is not handed out twice. False when nothing changed.
   bool Adopt(const common::TaskRef& ref);
 
-  // Tasks waiting to be confirmed by a worker other than the one that
-  // failed them, where `has_other(worker_key)` says no such worker exists
-  // any more: a NOT_FOUND or PERMISSION_DENIED fails now (noted as not
-  // confirmed); an UNAVAILABLE may run on the same worker again.
-  template <class HasOther>
-  void FailUnconfirmable(HasOther has_other);
+  // Looks at every task waiting to be confirmed, given `view`, which
+  // answers for a list of worker keys: `view.AnyOutside(keys)` (a worker
+  // not in the list is registered) and `view.TrustedOutside(keys)` (a
+  // trusted one is). With no other worker left, a NOT_FOUND or
+  // PERMISSION_DENIED fails now (noted as not confirmed) and an UNAVAILABLE
+  // may run on the same worker again. With no trusted worker to wait for,
+  // and no other unfinished task (of any job) that could make one trusted,
+  // any other worker may confirm it.
+  template <class View>
+  void ReviewUnconfirmed(const View& view);
 
   // Removes and returns every finished job with the peer that owns it.
   struct Finished {
     std::string client;
-    common::JobResult result;
+    common::JobResult result;  // without hosts: they are in `hosts`
+    common::HostSet hosts;     // the merged hosts, unsorted
     // Each file's hosts, for jobs submitted with stream_files (else empty).
     std::vector<std::vector<std::string>> file_hosts;
   };
@@ -174,8 +182,9 @@ class TaskTracker {
   };
   // A failure that waits for another worker's word.
   struct Unconfirmed {
-    std::string worker;  // key of the worker that failed
-    common::TaskOutcome outcome;
+    std::vector<std::string> failed_by;  // keys of the workers that failed
+    common::TaskOutcome outcome;         // the latest failure
+    bool any_worker = false;  // no trusted worker to wait for (see Review)
   };
   struct Job {
     std::string id;
@@ -221,18 +230,36 @@ class TaskTracker {
   size_t unconfirmed_count_ = 0;  // over all jobs
 };
 
-template <class HasOther>
-void TaskTracker::FailUnconfirmable(HasOther has_other) {
+template <class View>
+void TaskTracker::ReviewUnconfirmed(const View& view) {
   if (unconfirmed_count_ == 0) return;
+  // Tasks not waiting for a confirmation and not finished, in any job:
+  // while there are some, a worker not trusted yet may read one and become
+  // trusted, so a confirmation can wait for it.
+  uint64_t other_work = 0;
+  for (const auto& [id, job] : jobs_) {
+    other_work += job.tasks.size() - job.finished - job.unconfirmed.size();
+  }
   for (auto& [id, job] : jobs_) {
     for (auto it = job.unconfirmed.begin(); it != job.unconfirmed.end();) {
       const uint64_t task_id = it->first;
-      if (job.tasks[task_id].state != TaskState::kPending ||
-          has_other(it->second.worker)) {
+      Unconfirmed& u = it->second;
+      if (job.tasks[task_id].state != TaskState::kPending) {
         ++it;
         continue;
       }
-      common::TaskOutcome outcome = std::move(it->second.outcome);
+      if (view.AnyOutside(u.failed_by)) {
+        // Someone else can confirm it; a trusted worker if there is one,
+        // or if one may still appear (other tasks of the job are waiting
+        // and may be read by a worker that is not trusted yet).
+        if (!u.any_worker && other_work == 0 &&
+            !view.TrustedOutside(u.failed_by)) {
+          u.any_worker = true;
+        }
+        ++it;
+        continue;
+      }
+      common::TaskOutcome outcome = std::move(u.outcome);
       // Its id stays in `confirm`; TakeNext skips ids no longer waiting.
       it = job.unconfirmed.erase(it);
       --unconfirmed_count_;

@@ -186,12 +186,28 @@ std::string WorkerRegistry::PickWorkerWithCredit(
   return std::string();
 }
 
-bool WorkerRegistry::HasOtherWorker(const std::string& exclude) const {
+void WorkerRegistry::NoteSuccess(const std::string& peer) {
+  auto it = workers_.find(peer);
+  if (it != workers_.end()) ++it->second.successes;
+}
+
+bool WorkerRegistry::Trusted(const std::string& peer) const {
+  auto it = workers_.find(peer);
+  return it != workers_.end() && it->second.successes > 0 &&
+         it->second.strikes == 0 && !it->second.quarantined;
+}
+
+bool WorkerRegistry::HasWorkerOutside(const std::vector<std::string>& keys,
+                                      bool trusted_only) const {
   const bool all_quarantined =
       !workers_.empty() && quarantined_count_ == workers_.size();
   for (const auto& [peer, w] : workers_) {
-    if (w.key == exclude) continue;
-    if (all_quarantined || !w.quarantined) return true;
+    if (std::find(keys.begin(), keys.end(), w.key) != keys.end()) continue;
+    if (trusted_only) {
+      if (w.successes > 0 && w.strikes == 0 && !w.quarantined) return true;
+    } else if (all_quarantined || !w.quarantined) {
+      return true;
+    }
   }
   return false;
 }

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/messages.h"
+#include "common/base/clock.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 
@@ -85,11 +85,19 @@ class WorkerRegistry {
       const std::string& exclude = std::string(),
       const std::vector<std::string>* skip = nullptr) const;
 
-  // Whether a task that must not run on the worker with key `exclude` has
-  // anywhere to go now or later: some registered worker other than it that
-  // PickWorkerWithCredit may choose (credit aside). Quarantined workers
-  // count only when every worker is quarantined.
-  bool HasOtherWorker(const std::string& exclude) const;
+  // A file the worker read without error: it has shown its view of the
+  // files works, which makes it trusted while it has no strike.
+  void NoteSuccess(const std::string& peer);
+  // Trusted: read a file without error and had no failure of its own
+  // contradicted (see Strike) since it registered. Unknown peer: false.
+  bool Trusted(const std::string& peer) const;
+
+  // Whether a worker whose key is not in `keys` is registered (one that
+  // PickWorkerWithCredit may choose, credit aside: quarantined workers
+  // count only when every worker is quarantined), or with `trusted_only`
+  // such a worker that is trusted. O(workers) at worst; stops at the first.
+  bool HasWorkerOutside(const std::vector<std::string>& keys,
+                        bool trusted_only) const;
 
   struct Dead {
     std::string peer;
@@ -139,6 +147,7 @@ class WorkerRegistry {
     uint64_t tasks_done = 0;
     uint64_t bytes_scanned = 0;
     uint64_t seq = 0;  // registration order: ties in load go to the oldest
+    uint64_t successes = 0;
     uint32_t strikes = 0;
     bool quarantined = false;
     TimePoint quarantined_until{};

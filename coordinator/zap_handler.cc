@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "common/curve.h"
+#include "common/transport/curve.h"
 
 namespace logsweep::coordinator {
 namespace {

@@ -4,10 +4,12 @@
 // coordinator's workers do the mapping and each file's future delivers its
 // hosts as it finishes.
 //
-//   find_robots [--coordinator tcp://HOST:5556] FILE...
+//   find_robots [--coordinator tcp://HOST:5556] PATH...
 //
-// Prints the sorted unique hosts that requested /robots.txt; a file that
-// cannot be scanned is reported on stderr and the exit status is 3.
+// PATH is a file, a directory (searched for log files) or a glob, as for
+// `logsweep run`. Prints the sorted unique hosts that requested
+// /robots.txt; a file that cannot be scanned, or a path that gives none, is
+// reported on stderr and the exit status is 3.
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -27,7 +29,7 @@ int main(int argc, char** argv) {
     }
   }
   if (files.empty()) {
-    std::fprintf(stderr, "usage: find_robots [--coordinator EP] FILE...\n");
+    std::fprintf(stderr, "usage: find_robots [--coordinator EP] PATH...\n");
     return 2;
   }
   try {

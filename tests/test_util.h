@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "common/byte_stream.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/scan/byte_stream.h"
 
 namespace logsweep::testing {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace logsweep::worker {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <exception>
 
-#include "common/logging.h"
+#include "common/base/logging.h"
 #include "worker/worker.h"
 #include "worker/worker_flags.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "common/messages.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::worker {
 

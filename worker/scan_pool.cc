@@ -5,9 +5,9 @@
 #include <chrono>
 #include <new>
 
-#include "common/codec.h"
-#include "common/line_matcher.h"
-#include "common/zmq_io.h"
+#include "common/scan/line_matcher.h"
+#include "common/transport/codec.h"
+#include "common/transport/zmq_io.h"
 
 namespace logsweep::worker {
 

@@ -10,8 +10,8 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "common/file_scanner.h"
-#include "common/messages.h"
+#include "common/scan/file_scanner.h"
+#include "common/transport/messages.h"
 #include "worker/data_root.h"
 #include "worker/scan_hook.h"
 

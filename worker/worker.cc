@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <random>
 
-#include "common/signals.h"
-#include "common/zmq_io.h"
+#include "common/base/signals.h"
+#include "common/transport/zmq_io.h"
 #include "worker/scan_pool.h"
 #include "worker/worker_session.h"
 
@@ -15,7 +15,6 @@ namespace logsweep::worker {
 namespace {
 
 using Clock = common::Clock;
-constexpr std::chrono::milliseconds kMaxPollWait{200};
 
 // 64 random bits in hex, once per process: the worker's instance id.
 std::string NewInstanceId() {
@@ -118,7 +117,7 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
     auto wait =
         std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
                        session.NextDeadline() - Clock::now()),
-                   std::chrono::milliseconds(0), kMaxPollWait);
+                   std::chrono::milliseconds(0), common::kMaxPollWait);
     try {
       zmq::poll(items, wake_fd >= 0 ? 3 : 2, wait);
     } catch (const zmq::error_t& e) {

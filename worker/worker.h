@@ -8,9 +8,9 @@
 #include <string>
 #include <zmq.hpp>
 
-#include "common/curve.h"
-#include "common/file_scanner.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/scan/file_scanner.h"
+#include "common/transport/curve.h"
 #include "worker/scan_hook.h"
 
 namespace logsweep::worker {

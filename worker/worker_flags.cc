@@ -5,9 +5,9 @@
 
 #include <thread>
 
-#include "common/curve.h"
-#include "common/gzip_stream.h"
-#include "common/version.h"
+#include "common/scan/gzip_stream.h"
+#include "common/transport/curve.h"
+#include "common/transport/version.h"
 
 namespace logsweep::worker {
 namespace {
@@ -45,7 +45,9 @@ void AddWorkerFlags(CLI::App& app, WorkerFlags& flags) {
   app.add_option("--data-root", config.data_root,
                  "read only files under this directory: a task path must "
                  "resolve (symlinks followed) inside it, else the file "
-                 "fails with PERMISSION_DENIED")
+                 "fails with PERMISSION_DENIED. Task paths are absolute: "
+                 "clients make relative ones absolute against their own "
+                 "working directory")
       ->capture_default_str();
   app.add_option("--inflate", flags.inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
@@ -65,14 +67,9 @@ void AddWorkerFlags(CLI::App& app, WorkerFlags& flags) {
 
 common::Status FinishWorkerFlags(WorkerFlags& flags) {
   WorkerConfig& config = flags.config;
-  if (flags.inflate == "isal" && !common::IsalAvailable()) {
-    return common::InvalidArgumentError("built without ISA-L");
-  }
-  if (!flags.inflate.empty()) {
-    config.scan.backend = flags.inflate == "isal"
-                              ? common::InflateBackend::kIsal
-                              : common::InflateBackend::kZlib;
-  }
+  auto backend = common::ParseInflateBackend(flags.inflate);
+  if (!backend.ok()) return backend.status();
+  config.scan.backend = *backend;
   config.heartbeat_interval = std::chrono::milliseconds(flags.heartbeat_ms);
   std::string warning;
   auto curve = common::LoadCurveClientKeys(flags.curve_server_key,

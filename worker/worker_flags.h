@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "common/status.h"
+#include "common/base/status.h"
 #include "worker/worker.h"
 
 namespace logsweep::worker {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace logsweep::worker {
 namespace {

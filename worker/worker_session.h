@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/log_limiter.h"
-#include "common/messages.h"
+#include "common/base/clock.h"
+#include "common/base/log_limiter.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::worker {
 

@@ -45,10 +45,33 @@ struct Query {
   uint32_t match_field = 6;
 };
 
+// Which files a directory given to Client::submit() stands for: the rules
+// of `logsweep run` (docs/cli.md, "Which files are scanned").
+struct FindOptions {
+  // Globs matched against the path of each file relative to the directory
+  // given: `include` takes files the name rule skips, `exclude` skips files
+  // (and does not search directories) whatever else says.
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  // Every regular file under a directory, hidden ones too.
+  bool all_files = false;
+};
+
 struct JobOptions {
   // Also merge into JobResult::hosts the hosts a file yielded before it
   // failed (they are always in that file's FileResult::hosts).
   bool merge_partial = false;
+  FindOptions find;
+};
+
+// Something under a directory given to submit() that was not scanned.
+struct SkippedFile {
+  std::string path;
+  // "not_log_name", "hidden", "excluded", "not_regular_file",
+  // "broken_symlink", "same_file", "directory_seen" (docs/cli.md).
+  std::string reason;
+  std::string detail;      // the --exclude glob, the other path...; or ""
+  bool directory = false;  // a directory that was not searched
 };
 
 struct ClientOptions {
@@ -124,7 +147,7 @@ class TaskFuture {
   TaskFuture() = default;  // invalid until assigned from a Job
 
   const std::string& path() const;
-  size_t index() const;  // position in the submitted paths
+  size_t index() const;  // position in Job::futures()
   bool valid() const { return state_ != nullptr; }
 
   // Whether the file has an outcome (scanned, failed or cancelled).
@@ -164,7 +187,8 @@ struct JobResult {
   // Sorted, unique: the hosts of every file scanned without error (and of
   // failed files too with JobOptions::merge_partial).
   std::vector<std::string> hosts;
-  std::vector<FileResult> files;  // in submission order
+  std::vector<FileResult> files;     // in job order (Job::futures())
+  std::vector<SkippedFile> skipped;  // under the directories given
   FileStats totals;
   std::chrono::microseconds elapsed{0};  // on the coordinator
 
@@ -221,6 +245,8 @@ class Job {
   size_t size() const;
   const TaskFuture& operator[](size_t index) const;
   const std::vector<TaskFuture>& futures() const;
+  // What the directories given to submit() held that is not scanned.
+  const std::vector<SkippedFile>& skipped() const;
 
   // Whether every file is done and the coordinator has closed the job.
   bool done() const;
@@ -251,15 +277,27 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Submits one task per path and returns once the coordinator accepted
-  // the job. Relative paths are made absolute here; workers must see the
-  // same paths. Throws Error when the coordinator is unreachable within
-  // connect_timeout or refuses the job.
+  // Expands `paths` here as `logsweep run` does (docs/cli.md): a file is
+  // taken, a directory searched for log files (JobOptions::find), a glob
+  // (* ? [] ** {a,b}) expanded; relative paths are made absolute against
+  // the current directory, and workers must see the same paths. Submits one
+  // task per file found and returns once the coordinator accepted the job.
+  // The job's futures are those files, in order, then one per path that
+  // gave nothing to scan or could not be read: already done with its error
+  // (kNotFound for a missing path, a glob matching nothing or a directory
+  // without log files; kPermissionDenied for an unreadable directory;
+  // kInvalidArgument for a FIFO or device), path() naming it; those are
+  // never sent. When no file is left, nothing is sent: the job is done at
+  // once and its id() is empty.
+  // Throws Error when the coordinator is unreachable within
+  // connect_timeout or refuses the job, or (kInvalidArgument) for an empty
+  // include/exclude glob.
   Job submit(const std::vector<std::string>& paths, const Query& query = {},
              const JobOptions& options = {});
 
-  // Like Python's pool.map: each file's hosts, in input order. Throws the
-  // first failed file's Error, in input order.
+  // Like Python's pool.map: each file's hosts, in job order (the files
+  // `paths` expand to). Throws the first failed file's Error in that
+  // order; a path that gave nothing to scan is such a failure.
   std::vector<std::vector<std::string>> map(
       const std::vector<std::string>& paths, const Query& query = {});
 

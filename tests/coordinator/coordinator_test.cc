@@ -8,10 +8,10 @@
 #include <variant>
 #include <vector>
 
-#include "common/codec.h"
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/status.h"
+#include "common/base/host_set.h"
+#include "common/base/status.h"
+#include "common/transport/codec.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -1106,6 +1106,26 @@ TEST(CoordinatorTest, SilenceIsNotJudgedWhileMessagesWaitUnread) {
   EXPECT_EQ(coordinator.worker_count(), 0u);
 }
 
+TEST(CoordinatorTest, NoWorkerIsJudgedForAnExpiryAfterTheLoopStalled) {
+  Coordinator coordinator(TestConfig());  // expiry 3 s
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnWorkersDrained(At(0));
+
+  // Stopped 4 s; right after, the socket looks empty although the worker's
+  // heartbeats have not reached it yet.
+  coordinator.OnStall(milliseconds(4000), At(4));
+  coordinator.OnWorkersDrained(At(4));
+  coordinator.OnTick(At(4));
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+  coordinator.OnTick(At(milliseconds(6900)));
+  EXPECT_EQ(coordinator.worker_count(), 1u);
+
+  // A whole expiry after the stall, a worker still silent is dead.
+  coordinator.OnWorkersDrained(At(7));
+  coordinator.OnTick(At(7));
+  EXPECT_EQ(coordinator.worker_count(), 0u);
+}
+
 // ---- issue 13: a bad node does not fail files ----
 
 TEST(CoordinatorTest, FileOneWorkerCannotReadIsReadByAnother) {
@@ -1130,6 +1150,38 @@ TEST(CoordinatorTest, FileOneWorkerCannotReadIsReadByAnother) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0].files[0].status.ok());
   EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"h"}));
+}
+
+TEST(CoordinatorTest, ASecondBadNodeCannotConfirmAFailureWhileAGoodOneCan) {
+  Coordinator coordinator(TestConfig());
+  coordinator.OnWorkerMessage("good", HelloBytes("good", 1, "i-good"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/warmup", "/a"}), At(0));
+  std::vector<TaskAssignment> warmup =
+      TasksTo(coordinator.TakeOutbox(), "good");
+  ASSERT_EQ(warmup.size(), 1u);
+  coordinator.OnWorkerMessage("bad1", HelloBytes("bad1", 1, "i-bad1"), At(0));
+  std::vector<TaskAssignment> to_bad1 =
+      TasksTo(coordinator.TakeOutbox(), "bad1");
+  ASSERT_EQ(to_bad1.size(), 1u);
+  coordinator.OnWorkerMessage("bad2", HelloBytes("bad2", 1, "i-bad2"), At(0));
+  coordinator.TakeOutbox();
+
+  // bad1 cannot read its file; bad2 is idle, but has read nothing yet.
+  coordinator.OnWorkerMessage(
+      "bad1", FailedBytes(to_bad1[0].ref, common::NotFoundError("no mount")),
+      At(1));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "bad2").empty());
+  // The good worker, which has read a file, gets it once free.
+  coordinator.OnWorkerMessage("good", ResultBytes(warmup[0].ref, {"w"}), At(2));
+  std::vector<TaskAssignment> confirm =
+      TasksTo(coordinator.TakeOutbox(), "good");
+  ASSERT_EQ(confirm.size(), 1u);
+  EXPECT_EQ(confirm[0].ref.task_id, to_bad1[0].ref.task_id);
+  coordinator.OnWorkerMessage("good", ResultBytes(confirm[0].ref, {"h"}),
+                              At(3));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  for (const auto& f : results[0].files) EXPECT_TRUE(f.status.ok()) << f.path;
 }
 
 TEST(CoordinatorTest, FileTwoWorkersCannotFindFailsAsNotFound) {
@@ -1295,7 +1347,45 @@ TEST(CoordinatorTest, LargeResultGoesOutInPiecesNoneOverTheLimit) {
   files += results[0].files.size();
   EXPECT_EQ(hosts.size(), 400u);
   EXPECT_EQ(files, 400u);
-  EXPECT_TRUE(std::is_sorted(hosts.begin(), hosts.end()));
+  std::sort(hosts.begin(), hosts.end());
+  EXPECT_TRUE(std::adjacent_find(hosts.begin(), hosts.end()) == hosts.end());
+}
+
+TEST(CoordinatorTest, AResultOnItsWayGoesOnUnlessAskedToStartOver) {
+  CoordinatorConfig config = TestConfig();
+  config.result_part_bytes = 4096;
+  config.max_paths_per_job = 10000;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "w1", 1000, At(0));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 400; ++i) paths.push_back("/logs/" + std::to_string(i));
+  coordinator.OnClientMessage("c1", SubmitBytes(paths), At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::string id = ToClient<common::JobAccepted>(outbox, "c1")[0].job_id;
+  for (const auto& task : TasksTo(outbox, "w1")) {
+    coordinator.OnWorkerMessage(
+        "w1", ResultBytes(task.ref, {"host-of-" + task.path}), At(1));
+  }
+  // The job finished; its first pieces went out with the last answer.
+  auto first = ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0].index, 0u);
+
+  // A re-attach after silence: the sending goes on where it was.
+  common::WaitJob wondering{id, 5, false, false};
+  coordinator.OnClientMessage("c1", ClientBytes(wondering), At(2));
+  coordinator.OnTick(At(2));
+  auto next = ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(next.empty());
+  EXPECT_EQ(next[0].index, first.back().index + 1);
+
+  // Asked to start over (a missed piece): index 0 again.
+  common::WaitJob again{id, 6, false, true};
+  coordinator.OnClientMessage("c1", ClientBytes(again), At(3));
+  auto restarted =
+      ToClient<common::JobResultPart>(coordinator.TakeOutbox(), "c1");
+  ASSERT_FALSE(restarted.empty());
+  EXPECT_EQ(restarted[0].index, 0u);
 }
 
 TEST(CoordinatorTest, FinishedJobIsKeptForALaterWait) {

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 #include "coordinator/coordinator.h"
 #include "test_util.h"
 

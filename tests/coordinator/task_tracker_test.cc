@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "common/host_set.h"
-#include "common/messages.h"
-#include "common/scan_stats.h"
-#include "common/status.h"
+#include "common/base/host_set.h"
+#include "common/base/scan_stats.h"
+#include "common/base/status.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 
@@ -96,11 +96,16 @@ TaskAssignment MustTake(TaskTracker& tracker) {
 }
 
 // The one finished job, failing the test if there is not exactly one.
+// The one finished job's result, with its hosts sorted in (the tracker
+// keeps them as a set; the coordinator sorts or streams them).
 common::JobResult OnlyFinished(TaskTracker& tracker, TimePoint now = At(1)) {
   std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(now);
   EXPECT_EQ(finished.size(), 1u);
   if (finished.empty()) return {};
-  return finished.front().result;
+  common::JobResult result = finished.front().result;
+  EXPECT_TRUE(result.hosts.empty());
+  result.hosts = finished.front().hosts.Sorted();
+  return result;
 }
 
 TEST(TaskTrackerTest, DispatchesTasksOfAJobInSubmissionOrder) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -348,10 +348,26 @@ TEST(WorkerRegistryTest, PickSkipsTheExcludedWorker) {
   (void)registry.Register("b", Hello("b", 1), At(0));
 
   EXPECT_EQ(registry.PickWorkerWithCredit(registry.KeyOf("a")), "b");
-  EXPECT_TRUE(registry.HasOtherWorker(registry.KeyOf("a")));
+  EXPECT_TRUE(registry.HasWorkerOutside({registry.KeyOf("a")}, false));
   (void)registry.Remove("b");
   EXPECT_EQ(registry.PickWorkerWithCredit(registry.KeyOf("a")), "");
-  EXPECT_FALSE(registry.HasOtherWorker(registry.KeyOf("a")));
+  EXPECT_FALSE(registry.HasWorkerOutside({registry.KeyOf("a")}, false));
+}
+
+TEST(WorkerRegistryTest, AWorkerIsTrustedOnceItReadAFileUntilAStrike) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("w", Hello("w", 1), At(0));
+  (void)registry.Register("other", Hello("other", 1), At(0));
+  EXPECT_FALSE(registry.Trusted("w"));
+  EXPECT_FALSE(registry.HasWorkerOutside({registry.KeyOf("other")}, true));
+
+  registry.NoteSuccess("w");
+
+  EXPECT_TRUE(registry.Trusted("w"));
+  EXPECT_TRUE(registry.HasWorkerOutside({registry.KeyOf("other")}, true));
+  EXPECT_FALSE(registry.HasWorkerOutside({registry.KeyOf("w")}, true));
+  (void)registry.Strike(registry.KeyOf("w"), "contradicted", At(1));
+  EXPECT_FALSE(registry.Trusted("w"));
 }
 
 TEST(WorkerRegistryTest, ReRegisterTakesTheNewSlotCount) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "common/curve.h"
+#include "common/transport/curve.h"
 #include "test_util.h"
 
 namespace logsweep::coordinator {

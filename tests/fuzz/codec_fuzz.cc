@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "common/codec.h"
+#include "common/transport/codec.h"
 
 namespace {
 

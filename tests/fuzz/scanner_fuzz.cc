@@ -12,11 +12,11 @@
 #include <memory>
 #include <string>
 
-#include "common/bzip2_stream.h"
-#include "common/file_scanner.h"
-#include "common/gzip_stream.h"
-#include "common/xz_stream.h"
-#include "common/zstd_stream.h"
+#include "common/scan/bzip2_stream.h"
+#include "common/scan/file_scanner.h"
+#include "common/scan/gzip_stream.h"
+#include "common/scan/xz_stream.h"
+#include "common/scan/zstd_stream.h"
 
 namespace {
 

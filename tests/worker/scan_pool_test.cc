@@ -13,11 +13,11 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "common/codec.h"
-#include "common/file_scanner.h"
-#include "common/messages.h"
-#include "common/status.h"
-#include "common/zmq_io.h"
+#include "common/base/status.h"
+#include "common/scan/file_scanner.h"
+#include "common/transport/codec.h"
+#include "common/transport/messages.h"
+#include "common/transport/zmq_io.h"
 #include "test_util.h"
 
 namespace logsweep::worker {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "common/logging.h"
+#include "common/base/logging.h"
 #include "worker/scan_hook.h"
 #include "worker/worker.h"
 #include "worker/worker_flags.h"

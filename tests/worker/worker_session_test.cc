@@ -7,8 +7,8 @@
 #include <variant>
 #include <vector>
 
-#include "common/codec.h"
-#include "common/messages.h"
+#include "common/transport/codec.h"
+#include "common/transport/messages.h"
 
 namespace logsweep::worker {
 namespace {

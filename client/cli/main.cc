@@ -1,0 +1,549 @@
+// logsweep: the client CLI. `run` starts a local coordinator and workers
+// (like a process pool); `submit` sends a job to a running coordinator;
+// `wait`, `status`, `workers` and `cancel` talk to a running coordinator.
+// Results go to stdout (hosts, or JSON), a summary and errors to stderr.
+// docs/cli.md has examples.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <zmq.hpp>
+
+#include "client/cli/discovery_report.h"
+#include "client/cli/job_client.h"
+#include "client/cli/report.h"
+#include "client/runner/local_cluster.h"
+#include "common/base/signals.h"
+#include "common/discovery/file_finder.h"
+#include "common/scan/gzip_stream.h"
+#include "common/transport/curve.h"
+#include "common/transport/version.h"
+
+namespace {
+
+namespace lc = logsweep::client;
+namespace common = logsweep::common;
+using Clock = std::chrono::steady_clock;
+
+// Where the coordinator is and how long to wait for it.
+struct ConnectFlags {
+  std::string coordinator = "tcp://127.0.0.1:5556";
+  int connect_timeout_ms = 10000;
+  // CURVE (submit and wait only; `run` talks over ipc with CURVE off).
+  std::string curve_server_key;
+  std::string curve_key;
+  std::optional<common::CurveClientKeys> curve;
+  // Set by SIGINT/SIGTERM once InstallStopSignals ran (run, submit, wait).
+  const std::atomic<bool>* interrupted = nullptr;
+};
+
+void AddCurveFlags(CLI::App* cmd, ConnectFlags& f) {
+  cmd->add_option("--curve-server-key", f.curve_server_key,
+                  "turn on CurveZMQ: the coordinator's public key file "
+                  "(.pub); needs --curve-key");
+  cmd->add_option("--curve-key", f.curve_key,
+                  "this client's key pair: NAME (reads NAME.key) or the "
+                  ".key file; its .pub must be in the coordinator's "
+                  "authorized-keys/clients/");
+}
+
+// Loads the keys named by the CURVE flags into `f`; false (after saying
+// why) when they cannot be used.
+bool LoadCurveFlags(ConnectFlags& f) {
+  std::string warning;
+  auto keys =
+      common::LoadCurveClientKeys(f.curve_server_key, f.curve_key, &warning);
+  if (!keys.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", keys.status().ToString().c_str());
+    return false;
+  }
+  if (!warning.empty()) {
+    std::fprintf(stderr, "logsweep: warning: %s\n", warning.c_str());
+  }
+  f.curve = std::move(*keys);
+  return true;
+}
+
+// `endpoint` false: `run`, whose local coordinator listens on ipc with
+// CURVE off.
+void AddConnectFlags(CLI::App* cmd, ConnectFlags& f, bool endpoint = true) {
+  if (endpoint) {
+    cmd->add_option("--coordinator", f.coordinator,
+                    "coordinator's clients endpoint")
+        ->capture_default_str();
+    AddCurveFlags(cmd, f);
+  }
+  cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
+                  "how long to wait for the coordinator to answer")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+}
+
+// How a job's result is shown.
+struct OutputFlags {
+  bool quiet = false;
+  bool json = false;
+  std::string output;
+};
+
+void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
+  cmd->add_flag("-q,--quiet", f.quiet, "no progress line and no summary");
+  cmd->add_flag("--json", f.json,
+                "print the result as one JSON document (hosts, per-file "
+                "stats and errors, totals, timings, path errors, skipped "
+                "files; bytes that are not UTF-8 as {text, bytes_hex})");
+  cmd->add_option("-o,--output", f.output,
+                  "write the hosts (or the JSON) to FILE, atomically, "
+                  "instead of stdout");
+}
+
+// What a job scans and looks for.
+struct JobFlags {
+  std::vector<std::string> paths;
+  common::FindOptions find;
+  bool list_files = false;
+  std::string request_path = "/robots.txt";
+  bool merge_partial = false;
+};
+
+void AddJobFlags(CLI::App* cmd, JobFlags& f) {
+  cmd->add_option("paths", f.paths,
+                  "files, directories (searched for log files: *.log, *_log "
+                  "and their rotated and compressed forms) or globs (* ? [] "
+                  "** {a,b}); relative paths are made absolute against the "
+                  "current directory")
+      ->required();
+  cmd->add_option("--include", f.find.include,
+                  "under a directory, also scan the files whose path "
+                  "relative to it matches GLOB (repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude", f.find.exclude,
+                  "under a directory, skip the files and directories that "
+                  "match GLOB; wins over --include and --all-files "
+                  "(repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  cmd->add_flag("--all-files", f.find.all_files,
+                "under a directory, scan every regular file (hidden ones "
+                "too), not only log files");
+  cmd->add_flag("--list-files", f.list_files,
+                "print the files that would be scanned (what was skipped, "
+                "and why, on stderr) and exit without scanning");
+  cmd->add_option("--path", f.request_path,
+                  "request path to look for (field 7, exact bytes)")
+      ->capture_default_str();
+  cmd->add_flag("--merge-partial", f.merge_partial,
+                "also merge hosts found in a file before it failed");
+}
+
+// Shows progress on stderr while the job runs, when stderr is a terminal.
+class ProgressLine {
+ public:
+  ProgressLine(bool quiet, std::string endpoint)
+      : enabled_(!quiet && ::isatty(STDERR_FILENO)),
+        endpoint_(std::move(endpoint)),
+        start_(Clock::now()) {}
+  ~ProgressLine() { Clear(); }
+
+  void Update(const common::JobProgress& p) {
+    // Local workers take a moment to register; say so only if it lasts.
+    if (p.workers == 0 && !warned_no_workers_ &&
+        Clock::now() - start_ > std::chrono::seconds(2)) {
+      Clear();
+      std::fprintf(stderr,
+                   "logsweep: waiting: no workers connected to the "
+                   "coordinator at %s\n",
+                   endpoint_.c_str());
+      warned_no_workers_ = true;
+    }
+    if (!enabled_) return;
+    double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+    std::fprintf(stderr, "\r\033[K%s", lc::ProgressText(p, secs).c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+  void Clear() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  std::string endpoint_;
+  Clock::time_point start_;
+  bool shown_ = false;
+  bool warned_no_workers_ = false;
+};
+
+lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
+  lc::JobClientOptions options;
+  options.session.connect_timeout =
+      std::chrono::milliseconds(flags.connect_timeout_ms);
+  options.session.no_answer_hint =
+      flags.curve ? " With CURVE on, a refused handshake also looks like "
+                    "this: check that --curve-server-key is the "
+                    "coordinator's public key and that this client's .pub "
+                    "is in its authorized-keys/clients/ (the coordinator "
+                    "logs each refusal)."
+                  : " If it runs with CURVE, pass --curve-server-key and "
+                    "--curve-key.";
+  options.curve = flags.curve;
+  options.interrupted = flags.interrupted;
+  return options;
+}
+
+int PrintError(const common::Status& status) {
+  std::fprintf(stderr, "logsweep: %s\n", status.ToString().c_str());
+  return lc::kExitError;
+}
+
+// Writes `text` to stdout, or atomically to --output.
+int Emit(const OutputFlags& flags, const std::string& text) {
+  if (flags.output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return lc::kExitOk;
+  }
+  if (auto s = lc::WriteFileAtomically(flags.output, text); !s.ok()) {
+    return PrintError(s);
+  }
+  return lc::kExitOk;
+}
+
+// Runs `call` (a JobClient::Run or Wait) with a progress line, then prints
+// the hosts, the errors and the summary; returns the exit code.
+// `found`: what the job's paths expanded to (null for `wait`).
+template <class Call>
+int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
+                  const common::FoundFiles* found, lc::LocalCluster* cluster,
+                  Call call) {
+  ProgressLine progress(flags.quiet, endpoint);
+  auto start = Clock::now();
+  auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
+  progress.Clear();
+  // The local workers are done with this job: let them wind down while the
+  // result is printed.
+  if (cluster != nullptr && result.ok()) cluster->SignalWorkersToStop();
+  if (!result.ok() &&
+      result.status().code() == common::StatusCode::kCancelled) {
+    // Interrupted: a local job dies with its cluster; a remote one runs on.
+    if (cluster != nullptr) {
+      std::fprintf(stderr, "logsweep: interrupted\n");
+    } else {
+      PrintError(result.status());
+    }
+    return lc::kExitInterrupted;
+  }
+  if (!result.ok()) {
+    PrintError(result.status());
+    if (cluster != nullptr && cluster->LiveWorkers() == 0) {
+      std::fprintf(stderr, "logsweep: every local worker has exited\n");
+    }
+    return lc::kExitError;
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs, found)
+                                       : lc::HostsText(*result));
+  if (emitted != lc::kExitOk) return emitted;
+  for (const auto& line : lc::WarningLines(*result)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  for (const auto& line : lc::ErrorLines(*result)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::string discovery = found ? lc::DiscoverySummarySuffix(*found) : "";
+  if (!flags.quiet) {
+    std::fprintf(stderr, "%s%s\n", lc::SummaryLine(*result, secs).c_str(),
+                 discovery.c_str());
+  }
+  bool path_errors = found != nullptr && !found->errors.empty();
+  return path_errors ? lc::kExitFilesFailed : lc::ExitCodeFor(*result);
+}
+
+// Expands the job's paths (common/file_finder.h) into `found` and names
+// on stderr each path that gave nothing, before any work is sent. With
+// --list-files, prints the files and returns the exit code; also returns
+// one when nothing is left to scan; nullopt to go on with the job.
+std::optional<int> FindJobFiles(const JobFlags& flags,
+                                const OutputFlags& output,
+                                common::FoundFiles& found) {
+  auto expanded = common::FindFiles(flags.paths, flags.find);
+  if (!expanded.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n",
+                 expanded.status().ToString().c_str());
+    return lc::kExitUsage;
+  }
+  found = std::move(*expanded);
+  for (const auto& line : lc::PathErrorLines(found)) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  int code = found.files.empty()    ? lc::kExitUsage
+             : found.errors.empty() ? lc::kExitOk
+                                    : lc::kExitFilesFailed;
+  if (flags.list_files) {
+    std::vector<lc::ListedFile> listed = lc::ListFiles(found);
+    int emitted = Emit(output, output.json ? lc::FileListJson(found, listed)
+                                           : lc::FileListText(listed));
+    if (emitted != lc::kExitOk) return emitted;
+    for (const auto& line : lc::VerdictLines(listed)) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+      // The scan would fail this file.
+      if (code == lc::kExitOk) code = lc::kExitFilesFailed;
+    }
+    if (!output.quiet && !output.json) {
+      for (const auto& line : lc::SkippedLines(found)) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+    }
+    if (!output.quiet) {
+      std::fprintf(stderr, "%s\n", lc::FileListSummary(found, listed).c_str());
+    }
+    return code;
+  }
+  if (found.files.empty()) {
+    std::fprintf(stderr, "logsweep: no files to scan\n");
+    return code;
+  }
+  return std::nullopt;
+}
+
+// Submits the files `found` and waits for the result (or, `detach`, only
+// for the job id).
+int RunJob(zmq::context_t& context, const std::string& endpoint,
+           const JobFlags& job_flags, const common::FoundFiles& found,
+           const ConnectFlags& connect, const OutputFlags& output, bool detach,
+           lc::LocalCluster* cluster) {
+  common::SubmitJob job;
+  job.paths = found.files;
+  job.query.match_value = job_flags.request_path;
+  job.merge_partial = job_flags.merge_partial;
+  lc::JobClient client(context, endpoint, ClientOptions(connect));
+  if (detach) {
+    auto id = client.Submit(job);
+    if (!id.ok()) return PrintError(id.status());
+    int emitted = Emit(output, *id + "\n");
+    if (emitted != lc::kExitOk) return emitted;
+    return found.errors.empty() ? lc::kExitOk : lc::kExitFilesFailed;
+  }
+  return AwaitAndPrint(
+      endpoint, output, &found, cluster,
+      [&](const auto& on_progress) { return client.Run(job, on_progress); });
+}
+
+int WaitJob(const std::string& job_id, const ConnectFlags& connect,
+            const OutputFlags& output) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  return AwaitAndPrint(connect.coordinator, output, nullptr, nullptr,
+                       [&](const auto& on_progress) {
+                         return client.Wait(job_id, on_progress);
+                       });
+}
+
+// `status [JOB]` and `workers`: one GetStatus, printed.
+int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
+               bool json, bool workers_only) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  auto answer = client.Request(common::GetStatus{job_id, 0});
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* status = std::get_if<common::StatusReply>(&*answer);
+  if (status == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to status"));
+  }
+  std::string text;
+  if (json) {
+    text = lc::StatusJson(*status, workers_only);
+  } else if (workers_only) {
+    text = lc::WorkersTable(status->workers);
+  } else if (!job_id.empty()) {
+    text = lc::JobsTable(status->jobs);
+  } else {
+    text = lc::WorkersTable(status->workers) + lc::JobsTable(status->jobs);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return lc::kExitOk;
+}
+
+int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  auto answer = client.Request(common::CancelJob{job_id, {}, 0});
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* reply = std::get_if<common::CancelReply>(&*answer);
+  if (reply == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to cancel"));
+  }
+  std::printf("cancelled %llu unfinished files of job %s\n",
+              static_cast<unsigned long long>(reply->cancelled),
+              job_id.c_str());
+  return lc::kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "logsweep: find the hosts that requested a path, across many "
+      "access logs (gzip, zstd, xz, bzip2 or plain), on one machine or a "
+      "cluster"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", common::VersionText("logsweep"));
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  JobFlags run_job;
+  ConnectFlags run_connect;
+  OutputFlags run_output;
+  unsigned workers = cores;
+  unsigned threads = 1;
+  std::string inflate;
+  auto* run = app.add_subcommand(
+      "run",
+      "fork worker processes here with a coordinator inside this one, run "
+      "the job, stop them");
+  AddJobFlags(run, run_job);
+  AddOutputFlags(run, run_output);
+  AddConnectFlags(run, run_connect, /*endpoint=*/false);
+  run->add_option("--workers", workers, "worker processes (default: cores)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  run->add_option("--threads", threads, "scan threads per worker")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  run->add_option("--inflate", inflate, "gzip backend: zlib or isal")
+      ->check(CLI::IsMember({"zlib", "isal"}));
+
+  JobFlags submit_job;
+  ConnectFlags connect;
+  OutputFlags output;
+  bool detach = false;
+  auto* submit =
+      app.add_subcommand("submit", "send the job to a running coordinator");
+  AddJobFlags(submit, submit_job);
+  AddOutputFlags(submit, output);
+  AddConnectFlags(submit, connect);
+  submit->add_flag("--detach", detach,
+                   "print the job id once accepted and exit; fetch the "
+                   "result later with `logsweep wait JOB_ID`");
+
+  std::string job_id;
+  auto* wait = app.add_subcommand(
+      "wait", "attach to a job submitted earlier and print its result");
+  wait->add_option("job", job_id, "job id printed by submit --detach")
+      ->required();
+  AddOutputFlags(wait, output);
+  AddConnectFlags(wait, connect);
+
+  bool json = false;
+  auto* status = app.add_subcommand(
+      "status",
+      "show the coordinator's workers (slots, throughput) and unfinished "
+      "jobs (progress, failures), or one job");
+  status->add_option("job", job_id,
+                     "only this job (also a finished one, "
+                     "if the coordinator keeps --state)");
+  status->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(status, connect);
+
+  auto* workers_cmd =
+      app.add_subcommand("workers", "list the connected workers");
+  workers_cmd->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(workers_cmd, connect);
+
+  auto* cancel = app.add_subcommand(
+      "cancel",
+      "withdraw a job's unfinished files: pending ones never run, running "
+      "ones are abandoned; the job then finishes with them as CANCELLED");
+  cancel->add_option("job", job_id, "job id")->required();
+  AddConnectFlags(cancel, connect);
+
+  std::string key_name;
+  auto* keygen = app.add_subcommand(
+      "keygen",
+      "write a CurveZMQ key pair: NAME.key (secret, mode 0600) and NAME.pub "
+      "(public), one line of Z85 each");
+  keygen->add_option("name", key_name, "path of the pair without extension")
+      ->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? lc::kExitOk : lc::kExitUsage;
+  }
+
+  if (*keygen) {
+    auto pair = common::GenerateCurveKeyPair();
+    common::Status s =
+        pair.ok() ? common::WriteCurveKeyPair(key_name, *pair) : pair.status();
+    if (!s.ok()) {
+      std::fprintf(stderr, "logsweep: keygen: %s\n", s.ToString().c_str());
+      return lc::kExitError;
+    }
+    std::printf("%s.key %s.pub %s\n", key_name.c_str(), key_name.c_str(),
+                common::CurveKeyToZ85(pair->public_key).c_str());
+    return lc::kExitOk;
+  }
+  if (*submit || *wait || *status || *workers_cmd || *cancel) {
+    if (!LoadCurveFlags(connect)) return lc::kExitUsage;
+  }
+  if (*submit || *wait) {
+    // A wait ends on Ctrl-C with the job id to wait for it later.
+    connect.interrupted = &common::InstallStopSignals();
+  }
+  if (*submit) {
+    common::FoundFiles found;
+    if (auto code = FindJobFiles(submit_job, output, found)) return *code;
+    zmq::context_t context(1);
+    return RunJob(context, connect.coordinator, submit_job, found, connect,
+                  output, detach, nullptr);
+  }
+  if (*wait) return WaitJob(job_id, connect, output);
+  if (*status) return ShowStatus(job_id, connect, json, false);
+  if (*workers_cmd) return ShowStatus("", connect, json, true);
+  if (*cancel) return CancelJob(job_id, connect);
+
+  // run: find the files before any worker is forked.
+  common::FoundFiles found;
+  if (auto code = FindJobFiles(run_job, run_output, found)) return *code;
+  lc::LocalCluster cluster;
+  lc::LocalCluster::Options options;
+  options.workers = workers;
+  options.threads_per_worker = threads;
+  auto backend = common::ParseInflateBackend(inflate);
+  if (!backend.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", backend.status().message().c_str());
+    return lc::kExitUsage;
+  }
+  options.backend = *backend;
+  if (auto s = cluster.Start(options); !s.ok()) {
+    std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
+                 s.ToString().c_str());
+    return lc::kExitError;
+  }
+  // Only now (the workers are forked): on SIGINT/SIGTERM the job is
+  // abandoned and the cluster stopped cleanly, its directory removed.
+  run_connect.interrupted = &common::InstallStopSignals();
+  int code = RunJob(cluster.context(), cluster.clients_endpoint(), run_job,
+                    found, run_connect, run_output, false, &cluster);
+  cluster.Stop();
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logsweep: fatal: %s\n", e.what());
+    return lc::kExitError;
+  }
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <string_view>
+
+#include "common/base/host_set.h"
+#include "common/base/query.h"
+#include "common/base/scan_stats.h"
+#include "common/scan/byte_search.h"
+
+namespace logsweep::common {
+
+// Applies a Query to lines of text, exactly as Python's
+// `fields = line.split(); fields[match] == value` would on bytes: fields are
+// separated by runs of space, \t, \r, \v, \f; bytes are never decoded.
+// Immutable after construction, so one matcher may be shared by threads.
+class LineMatcher {
+ public:
+  explicit LineMatcher(Query query);
+
+  enum class LineKind { kMatch, kNoMatch, kMalformed };
+
+  // Classifies one line (without its '\n'). On kMatch, `*key` views the key
+  // field inside `line`. A line with too few fields is kMalformed.
+  LineKind MatchLine(std::string_view line, std::string_view* key) const;
+
+  // Scans `text`, which must hold whole lines: each ends in '\n' except,
+  // possibly, the last one (the end of a stream without a final newline).
+  // Adds the keys of matching lines to `hosts` and counts into `stats`
+  // (lines, matches, malformed, not bytes). Lines are counted in bulk; only
+  // lines that contain the match value somewhere are split and classified,
+  // so `malformed` counts those of them with too few fields (with an empty
+  // value, every line). Allocates nothing but new hosts.
+  void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
+
+  // The same result line by line: every line is classified, and a short
+  // one counted malformed only if it holds the value. ScanLines' path for
+  // an empty value and where most lines hold the value.
+  void ScanEveryLine(std::string_view text, HostSet& hosts,
+                     ScanStats& stats) const;
+
+  const Query& query() const { return query_; }
+
+ private:
+  // Fast path: classifies the line from a SIMD separator mask of its first
+  // 64 (or, for long hosts, 128) bytes; `readable` bytes from `line` may be
+  // read. False when the window cannot decide (fields beyond it); then
+  // MatchLine decides.
+  bool MatchWindow(const char* line, size_t len, size_t readable,
+                   std::string_view* key, LineKind* kind) const;
+  template <class Mask, size_t kBits>
+  bool Decide(const char* line, size_t len, Mask ws, std::string_view* key,
+              LineKind* kind) const;
+
+  // Classifies the line [line, line + len), of which `readable` bytes may be
+  // read, and counts a match or a malformed line.
+  void ClassifyLine(const char* line, size_t len, size_t readable,
+                    HostSet& hosts, ScanStats& stats) const;
+
+  Query query_;
+  uint32_t last_field_;     // max(key_field, match_field)
+  bool value_has_space_;    // such a value can never equal a field
+  bool value_has_newline_;  // such a value never occurs inside a line
+  SubstringFinder finder_;  // of query_.match_value
+};
+
+}  // namespace logsweep::common

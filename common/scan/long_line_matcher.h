@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/base/query.h"
+#include "common/scan/line_matcher.h"
+
+namespace logsweep::common {
+
+// Decides one line that arrives in pieces (a line longer than the scanner's
+// buffer), exactly as LineMatcher::MatchLine would on the whole line, while
+// keeping only what the query needs: the key field (up to `max_key_bytes`),
+// how much of the match field equals the value so far, and the last
+// value-length bytes (to tell whether the line holds the value, which
+// decides `malformed`). The rest of the line streams past, so a line of
+// any length costs bounded memory. Borrows `query`, which must outlive it.
+// Owned by one thread.
+class LongLineMatcher {
+ public:
+  LongLineMatcher(const Query& query, size_t max_key_bytes);
+  LongLineMatcher(const LongLineMatcher&) = delete;
+  LongLineMatcher& operator=(const LongLineMatcher&) = delete;
+
+  // Forgets the previous line; the next Feed starts a new one.
+  void Reset();
+  // The next `n` bytes of the line, which hold no '\n'.
+  void Feed(const char* p, size_t n);
+
+  struct Verdict {
+    LineMatcher::LineKind kind;
+    // The line contains the match value somewhere (with kMalformed, the
+    // line counts as malformed; see scan_stats.h).
+    bool holds_value;
+    // kMatch only: the key field, or key_too_long when it was longer than
+    // max_key_bytes (then `key` holds its first max_key_bytes).
+    bool key_too_long;
+    std::string_view key;  // valid until the next Reset or Feed
+  };
+  // The verdict on the bytes fed since Reset.
+  Verdict Finish() const;
+
+ private:
+  const Query& query_;
+  const size_t max_key_bytes_;
+  const uint32_t last_field_;  // max(key_field, match_field)
+  uint32_t field_ = 0;         // index of the current or next field
+  bool in_field_ = false;
+  bool enough_fields_ = false;  // field last_field_ has started
+  bool past_last_field_ = false;
+  std::string key_;
+  bool key_too_long_ = false;
+  size_t match_length_ = 0;  // bytes of the match field seen so far
+  bool match_equal_ = true;  // and they equal the value's first bytes
+  bool holds_value_ = false;
+  std::string tail_;  // the last value-length - 1 bytes fed
+};
+
+}  // namespace logsweep::common

@@ -1,0 +1,715 @@
+#include "common/transport/codec.h"
+
+#include <limits>
+#include <utility>
+
+#include "logsweep.pb.h"
+
+namespace logsweep::common {
+namespace {
+
+namespace wire = ::logsweep::wire;
+
+constexpr size_t kMaxJobIdBytes = 64;
+constexpr size_t kMaxPathBytes = 4096;
+constexpr size_t kMaxMatchValueBytes = 4096;
+constexpr size_t kMaxNameBytes = 256;
+constexpr uint32_t kMaxSlots = 4096;
+constexpr uint32_t kMaxHeartbeatMs = 60000;
+constexpr size_t kMaxInstanceBytes = 64;
+constexpr size_t kMaxRequestKeyBytes = 64;
+constexpr int kMaxWarnings = 16;
+constexpr size_t kMaxWarningBytes = 4096;
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+// ---- enums and small types ----
+
+wire::Code ToWire(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return wire::CODE_OK;
+    case StatusCode::kInvalidArgument:
+      return wire::CODE_INVALID_ARGUMENT;
+    case StatusCode::kNotFound:
+      return wire::CODE_NOT_FOUND;
+    case StatusCode::kPermissionDenied:
+      return wire::CODE_PERMISSION_DENIED;
+    case StatusCode::kDataLoss:
+      return wire::CODE_DATA_LOSS;
+    case StatusCode::kUnavailable:
+      return wire::CODE_UNAVAILABLE;
+    case StatusCode::kDeadlineExceeded:
+      return wire::CODE_DEADLINE_EXCEEDED;
+    case StatusCode::kResourceExhausted:
+      return wire::CODE_RESOURCE_EXHAUSTED;
+    case StatusCode::kCancelled:
+      return wire::CODE_CANCELLED;
+    case StatusCode::kInternal:
+      return wire::CODE_INTERNAL;
+  }
+  return wire::CODE_INTERNAL;
+}
+
+StatusCode FromWire(wire::Code code) {
+  switch (code) {
+    case wire::CODE_OK:
+      return StatusCode::kOk;
+    case wire::CODE_INVALID_ARGUMENT:
+      return StatusCode::kInvalidArgument;
+    case wire::CODE_NOT_FOUND:
+      return StatusCode::kNotFound;
+    case wire::CODE_PERMISSION_DENIED:
+      return StatusCode::kPermissionDenied;
+    case wire::CODE_DATA_LOSS:
+      return StatusCode::kDataLoss;
+    case wire::CODE_UNAVAILABLE:
+      return StatusCode::kUnavailable;
+    case wire::CODE_DEADLINE_EXCEEDED:
+      return StatusCode::kDeadlineExceeded;
+    case wire::CODE_RESOURCE_EXHAUSTED:
+      return StatusCode::kResourceExhausted;
+    case wire::CODE_CANCELLED:
+      return StatusCode::kCancelled;
+    default:
+      // Unknown codes from a newer peer are surfaced, not trusted.
+      return StatusCode::kInternal;
+  }
+}
+
+Status StatusFromWire(wire::Code code, const std::string& reason) {
+  StatusCode c = FromWire(code);
+  if (c == StatusCode::kOk) return OkStatus();
+  return Status(c, reason);
+}
+
+void ToWire(const Query& q, wire::Query* out) {
+  out->set_key_field(q.key_field);
+  out->set_match_field(q.match_field);
+  out->set_match_value(q.match_value);
+}
+
+StatusOr<Query> FromWire(const wire::Query& q) {
+  if (q.key_field() > kMaxQueryField || q.match_field() > kMaxQueryField) {
+    return InvalidArgumentError("query field index above " +
+                                std::to_string(kMaxQueryField));
+  }
+  if (q.match_value().empty() || q.match_value().size() > kMaxMatchValueBytes) {
+    return InvalidArgumentError("query match value empty or too long");
+  }
+  Query out;
+  out.key_field = q.key_field();
+  out.match_field = q.match_field();
+  out.match_value = q.match_value();
+  return out;
+}
+
+void ToWire(const TaskRef& r, wire::TaskRef* out) {
+  out->set_job_id(r.job_id);
+  out->set_task_id(r.task_id);
+  out->set_attempt(r.attempt);
+}
+
+StatusOr<TaskRef> FromWire(const wire::TaskRef& r) {
+  if (r.job_id().empty() || r.job_id().size() > kMaxJobIdBytes) {
+    return InvalidArgumentError("job id empty or too long");
+  }
+  return TaskRef{r.job_id(), r.task_id(), r.attempt()};
+}
+
+void ToWire(const ScanStats& s, wire::ScanStats* out) {
+  out->set_lines(s.lines);
+  out->set_matches(s.matches);
+  out->set_malformed(s.malformed);
+  out->set_bytes_read(s.bytes_read);
+  out->set_bytes_scanned(s.bytes_scanned);
+}
+
+ScanStats FromWire(const wire::ScanStats& s) {
+  ScanStats out;
+  out.lines = s.lines();
+  out.matches = s.matches();
+  out.malformed = s.malformed();
+  out.bytes_read = s.bytes_read();
+  out.bytes_scanned = s.bytes_scanned();
+  return out;
+}
+
+Status CheckPath(const std::string& path) {
+  if (path.empty() || path.size() > kMaxPathBytes) {
+    return InvalidArgumentError("path empty or longer than " +
+                                std::to_string(kMaxPathBytes) + " bytes");
+  }
+  if (path.find('\0') != std::string::npos) {
+    return InvalidArgumentError("path contains a NUL byte");
+  }
+  return OkStatus();
+}
+
+Status CheckJobId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxJobIdBytes) {
+    return InvalidArgumentError("job id empty or too long");
+  }
+  return OkStatus();
+}
+
+void ToWire(const FileReport& f, wire::FileReport* out) {
+  out->set_path(f.path);
+  out->set_code(ToWire(f.status.code()));
+  out->set_reason(f.status.message());
+  ToWire(f.stats, out->mutable_stats());
+  out->set_attempts(f.attempts);
+  for (const std::string& w : f.warnings) out->add_warnings(w);
+}
+
+FileReport FromWire(const wire::FileReport& f) {
+  return FileReport{
+      f.path(), StatusFromWire(f.code(), f.reason()), FromWire(f.stats()),
+      f.attempts(),
+      std::vector<std::string>(f.warnings().begin(), f.warnings().end())};
+}
+
+template <class Repeated>
+StatusOr<std::vector<std::string>> WarningsFromWire(const Repeated& in) {
+  if (in.size() > kMaxWarnings) {
+    return InvalidArgumentError("more than " + std::to_string(kMaxWarnings) +
+                                " warnings for one file");
+  }
+  std::vector<std::string> out;
+  for (const std::string& w : in) {
+    if (w.size() > kMaxWarningBytes) {
+      return InvalidArgumentError("a warning over " +
+                                  std::to_string(kMaxWarningBytes) + " bytes");
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+
+void ToWire(const Refused& m, wire::Refused* out) {
+  out->set_code(ToWire(m.status.code()));
+  out->set_reason(m.status.message());
+  out->set_protocol_version(m.protocol_version);
+}
+
+Refused FromWire(const wire::Refused& r) {
+  Status status = StatusFromWire(r.code(), r.reason());
+  // A refusal is never OK, whatever a confused peer put in it.
+  if (status.ok()) status = InternalError(r.reason());
+  return Refused{std::move(status), r.protocol_version()};
+}
+
+void ToWire(const JobProgress& m, wire::JobProgress* out) {
+  out->set_job_id(m.job_id);
+  out->set_total(m.total);
+  out->set_done(m.done);
+  out->set_failed(m.failed);
+  out->set_bytes_scanned(m.bytes_scanned);
+  out->set_workers(m.workers);
+}
+
+JobProgress FromWire(const wire::JobProgress& p) {
+  return JobProgress{p.job_id(), p.total(),         p.done(),
+                     p.failed(), p.bytes_scanned(), p.workers()};
+}
+
+template <class Proto>
+std::string Serialize(Proto& proto) {
+  proto.set_protocol_version(kProtocolVersion);
+  std::string out;
+  proto.SerializeToString(&out);
+  return out;
+}
+
+template <class Proto>
+Status ParseBytes(std::string_view bytes, Proto* proto) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return InvalidArgumentError("not a valid protobuf message (" +
+                                std::to_string(bytes.size()) + " bytes)");
+  }
+  return OkStatus();
+}
+
+Status CheckVersion(uint32_t version) {
+  if (version == kProtocolVersion) return OkStatus();
+  return InvalidArgumentError("protocol version " + std::to_string(version) +
+                              ", expected " + std::to_string(kProtocolVersion) +
+                              ": run the same logsweep release on every host");
+}
+
+// A message the coordinator receives: right version, right role.
+template <class Proto>
+Status ParseFromPeer(std::string_view bytes, Proto* proto,
+                     wire::Role expected) {
+  if (Status s = ParseBytes(bytes, proto); !s.ok()) return s;
+  if (Status s = CheckVersion(proto->protocol_version()); !s.ok()) return s;
+  if (proto->sender() == expected) return OkStatus();
+  if (proto->sender() == wire::ROLE_WORKER) {
+    return InvalidArgumentError(
+        "a worker connected to the coordinator's clients endpoint: point "
+        "logsweep-worker --coordinator at the workers endpoint "
+        "(--workers-endpoint, port 5555 by default)");
+  }
+  if (proto->sender() == wire::ROLE_CLIENT) {
+    return InvalidArgumentError(
+        "a client connected to the coordinator's workers endpoint: point "
+        "logsweep --coordinator at the clients endpoint (--clients-endpoint, "
+        "port 5556 by default)");
+  }
+  return InvalidArgumentError("message does not say who sent it");
+}
+
+// A message from the coordinator: a refusal is read whatever its version,
+// so a peer of another version or role learns why it is refused.
+template <class Proto>
+Status ParseFromCoordinator(std::string_view bytes, Proto* proto) {
+  if (Status s = ParseBytes(bytes, proto); !s.ok()) return s;
+  if (proto->has_refused()) return OkStatus();
+  return CheckVersion(proto->protocol_version());
+}
+
+Status NoBody() { return InvalidArgumentError("message has no body"); }
+
+}  // namespace
+
+// ---- worker -> coordinator ----
+
+std::string Encode(const WorkerToCoordinator& msg) {
+  wire::WorkerToCoordinator proto;
+  // Hosts are written sorted, so equal messages encode to equal bytes.
+  std::visit(Overloaded{
+                 [&](const WorkerHello& m) {
+                   auto* hello = proto.mutable_hello();
+                   hello->set_name(m.name);
+                   hello->set_slots(m.slots);
+                   hello->set_heartbeat_ms(
+                       static_cast<uint32_t>(m.heartbeat_interval.count()));
+                   for (const TaskRef& r : m.running) {
+                     ToWire(r, hello->add_running());
+                   }
+                   hello->set_instance(m.instance);
+                 },
+                 [&](const Heartbeat&) { proto.mutable_heartbeat(); },
+                 [&](const Goodbye&) { proto.mutable_goodbye(); },
+                 [&](const TaskOutcome& m) {
+                   if (m.status.ok()) {
+                     auto* result = proto.mutable_result();
+                     ToWire(m.ref, result->mutable_ref());
+                     for (const std::string& h : m.hosts.Sorted())
+                       result->add_hosts(h);
+                     ToWire(m.stats, result->mutable_stats());
+                     for (const std::string& w : m.warnings) {
+                       result->add_warnings(w);
+                     }
+                   } else {
+                     auto* failed = proto.mutable_failed();
+                     ToWire(m.ref, failed->mutable_ref());
+                     failed->set_code(ToWire(m.status.code()));
+                     failed->set_reason(m.status.message());
+                     ToWire(m.stats, failed->mutable_stats());
+                     for (const std::string& h : m.hosts.Sorted()) {
+                       failed->add_partial_hosts(h);
+                     }
+                     for (const std::string& w : m.warnings) {
+                       failed->add_warnings(w);
+                     }
+                   }
+                 },
+             },
+             msg);
+  proto.set_sender(wire::ROLE_WORKER);
+  return Serialize(proto);
+}
+
+StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
+    std::string_view bytes) {
+  wire::WorkerToCoordinator proto;
+  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_WORKER); !s.ok()) {
+    return s;
+  }
+  switch (proto.body_case()) {
+    case wire::WorkerToCoordinator::kHello: {
+      const auto& h = proto.hello();
+      if (h.slots() == 0 || h.slots() > kMaxSlots) {
+        return InvalidArgumentError("hello with slots outside 1.." +
+                                    std::to_string(kMaxSlots));
+      }
+      if (h.name().size() > kMaxNameBytes) {
+        return InvalidArgumentError("hello with a name over " +
+                                    std::to_string(kMaxNameBytes) + " bytes");
+      }
+      if (h.heartbeat_ms() > kMaxHeartbeatMs) {
+        return InvalidArgumentError("hello with a heartbeat over " +
+                                    std::to_string(kMaxHeartbeatMs) + " ms");
+      }
+      if (h.instance().size() > kMaxInstanceBytes) {
+        return InvalidArgumentError("hello with an instance id over " +
+                                    std::to_string(kMaxInstanceBytes) +
+                                    " bytes");
+      }
+      WorkerHello out{h.name(),
+                      h.slots(),
+                      std::chrono::milliseconds(h.heartbeat_ms()),
+                      {},
+                      h.instance()};
+      out.running.reserve(static_cast<size_t>(h.running_size()));
+      for (const auto& r : h.running()) {
+        StatusOr<TaskRef> ref = FromWire(r);
+        if (!ref.ok()) return ref.status();
+        out.running.push_back(std::move(*ref));
+      }
+      return WorkerToCoordinator(std::move(out));
+    }
+    case wire::WorkerToCoordinator::kHeartbeat:
+      return WorkerToCoordinator(Heartbeat{});
+    case wire::WorkerToCoordinator::kGoodbye:
+      return WorkerToCoordinator(Goodbye{});
+    case wire::WorkerToCoordinator::kResult: {
+      const auto& r = proto.result();
+      StatusOr<TaskRef> ref = FromWire(r.ref());
+      if (!ref.ok()) return ref.status();
+      TaskOutcome out;
+      out.ref = std::move(*ref);
+      for (const std::string& h : r.hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(r.stats());
+      auto warnings = WarningsFromWire(r.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
+      return WorkerToCoordinator(std::move(out));
+    }
+    case wire::WorkerToCoordinator::kFailed: {
+      const auto& f = proto.failed();
+      StatusOr<TaskRef> ref = FromWire(f.ref());
+      if (!ref.ok()) return ref.status();
+      if (f.code() == wire::CODE_OK) {
+        return InvalidArgumentError("task failure with code OK");
+      }
+      TaskOutcome out;
+      out.ref = std::move(*ref);
+      out.status = StatusFromWire(f.code(), f.reason());
+      for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(f.stats());
+      auto warnings = WarningsFromWire(f.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
+      return WorkerToCoordinator(std::move(out));
+    }
+    case wire::WorkerToCoordinator::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- coordinator -> worker ----
+
+std::string Encode(const CoordinatorToWorker& msg) {
+  wire::CoordinatorToWorker proto;
+  std::visit(Overloaded{
+                 [&](const TaskAssignment& m) {
+                   auto* task = proto.mutable_task();
+                   ToWire(m.ref, task->mutable_ref());
+                   task->set_path(m.path);
+                   ToWire(m.query, task->mutable_query());
+                 },
+                 [&](const Heartbeat&) { proto.mutable_heartbeat(); },
+                 [&](const Reregister&) { proto.mutable_reregister(); },
+                 [&](const Refused& m) { ToWire(m, proto.mutable_refused()); },
+             },
+             msg);
+  return Serialize(proto);
+}
+
+StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
+    std::string_view bytes) {
+  wire::CoordinatorToWorker proto;
+  if (Status s = ParseFromCoordinator(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::CoordinatorToWorker::kTask: {
+      const auto& t = proto.task();
+      StatusOr<TaskRef> ref = FromWire(t.ref());
+      if (!ref.ok()) return ref.status();
+      StatusOr<Query> query = FromWire(t.query());
+      if (!query.ok()) return query.status();
+      if (Status s = CheckPath(t.path()); !s.ok()) return s;
+      return CoordinatorToWorker(
+          TaskAssignment{std::move(*ref), t.path(), std::move(*query)});
+    }
+    case wire::CoordinatorToWorker::kHeartbeat:
+      return CoordinatorToWorker(Heartbeat{});
+    case wire::CoordinatorToWorker::kReregister:
+      return CoordinatorToWorker(Reregister{});
+    case wire::CoordinatorToWorker::kRefused:
+      return CoordinatorToWorker(FromWire(proto.refused()));
+    case wire::CoordinatorToWorker::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- client -> coordinator ----
+
+std::string Encode(const ClientToCoordinator& msg) {
+  wire::ClientToCoordinator proto;
+  std::visit(Overloaded{
+                 [&](const SubmitJob& m) {
+                   auto* submit = proto.mutable_submit();
+                   for (const std::string& p : m.paths) submit->add_paths(p);
+                   ToWire(m.query, submit->mutable_query());
+                   submit->set_merge_partial(m.merge_partial);
+                   submit->set_request_id(m.request_id);
+                   submit->set_stream_files(m.stream_files);
+                   submit->set_request_key(m.request_key);
+                 },
+                 [&](const WaitJob& m) {
+                   auto* wait = proto.mutable_wait();
+                   wait->set_job_id(m.job_id);
+                   wait->set_request_id(m.request_id);
+                   wait->set_stream_files(m.stream_files);
+                   wait->set_restart_result(m.restart_result);
+                 },
+                 [&](const CancelJob& m) {
+                   auto* cancel = proto.mutable_cancel();
+                   cancel->set_job_id(m.job_id);
+                   for (uint64_t id : m.task_ids) cancel->add_task_ids(id);
+                   cancel->set_request_id(m.request_id);
+                 },
+                 [&](const GetStatus& m) {
+                   auto* status = proto.mutable_status();
+                   status->set_job_id(m.job_id);
+                   status->set_request_id(m.request_id);
+                 },
+             },
+             msg);
+  proto.set_sender(wire::ROLE_CLIENT);
+  return Serialize(proto);
+}
+
+StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
+    std::string_view bytes) {
+  wire::ClientToCoordinator proto;
+  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_CLIENT); !s.ok()) {
+    return s;
+  }
+  switch (proto.body_case()) {
+    case wire::ClientToCoordinator::kSubmit: {
+      const auto& m = proto.submit();
+      SubmitJob out;
+      StatusOr<Query> query = FromWire(m.query());
+      if (!query.ok()) return query.status();
+      out.query = std::move(*query);
+      out.merge_partial = m.merge_partial();
+      out.request_id = m.request_id();
+      out.stream_files = m.stream_files();
+      if (m.request_key().size() > kMaxRequestKeyBytes) {
+        return InvalidArgumentError("request key over " +
+                                    std::to_string(kMaxRequestKeyBytes) +
+                                    " bytes");
+      }
+      out.request_key = m.request_key();
+      out.paths.reserve(static_cast<size_t>(m.paths_size()));
+      for (const std::string& p : m.paths()) {
+        if (Status s = CheckPath(p); !s.ok()) return s;
+        out.paths.push_back(p);
+      }
+      return ClientToCoordinator(std::move(out));
+    }
+    case wire::ClientToCoordinator::kWait: {
+      const auto& m = proto.wait();
+      if (Status s = CheckJobId(m.job_id()); !s.ok()) return s;
+      return ClientToCoordinator(WaitJob{m.job_id(), m.request_id(),
+                                         m.stream_files(), m.restart_result()});
+    }
+    case wire::ClientToCoordinator::kCancel: {
+      const auto& m = proto.cancel();
+      if (Status s = CheckJobId(m.job_id()); !s.ok()) return s;
+      return ClientToCoordinator(CancelJob{
+          m.job_id(),
+          std::vector<uint64_t>(m.task_ids().begin(), m.task_ids().end()),
+          m.request_id()});
+    }
+    case wire::ClientToCoordinator::kStatus: {
+      const auto& m = proto.status();
+      if (m.job_id().size() > kMaxJobIdBytes) {
+        return InvalidArgumentError("job id too long");
+      }
+      return ClientToCoordinator(GetStatus{m.job_id(), m.request_id()});
+    }
+    case wire::ClientToCoordinator::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+// ---- coordinator -> client ----
+
+std::string Encode(const CoordinatorToClient& msg) {
+  wire::CoordinatorToClient proto;
+  std::visit(
+      Overloaded{
+          [&](const JobAccepted& m) {
+            auto* a = proto.mutable_accepted();
+            a->set_job_id(m.job_id);
+            a->set_total_tasks(m.total_tasks);
+            a->set_request_id(m.request_id);
+          },
+          [&](const JobRejected& m) {
+            auto* r = proto.mutable_rejected();
+            r->set_code(ToWire(m.status.code()));
+            r->set_reason(m.status.message());
+            r->set_request_id(m.request_id);
+          },
+          [&](const JobProgress& m) { ToWire(m, proto.mutable_progress()); },
+          [&](const JobResult& m) {
+            auto* r = proto.mutable_result();
+            r->set_job_id(m.job_id);
+            for (const std::string& h : m.hosts) r->add_hosts(h);
+            for (const FileReport& f : m.files) {
+              ToWire(f, r->add_files());
+            }
+            ToWire(m.totals, r->mutable_totals());
+            r->set_elapsed_us(m.elapsed_us);
+            r->set_parts(m.parts);
+            r->set_host_count(m.host_count);
+            r->set_file_count(m.file_count);
+          },
+          [&](const JobResultPart& m) {
+            auto* r = proto.mutable_result_part();
+            r->set_job_id(m.job_id);
+            for (const std::string& h : m.hosts) r->add_hosts(h);
+            for (const FileReport& f : m.files) ToWire(f, r->add_files());
+            r->set_index(m.index);
+          },
+          [&](const Refused& m) { ToWire(m, proto.mutable_refused()); },
+          [&](const CancelReply& m) {
+            auto* c = proto.mutable_cancelled();
+            c->set_job_id(m.job_id);
+            c->set_cancelled(m.cancelled);
+            c->set_request_id(m.request_id);
+          },
+          [&](const StatusReply& m) {
+            auto* r = proto.mutable_status();
+            for (const WorkerStatus& w : m.workers) {
+              auto* o = r->add_workers();
+              o->set_name(w.name);
+              o->set_slots(w.slots);
+              o->set_in_flight(w.in_flight);
+              o->set_tasks_done(w.tasks_done);
+              o->set_bytes_scanned(w.bytes_scanned);
+              o->set_connected_ms(w.connected_ms);
+              o->set_quarantined(w.quarantined);
+              o->set_quarantine_reason(w.quarantine_reason);
+            }
+            for (const JobStatus& j : m.jobs) {
+              auto* o = r->add_jobs();
+              ToWire(j.progress, o->mutable_progress());
+              o->set_elapsed_ms(j.elapsed_ms);
+              o->set_client_attached(j.client_attached);
+            }
+            r->set_request_id(m.request_id);
+          },
+          [&](const FilesDone& m) {
+            auto* d = proto.mutable_files();
+            d->set_job_id(m.job_id);
+            for (const FileOutcome& f : m.files) {
+              auto* o = d->add_files();
+              o->set_task_id(f.task_id);
+              ToWire(f.report, o->mutable_report());
+              for (const std::string& h : f.hosts) o->add_hosts(h);
+            }
+          },
+      },
+      msg);
+  return Serialize(proto);
+}
+
+StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
+    std::string_view bytes) {
+  wire::CoordinatorToClient proto;
+  if (Status s = ParseFromCoordinator(bytes, &proto); !s.ok()) return s;
+  switch (proto.body_case()) {
+    case wire::CoordinatorToClient::kAccepted: {
+      const auto& a = proto.accepted();
+      return CoordinatorToClient(
+          JobAccepted{a.job_id(), a.total_tasks(), a.request_id()});
+    }
+    case wire::CoordinatorToClient::kRejected: {
+      Status status =
+          StatusFromWire(proto.rejected().code(), proto.rejected().reason());
+      if (status.ok()) return InvalidArgumentError("rejection with code OK");
+      return CoordinatorToClient(
+          JobRejected{std::move(status), proto.rejected().request_id()});
+    }
+    case wire::CoordinatorToClient::kProgress:
+      return CoordinatorToClient(FromWire(proto.progress()));
+    case wire::CoordinatorToClient::kCancelled: {
+      const auto& c = proto.cancelled();
+      return CoordinatorToClient(
+          CancelReply{c.job_id(), c.cancelled(), c.request_id()});
+    }
+    case wire::CoordinatorToClient::kStatus: {
+      const auto& r = proto.status();
+      StatusReply out;
+      out.request_id = r.request_id();
+      for (const auto& w : r.workers()) {
+        out.workers.push_back(WorkerStatus{w.name(), w.slots(), w.in_flight(),
+                                           w.tasks_done(), w.bytes_scanned(),
+                                           w.connected_ms(), w.quarantined(),
+                                           w.quarantine_reason()});
+      }
+      for (const auto& j : r.jobs()) {
+        out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
+                                     j.client_attached()});
+      }
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kFiles: {
+      const auto& d = proto.files();
+      FilesDone out;
+      out.job_id = d.job_id();
+      out.files.reserve(static_cast<size_t>(d.files_size()));
+      for (const auto& f : d.files()) {
+        out.files.push_back(FileOutcome{
+            f.task_id(), FromWire(f.report()),
+            std::vector<std::string>(f.hosts().begin(), f.hosts().end())});
+      }
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kResult: {
+      const auto& r = proto.result();
+      JobResult out;
+      out.job_id = r.job_id();
+      out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      out.files.reserve(static_cast<size_t>(r.files_size()));
+      for (const auto& f : r.files()) out.files.push_back(FromWire(f));
+      out.totals = FromWire(r.totals());
+      out.elapsed_us = r.elapsed_us();
+      out.parts = r.parts();
+      out.host_count = r.host_count();
+      out.file_count = r.file_count();
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kResultPart: {
+      const auto& r = proto.result_part();
+      JobResultPart out;
+      out.job_id = r.job_id();
+      out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      out.files.reserve(static_cast<size_t>(r.files_size()));
+      for (const auto& f : r.files()) out.files.push_back(FromWire(f));
+      out.index = r.index();
+      return CoordinatorToClient(std::move(out));
+    }
+    case wire::CoordinatorToClient::kRefused:
+      return CoordinatorToClient(FromWire(proto.refused()));
+    case wire::CoordinatorToClient::BODY_NOT_SET:
+      break;
+  }
+  return NoBody();
+}
+
+}  // namespace logsweep::common

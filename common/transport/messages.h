@@ -1,0 +1,189 @@
+#pragma once
+
+// Domain types of every message on the wire (proto/logsweep.proto). Only
+// common/codec.cc converts between these and the generated protobuf types,
+// so scheduling, tracking and merging never see protobuf.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/base/host_set.h"
+#include "common/base/query.h"
+#include "common/base/scan_stats.h"
+#include "common/base/status.h"
+
+namespace logsweep::common {
+
+inline constexpr uint32_t kProtocolVersion = 2;
+
+// One attempt at one task of one job.
+struct TaskRef {
+  std::string job_id;
+  uint64_t task_id = 0;
+  uint32_t attempt = 0;
+};
+
+// ---- worker <-> coordinator ----
+
+struct WorkerHello {
+  std::string name;
+  uint32_t slots = 1;
+  std::chrono::milliseconds heartbeat_interval{0};  // 0: unknown
+  std::vector<TaskRef> running;  // tasks the worker holds right now
+  std::string instance;          // random per worker process
+};
+struct Heartbeat {};
+struct Reregister {};
+struct Goodbye {};  // the worker is stopping
+
+struct TaskAssignment {
+  TaskRef ref;
+  std::string path;
+  Query query;
+};
+
+// The end of one attempt: status OK with all hosts, or an error with the
+// hosts found before it.
+struct TaskOutcome {
+  TaskRef ref;
+  Status status;
+  HostSet hosts;
+  ScanStats stats;
+  std::vector<std::string> warnings;  // did not cost the answer
+};
+
+// The coordinator will not serve this peer (wrong endpoint or protocol
+// version, or an undecodable message); `status` says why.
+struct Refused {
+  Status status;
+  uint32_t protocol_version = kProtocolVersion;  // the coordinator's
+};
+
+using WorkerToCoordinator =
+    std::variant<WorkerHello, Heartbeat, TaskOutcome, Goodbye>;
+using CoordinatorToWorker =
+    std::variant<TaskAssignment, Heartbeat, Reregister, Refused>;
+
+// ---- client <-> coordinator ----
+
+// request_id: the client's, echoed in the answer (0: not needed).
+struct SubmitJob {
+  std::vector<std::string> paths;
+  Query query;
+  bool merge_partial = false;
+  uint64_t request_id = 0;
+  bool stream_files = false;  // send FilesDone as files finish
+  std::string request_key;    // idempotency key chosen by the client
+};
+
+struct JobAccepted {
+  std::string job_id;
+  uint64_t total_tasks = 0;
+  uint64_t request_id = 0;
+};
+struct JobRejected {
+  Status status;
+  uint64_t request_id = 0;
+};
+struct JobProgress {
+  std::string job_id;
+  uint64_t total = 0;
+  uint64_t done = 0;  // finished, including failed
+  uint64_t failed = 0;
+  uint64_t bytes_scanned = 0;
+  uint32_t workers = 0;
+};
+struct FileReport {
+  std::string path;
+  Status status;
+  ScanStats stats;
+  uint32_t attempts = 0;
+  std::vector<std::string> warnings;
+};
+// A piece of a large JobResult, sent before it (see the proto).
+struct JobResultPart {
+  std::string job_id;
+  std::vector<std::string> hosts;  // unique across parts, unsorted
+  std::vector<FileReport> files;   // the next files in submission order
+  uint64_t index = 0;              // 0: the first piece of a sending
+};
+struct JobResult {
+  std::string job_id;
+  std::vector<std::string> hosts;  // sorted, unique (once assembled)
+  std::vector<FileReport> files;   // in submission order
+  ScanStats totals;
+  uint64_t elapsed_us = 0;
+  // On the wire only: the parts sent before this message and the size of
+  // the whole result (see JobResultPart).
+  uint64_t parts = 0;
+  uint64_t host_count = 0;
+  uint64_t file_count = 0;
+};
+
+struct WaitJob {
+  std::string job_id;
+  uint64_t request_id = 0;
+  bool stream_files = false;
+  // Start a result already being sent to this client over (see proto).
+  bool restart_result = false;
+};
+
+// One finished file of a streaming job; task_id is its index in the job.
+struct FileOutcome {
+  uint64_t task_id = 0;
+  FileReport report;
+  std::vector<std::string> hosts;  // sorted, unique
+};
+struct FilesDone {
+  std::string job_id;
+  std::vector<FileOutcome> files;
+};
+
+// No task_ids: every unfinished task of the job.
+struct CancelJob {
+  std::string job_id;
+  std::vector<uint64_t> task_ids;
+  uint64_t request_id = 0;
+};
+struct CancelReply {
+  std::string job_id;
+  uint64_t cancelled = 0;
+  uint64_t request_id = 0;
+};
+
+// Empty job_id: every unfinished job.
+struct GetStatus {
+  std::string job_id;
+  uint64_t request_id = 0;
+};
+struct WorkerStatus {
+  std::string name;
+  uint32_t slots = 0;
+  uint32_t in_flight = 0;
+  uint64_t tasks_done = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t connected_ms = 0;
+  bool quarantined = false;
+  std::string quarantine_reason;
+};
+struct JobStatus {
+  JobProgress progress;
+  uint64_t elapsed_ms = 0;
+  bool client_attached = false;
+};
+struct StatusReply {
+  std::vector<WorkerStatus> workers;
+  std::vector<JobStatus> jobs;
+  uint64_t request_id = 0;
+};
+
+using ClientToCoordinator =
+    std::variant<SubmitJob, WaitJob, CancelJob, GetStatus>;
+using CoordinatorToClient =
+    std::variant<JobAccepted, JobRejected, JobProgress, JobResult, CancelReply,
+                 StatusReply, FilesDone, JobResultPart, Refused>;
+
+}  // namespace logsweep::common

@@ -1,0 +1,214 @@
+#include "common/transport/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <variant>
+
+namespace logsweep::common {
+namespace {
+
+TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
+  TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
+                      Query{0, 6, "/wp-login.php"}};
+  auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<TaskAssignment>(*decoded);
+  EXPECT_EQ(got.ref.job_id, "job1");
+  EXPECT_EQ(got.ref.task_id, 42u);
+  EXPECT_EQ(got.ref.attempt, 3u);
+  EXPECT_EQ(got.path, task.path);
+  EXPECT_EQ(got.query, task.query);
+}
+
+TEST(CodecTest, SuccessfulOutcomeRoundTripsHostsAndStats) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 1, 1};
+  outcome.hosts.Insert("a\xff");
+  outcome.hosts.Insert("b");
+  outcome.stats = ScanStats{10, 2, 1, 100, 1000};
+  auto decoded =
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  ASSERT_TRUE(decoded.ok());
+  const auto& got = std::get<TaskOutcome>(*decoded);
+  EXPECT_TRUE(got.status.ok());
+  EXPECT_EQ(got.hosts.Sorted(), outcome.hosts.Sorted());
+  EXPECT_EQ(got.stats, outcome.stats);
+}
+
+TEST(CodecTest, FailedOutcomeKeepsCodeReasonAndPartialHosts) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 1, 2};
+  outcome.status = DataLossError("truncated");
+  outcome.hosts.Insert("partial");
+  auto decoded =
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  ASSERT_TRUE(decoded.ok());
+  const auto& got = std::get<TaskOutcome>(*decoded);
+  EXPECT_EQ(got.status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(got.status.message(), "truncated");
+  EXPECT_TRUE(got.hosts.Contains("partial"));
+}
+
+TEST(CodecTest, HelloAndHeartbeatRoundTrip) {
+  auto hello = DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(
+      WorkerHello{"host:1", 8, std::chrono::milliseconds(250), {}, {}})));
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(std::get<WorkerHello>(*hello).slots, 8u);
+  EXPECT_EQ(std::get<WorkerHello>(*hello).heartbeat_interval.count(), 250);
+  auto beat =
+      DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(Heartbeat{})));
+  ASSERT_TRUE(beat.ok());
+  EXPECT_TRUE(std::holds_alternative<Heartbeat>(*beat));
+}
+
+TEST(CodecTest, JobResultRoundTripsFileReports) {
+  JobResult r;
+  r.job_id = "abc";
+  r.hosts = {"a", "b"};
+  r.files.push_back(
+      FileReport{"/x.gz", OkStatus(), ScanStats{1, 1, 0, 2, 3}, 1, {}});
+  r.files.push_back(
+      FileReport{"/y.gz", NotFoundError("open: gone"), {}, 1, {}});
+  r.totals = ScanStats{1, 1, 0, 2, 3};
+  r.elapsed_us = 99;
+  auto decoded = DecodeCoordinatorToClient(Encode(CoordinatorToClient(r)));
+  ASSERT_TRUE(decoded.ok());
+  const auto& got = std::get<JobResult>(*decoded);
+  EXPECT_EQ(got.hosts, r.hosts);
+  ASSERT_EQ(got.files.size(), 2u);
+  EXPECT_TRUE(got.files[0].status.ok());
+  EXPECT_EQ(got.files[1].status.code(), StatusCode::kNotFound);
+  EXPECT_EQ(got.files[1].path, "/y.gz");
+  EXPECT_EQ(got.totals, r.totals);
+  EXPECT_EQ(got.elapsed_us, 99u);
+}
+
+TEST(CodecTest, SubmitRoundTrips) {
+  SubmitJob job{{"/a.gz", "/b.log"}, Query{}, true, 0, false, {}};
+  auto decoded = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
+  ASSERT_TRUE(decoded.ok());
+  const auto& got = std::get<SubmitJob>(*decoded);
+  EXPECT_EQ(got.paths, job.paths);
+  EXPECT_TRUE(got.merge_partial);
+}
+
+TEST(CodecTest, GarbageBytesAreInvalidArgument) {
+  std::string garbage = "\xff\xff\xff\xff\x0f garbage";
+  EXPECT_EQ(DecodeWorkerToCoordinator(garbage).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeClientToCoordinator(garbage).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeCoordinatorToWorker(garbage).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeCoordinatorToClient(garbage).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(CodecTest, EmptyMessageHasWrongVersion) {
+  // Zero bytes parse as a message with every field unset: version 0.
+  auto decoded = DecodeWorkerToCoordinator("");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("version"), std::string::npos);
+}
+
+TEST(CodecTest, MessageWithoutBodyIsRejected) {
+  // protocol_version = 2, sender = worker, and nothing else.
+  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x02\x78\x01", 4));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
+}
+
+TEST(CodecTest, OutOfRangeFieldsAreRejected) {
+  EXPECT_FALSE(DecodeWorkerToCoordinator(
+                   Encode(WorkerToCoordinator(WorkerHello{"w", 0, {}, {}, {}})))
+                   .ok());
+  SubmitJob bad_query{{"/a"}, Query{0, 1000, "/x"}, false, 0, false, {}};
+  EXPECT_FALSE(
+      DecodeClientToCoordinator(Encode(ClientToCoordinator(bad_query))).ok());
+  SubmitJob empty_value{{"/a"}, Query{0, 6, ""}, false, 0, false, {}};
+  EXPECT_FALSE(
+      DecodeClientToCoordinator(Encode(ClientToCoordinator(empty_value))).ok());
+  SubmitJob nul_path{{std::string("/a\0b", 4)}, Query{}, false, 0, false, {}};
+  EXPECT_FALSE(
+      DecodeClientToCoordinator(Encode(ClientToCoordinator(nul_path))).ok());
+  TaskOutcome no_job;
+  no_job.ref = TaskRef{"", 1, 1};
+  EXPECT_FALSE(
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(no_job))).ok());
+}
+
+TEST(CodecTest, HelloCarriesRunningTasksAndInstance) {
+  WorkerHello hello{"w\xff",
+                    2,
+                    std::chrono::milliseconds(100),
+                    {TaskRef{"j", 3, 1}, TaskRef{"k", 0, 2}},
+                    "inst-1"};
+  auto decoded = DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(hello)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<WorkerHello>(*decoded);
+  EXPECT_EQ(got.name, "w\xff");
+  EXPECT_EQ(got.instance, "inst-1");
+  ASSERT_EQ(got.running.size(), 2u);
+  EXPECT_EQ(got.running[1].job_id, "k");
+  EXPECT_EQ(got.running[1].attempt, 2u);
+}
+
+TEST(CodecTest, NonUtf8ReasonAndWarningsSurvive) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 1, 1};
+  outcome.status = NotFoundError("open /logs/\xe9t\xe9.gz: gone");
+  outcome.warnings = {"trailing bytes at \xff"};
+  auto decoded =
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<TaskOutcome>(*decoded);
+  EXPECT_EQ(got.status.message(), outcome.status.message());
+  EXPECT_EQ(got.warnings, outcome.warnings);
+  FileReport report{"/\xe9", DataLossError("bad \xff"), {}, 1, {"w\xfe"}};
+  JobResultPart part{"abc", {"h\xff"}, {report}};
+  auto back = DecodeCoordinatorToClient(Encode(CoordinatorToClient(part)));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  const auto& p = std::get<JobResultPart>(*back);
+  ASSERT_EQ(p.files.size(), 1u);
+  EXPECT_EQ(p.files[0].status.message(), "bad \xff");
+  EXPECT_EQ(p.files[0].warnings, report.warnings);
+  EXPECT_EQ(p.hosts, part.hosts);
+}
+
+TEST(CodecTest, WorkerMessageOnTheClientsEndpointIsNamed) {
+  std::string hello =
+      Encode(WorkerToCoordinator(WorkerHello{"w", 1, {}, {}, {}}));
+  auto decoded = DecodeClientToCoordinator(hello);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("a worker connected to the "
+                                            "coordinator's clients endpoint"),
+            std::string::npos)
+      << decoded.status().ToString();
+  std::string submit = Encode(ClientToCoordinator(GetStatus{}));
+  auto as_worker = DecodeWorkerToCoordinator(submit);
+  ASSERT_FALSE(as_worker.ok());
+  EXPECT_NE(as_worker.status().message().find("a client connected to the "
+                                              "coordinator's workers endpoint"),
+            std::string::npos)
+      << as_worker.status().ToString();
+}
+
+TEST(CodecTest, RefusalIsReadByEitherPeerWhateverTheVersion) {
+  Refused refused{InvalidArgumentError("wrong endpoint"), 2};
+  std::string bytes = Encode(CoordinatorToClient(refused));
+  // The worker's decoder reads the client envelope's refusal too.
+  auto as_worker = DecodeCoordinatorToWorker(bytes);
+  ASSERT_TRUE(as_worker.ok()) << as_worker.status().ToString();
+  EXPECT_EQ(std::get<Refused>(*as_worker).status.message(), "wrong endpoint");
+  // A refusal stamped with another version is still read.
+  std::string other_version = bytes;
+  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x02", 2));
+  other_version[1] = 7;
+  auto as_client = DecodeCoordinatorToClient(other_version);
+  ASSERT_TRUE(as_client.ok()) << as_client.status().ToString();
+  EXPECT_EQ(std::get<Refused>(*as_client).protocol_version, 2u);
+}
+
+}  // namespace
+}  // namespace logsweep::common
