@@ -163,7 +163,8 @@ dk_setup() {
   dk_install_packages
   dk_find_mirror
 
-  local lock=/run/lock/logsweep-dockerd.lock x host_ip ns_ip
+  local lock=/tmp/logsweep-dockerd.lock x host_ip ns_ip
+  [ -d /run/lock ] && lock=/run/lock/logsweep-dockerd.lock
   # A network of our own: namespace, veth, a free /30 from 198.18.200-254.x.
   # Under a lock, so that two runs at once pick different addresses.
   DK_NS="lsdk$$"
