@@ -9,7 +9,9 @@
 #            tagged logsweep:<project version>; runs as uid 10001; no
 #            compiler; every library found
 #   up       `up --scale worker=3`: the coordinator and the 3 workers healthy
-#   job 1    the client service's job: exact against the generator's answer
+#   job 1    the client service's job, as the file defines it (the paths
+#            expanded by a worker: `submit --remote`; the coordinator and
+#            keys from the environment): exact against the generator's answer
 #   job 2    a worker container killed (`docker kill`) mid-job: the
 #            coordinator requeues its tasks, the answer is exact
 #   job 3    the coordinator container killed mid-job and started again on
@@ -159,6 +161,9 @@ coordinator_id() { compose ps -q coordinator; }
 worker_ids() { compose ps -q worker; }
 coordinator_log() { docker logs "$(coordinator_id)" 2>&1; }
 count_log() { coordinator_log | grep -c -- "$1" || true; }
+# A scan job's acceptance (the client's --remote listing job says "listing").
+ACCEPTED=' accepted: [0-9]* files'
+
 
 # wait_healthy SECONDS WORKERS: the coordinator and WORKERS workers healthy.
 wait_healthy() {
@@ -219,7 +224,7 @@ dk_log "job 1: exact, $(dk_seconds_since "$t0") s"
 # coordinator has accepted the job. Sets CLIENT_PID and JOB_ID.
 start_job() {
   local n=$1 accepted
-  accepted=$(count_log ' accepted: ')
+  accepted=$(count_log "$ACCEPTED")
   # Its exit status is judged by finish_job, not by the ERR trap.
   (
     trap - ERR
@@ -227,13 +232,13 @@ start_job() {
   ) &
   CLIENT_PID=$!
   local deadline=$((SECONDS + 60))
-  until [ "$(count_log ' accepted: ')" -gt "$accepted" ]; do
+  until [ "$(count_log "$ACCEPTED")" -gt "$accepted" ]; do
     [ "$SECONDS" -lt "$deadline" ] || fail "job $n: the coordinator did not accept it within 60 s"
     kill -0 "$CLIENT_PID" 2>/dev/null ||
       fail "job $n: the client ended before its job was accepted: $(tail -n 5 "$DK_WORK/client$n.err")"
     sleep 0.2
   done
-  JOB_ID=$(coordinator_log | sed -n 's/.*job \([0-9a-f]*\) accepted: .*/\1/p' | tail -n 1)
+  JOB_ID=$(coordinator_log | sed -n 's/.*job \([0-9a-f]*\) accepted: [0-9]* files.*/\1/p' | tail -n 1)
   dk_log "job $n ($JOB_ID) accepted"
 }
 
@@ -313,9 +318,8 @@ done_files=$(sed -n 's/.*resumed: \([0-9]*\) of.*/\1/p' <<<"$resumed")
 [ "$done_files" -lt "$FILES" ] ||
   fail "job 3: every file was done before the kill ($resumed): not a mid-job restart"
 dk_log "job 3: exact after the restart, $(dk_seconds_since "$t0") s (${resumed#*job })"
-run_client "$DK_WORK/hosts4.txt" "$DK_WORK/client4.err" logsweep wait \
-  --coordinator=tcp://coordinator:5556 --curve-server-key=/etc/logsweep/coordinator.pub \
-  --curve-key=/etc/logsweep/client.key "$JOB_ID" ||
+# The client service's environment names the coordinator and the keys.
+run_client "$DK_WORK/hosts4.txt" "$DK_WORK/client4.err" logsweep wait "$JOB_ID" ||
   fail "logsweep wait $JOB_ID exited $?: $(tail -n 5 "$DK_WORK/client4.err")"
 check_job 4 "logsweep wait $JOB_ID after the restart"
 dk_log "logsweep wait $JOB_ID: exact"

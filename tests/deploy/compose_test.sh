@@ -4,11 +4,12 @@
 # must accept it, and the rendered configuration must have a coordinator
 # whose health check asks it for its status over CURVE, workers with a
 # health check that scale (no fixed host port, no container_name), the logs
-# mounted read-only on workers and client at the same path, a client that
-# submits /logs to coordinator:5556, CurveZMQ on (every key flag names a
-# file mounted read-only from KEYS_DIR, and each secret key is mounted only
-# into the service it belongs to), and the image tagged with the project's
-# version.
+# mounted read-only on the workers (their --data-root), a client that does
+# not mount them and submits with --remote to coordinator:5556, named in
+# its environment (LOGSWEEP_COORDINATOR), CurveZMQ on (every key, given by
+# flag or environment variable, names a file mounted read-only from
+# KEYS_DIR, and each secret key is mounted only into the service it belongs
+# to), and the image tagged with the project's version.
 #
 # usage: compose_test.sh BIN_DIR [COMPOSE_FILE]
 # BIN_DIR is unused (ctest passes it to every test); COMPOSE_FILE defaults to
@@ -179,12 +180,20 @@ for label, path, want_source in (
           "want tcp://coordinator:5555")
     check("coordinator" in (worker.get("depends_on") or {}), f"{label}: worker does not depend on coordinator")
 
-    # Client: one job against the clients port, on /logs.
+    # Client: one job against the clients port, its paths expanded by a
+    # worker (--remote); the endpoint and keys by flag or environment.
     largs = argv(client)
+    lenv = client.get("environment") or {}
+    if isinstance(lenv, list):
+        lenv = dict(e.split("=", 1) for e in lenv)
+    def client_setting(flag_name, env_name):
+        return flag(largs, flag_name) or lenv.get(env_name)
     check(largs[:2] == ["logsweep", "submit"], f"{label}: client command {largs}")
-    check(flag(largs, "--coordinator") == "tcp://coordinator:5556",
-          f"{label}: client --coordinator is {flag(largs, '--coordinator')!r}, want tcp://coordinator:5556")
-    check("/logs" in largs[2:], f"{label}: client does not submit /logs: {largs}")
+    endpoint = client_setting("--coordinator", "LOGSWEEP_COORDINATOR")
+    check(endpoint == "tcp://coordinator:5556",
+          f"{label}: client's coordinator is {endpoint!r}, want tcp://coordinator:5556")
+    check("--remote" in largs[2:], f"{label}: client does not submit with --remote: {largs}")
+    check(largs[-1] in (".", "/logs"), f"{label}: client does not submit the data root: {largs}")
     dep = (client.get("depends_on") or {}).get("coordinator")
     check(isinstance(dep, dict) and dep.get("condition") == "service_healthy",
           f"{label}: client does not wait for a healthy coordinator: {dep}")
@@ -192,8 +201,10 @@ for label, path, want_source in (
           f"{label}: one-shot client must not restart: {client.get('restart')}")
     check(not client.get("ports"), f"{label}: client publishes ports")
 
-    # Logs: the same source, read-only, at /logs on workers and client.
-    for name, svc in (("worker", worker), ("client", client)):
+    # Logs: read-only at /logs on the workers only (the client's --remote
+    # paths are expanded by a worker).
+    check(logs_mount(client) is None, f"{label}: the client mounts /logs (it uses --remote)")
+    for name, svc in (("worker", worker),):
         m = logs_mount(svc)
         if check(m is not None, f"{label}: {name} has no volume at /logs"):
             check(m[1], f"{label}: {name}'s /logs mount is not read-only")
@@ -229,8 +240,9 @@ for label, path, want_source in (
         key_file("coordinator", coord, auth.rstrip("/") + "/clients/client.pub", "client.pub")
     for name, svc, args, own in (("worker", worker, wargs, "worker.key"),
                                  ("client", client, largs, "client.key")):
-        server_key = flag(args, "--curve-server-key")
-        own_key = flag(args, "--curve-key")
+        env = lenv if name == "client" else {}
+        server_key = flag(args, "--curve-server-key") or env.get("LOGSWEEP_CURVE_SERVER_KEY")
+        own_key = flag(args, "--curve-key") or env.get("LOGSWEEP_CURVE_KEY")
         if check(server_key and own_key, f"{label}: {name} runs without CURVE keys: {args}"):
             key_file(name, svc, server_key, "coordinator.pub")
             key_file(name, svc, own_key if own_key.endswith(".key") else own_key + ".key", own)

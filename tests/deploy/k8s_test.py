@@ -123,9 +123,24 @@ def containers(obj, init=False):
         list(spec.get("initContainers") or []) if init else [])
 
 
+# The client reads these when the flag is absent (`logsweep --help`).
+CLIENT_ENV_FLAGS = {"LOGSWEEP_COORDINATOR": "--coordinator",
+                    "LOGSWEEP_CURVE_SERVER_KEY": "--curve-server-key",
+                    "LOGSWEEP_CURVE_KEY": "--curve-key"}
+
+
 def argv(container):
-    return [str(a) for a in (container.get("command") or []) +
+    """The container's command line; for `logsweep`, the client settings
+    its environment gives (LOGSWEEP_COORDINATOR...) are added as the flags
+    they stand for when those flags are absent, as the client reads them."""
+    args = [str(a) for a in (container.get("command") or []) +
             (container.get("args") or [])]
+    if args[:1] == ["logsweep"]:
+        for e in container.get("env") or []:
+            name = CLIENT_ENV_FLAGS.get(e.get("name"))
+            if name and flag(args, name) is None and "value" in e:
+                args.append(f"{name}={e['value']}")
+    return args
 
 
 def check_manifests(k8s_dir):
@@ -305,10 +320,11 @@ def check_manifests(k8s_dir):
     check(pod_spec(job).get("restartPolicy") in ("Never", "OnFailure"),
           "client Job restartPolicy must be Never or OnFailure")
 
-    # Logs: the PVC, read-only at every level, at the same path for workers
-    # and client (the client expands paths that the workers then open).
+    # Logs: the PVC, read-only at every level, on the workers only: the
+    # client submits with --remote, so a worker expands its paths under
+    # its --data-root (the logs mount) and the client never reads them.
     mount_paths = {}
-    for component in ("worker", "client"):
+    for component in ("worker",):
         obj = workloads[component]
         where = f"{obj['kind']} {obj['metadata']['name']}"
         vols = {v["name"]: v for v in pod_spec(obj).get("volumes") or []}
@@ -326,11 +342,21 @@ def check_manifests(k8s_dir):
             mount_paths[component] = m.get("mountPath")
         for m in main.get("volumeMounts") or []:
             check(m.get("name") in vols, f"{where}: mount of undefined volume {m.get('name')}")
-    check(len(set(mount_paths.values())) == 1 and len(mount_paths) == 2,
-          f"workers and client mount the logs at different paths: {mount_paths}")
-    logs = mount_paths.get("client")
-    check(logs and any(a == logs or a.startswith(logs.rstrip("/") + "/") for a in argv(jc)[2:]),
-          f"client submits nothing under the logs mount {logs}: {argv(jc)}")
+    for m in jc.get("volumeMounts") or []:
+        check(m.get("name") in {v["name"] for v in pod_spec(job).get("volumes") or []},
+              f"client: mount of undefined volume {m.get('name')}")
+    check(not any((v.get("persistentVolumeClaim") or {}).get("claimName") == pvc["metadata"]["name"]
+                  for v in pod_spec(job).get("volumes") or []),
+          "the client Job mounts the logs: with --remote it never reads them")
+    check("--remote" in argv(jc)[2:], f"the client does not submit with --remote: {argv(jc)}")
+    logs = mount_paths.get("worker")
+    data_root = flag(argv(wc), "--data-root")
+    check(logs and data_root == logs,
+          f"the workers' --data-root {data_root!r} is not their logs mount {logs!r}")
+    paths = [a for a in argv(jc)[2:] if not a.startswith("-")]
+    check(paths and all(not p.startswith("/") or p == logs or p.startswith(logs.rstrip("/") + "/")
+                        for p in paths),
+          f"client submits paths outside the workers' logs mount {logs}: {argv(jc)}")
     check(not any((v.get("persistentVolumeClaim") or {}).get("claimName") == pvc["metadata"]["name"]
                   for v in pod_spec(coord).get("volumes") or []),
           "coordinator mounts the logs, which it never reads")
