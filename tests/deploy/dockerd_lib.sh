@@ -151,6 +151,35 @@ dk_host_state() {
   ip netns list 2>/dev/null | awk -v mine="$DK_NS" '$1 == mine { print $1 }'
 }
 
+# ---- what a killed run left ----------------------------------------------------
+# A run killed with SIGKILL (a ctest timeout, a session that ended) cannot
+# clean up: its namespace (and with it the veth, the bridge and dockerd's
+# iptables chains) and its directory stay. Each run's namespace is named
+# lsdk<pid of the test> and its directory records that pid: what belongs to
+# a pid that no longer runs, with no process left in the namespace, is
+# removed here, before this run takes its snapshot of the host.
+dk_sweep_stale() {
+  local ns pid dir m
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^lsdk[0-9]+$/ { print $1 }'); do
+    pid=${ns#lsdk}
+    kill -0 "$pid" 2>/dev/null && continue
+    [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] || continue
+    dk_log "removing namespace $ns, left by a killed run (pid $pid)"
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  for dir in /tmp/lsdk-??????; do
+    [ -f "$dir/owner.pid" ] || continue
+    pid=$(cat "$dir/owner.pid")
+    kill -0 "$pid" 2>/dev/null && continue
+    [ -z "$(ip netns pids "lsdk$pid" 2>/dev/null)" ] || continue
+    dk_log "removing $dir, left by a killed run (pid $pid)"
+    for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do
+      umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf "$dir"
+  done
+}
+
 # ---- the engine -----------------------------------------------------------------
 dk_setup() {
   [ "$(id -u)" -eq 0 ] ||
@@ -158,6 +187,7 @@ dk_setup() {
   # A short path: the sockets under it must fit in 108 bytes.
   DK_WORK=$(mktemp -d /tmp/lsdk-XXXXXX)
   chmod 0711 "$DK_WORK"
+  echo "$$" >"$DK_WORK/owner.pid"
   trap dk_teardown EXIT
   trap 'exit 130' INT TERM
   dk_install_packages
@@ -171,6 +201,7 @@ dk_setup() {
   DK_VETH="lsdk$$h"
   exec {lock_fd}>"$lock"
   flock -w 60 "$lock_fd" || fail "timed out waiting for $lock"
+  dk_sweep_stale
   DK_BEFORE=$(dk_host_state)
   for x in $(seq 200 254); do
     ip -4 -o addr show | grep " 198\.18\.$x\." >/dev/null || break
