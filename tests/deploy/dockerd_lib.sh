@@ -173,7 +173,7 @@ dk_sweep_stale() {
     kill -0 "$pid" 2>/dev/null && continue
     [ -z "$(ip netns pids "lsdk$pid" 2>/dev/null)" ] || continue
     dk_log "removing $dir, left by a killed run (pid $pid)"
-    for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do
+    for m in $(findmnt -rn -o TARGET | { grep -F "$dir/" || true; } | sort -r); do
       umount -l "$m" 2>/dev/null || true
     done
     rm -rf "$dir"
