@@ -10,7 +10,10 @@
 #     and the other paths still scanned exactly;
 #  4. --list-files prints the files as the workers see them;
 #  5. --include and --exclude reach the worker;
-#  6. nothing found at all: exit 2, "no files to scan".
+#  6. nothing found at all: exit 2, "no files to scan";
+#  7. the only worker holding the listing task dies (it stalls listing,
+#     then is killed): the coordinator hands the listing to another worker
+#     and the job is exact.
 source "$(dirname "$0")/lib.sh"
 LOG_LEVEL=info
 
@@ -25,7 +28,9 @@ LC_ALL=C sort -u "$DATA/site-a/expected.txt" "$DATA/site-b/expected.txt" >"$WORK
 
 start_coordinator --heartbeat-ms 200
 start_worker w1 --threads 2 --data-root "$DATA"
+W1_PID=$LAST_WORKER_PID
 start_worker w2 --threads 2 --data-root "$DATA"
+W2_PID=$LAST_WORKER_PID
 wait_for_log "$WORK/coordinator.log" "worker w1 registered"
 wait_for_log "$WORK/coordinator.log" "worker w2 registered"
 
@@ -89,4 +94,24 @@ set -e
 [ "$rc" -eq 2 ] && grep -q "no files to scan" 6.err && grep -q "error: missing.log: NOT_FOUND" 6.err ||
   fail "6: exit $rc: $(cat 6.err)"
 echo "ok 6 - nothing found: exit 2"
+
+# ---- 7 ----
+WORKER_BIN=logsweep-test-worker start_worker staller --threads 1 --data-root "$DATA" --stall site-b
+STALLER_PID=$LAST_WORKER_PID
+wait_for_log "$WORK/coordinator.log" "worker staller registered"
+kill -TERM "$W1_PID" "$W2_PID"
+wait_for_log "$WORK/coordinator.log" "worker w1 is stopping"
+wait_for_log "$WORK/coordinator.log" "worker w2 is stopping"
+remote -q site-b >7.out 2>7.err &
+CLIENT=$!
+wait_for_log "$WORK/staller.log" "stalling on site-b$"
+start_worker w3 --threads 2 --data-root "$DATA"
+wait_for_log "$WORK/coordinator.log" "worker w3 registered"
+kill -KILL "$STALLER_PID"
+wait_exit "$CLIENT" "the client of job 7" 30
+[ "$EXIT_CODE" -eq 0 ] || fail "7: exit $EXIT_CODE: $(cat 7.err)"
+expect_same "$DATA/site-b/expected.txt" 7.out "7: the listing retried on another worker"
+grep -q "worker staller (peer .*) is dead: .*; requeueing 1 tasks" "$WORK/coordinator.log" ||
+  fail "7: the staller's listing task was not requeued: $(grep staller "$WORK/coordinator.log" | tail -3)"
+echo "ok 7 - a listing lost with its worker runs on another"
 echo "PASS remote"
