@@ -315,7 +315,12 @@ void Coordinator::OnClientRequest(const std::string& peer,
   if (!submit.request_key.empty()) {
     job_by_request_key_[submit.request_key] = id;
   }
-  spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+  if (submit.query.list_files) {
+    spdlog::info("job {} accepted: listing {} paths (submit --remote)", id,
+                 submit.paths.size());
+  } else {
+    spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+  }
   Accept(peer, id, submit.paths.size(), submit.request_id);
 }
 

@@ -8,12 +8,14 @@
 #include "common/scan/line_matcher.h"
 #include "common/transport/codec.h"
 #include "common/transport/zmq_io.h"
+#include "worker/file_lister.h"
 
 namespace logsweep::worker {
 
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
                             const DataRoot& data_root) {
+  if (task.query.list_files) return ListTask(task, data_root);
   common::TaskOutcome outcome;
   outcome.ref = task.ref;
   auto path = data_root.Resolve(task.path);

@@ -92,6 +92,10 @@ void ToWire(const Query& q, wire::Query* out) {
   out->set_key_field(q.key_field);
   out->set_match_field(q.match_field);
   out->set_match_value(q.match_value);
+  out->set_list_files(q.list_files);
+  for (const std::string& g : q.include) out->add_include(g);
+  for (const std::string& g : q.exclude) out->add_exclude(g);
+  out->set_all_files(q.all_files);
 }
 
 StatusOr<Query> FromWire(const wire::Query& q) {
@@ -106,6 +110,32 @@ StatusOr<Query> FromWire(const wire::Query& q) {
   out.key_field = q.key_field();
   out.match_field = q.match_field();
   out.match_value = q.match_value();
+  if (static_cast<size_t>(q.include_size()) + q.exclude_size() >
+      kMaxListPatterns) {
+    return InvalidArgumentError("more than " +
+                                std::to_string(kMaxListPatterns) +
+                                " --include/--exclude patterns");
+  }
+  for (const std::string& g : q.include()) {
+    if (g.empty() || g.size() > kMaxPathBytes ||
+        g.find('\0') != std::string::npos) {
+      return InvalidArgumentError(
+          "--include pattern empty, too long or "
+          "holding NUL");
+    }
+  }
+  for (const std::string& g : q.exclude()) {
+    if (g.empty() || g.size() > kMaxPathBytes ||
+        g.find('\0') != std::string::npos) {
+      return InvalidArgumentError(
+          "--exclude pattern empty, too long or "
+          "holding NUL");
+    }
+  }
+  out.list_files = q.list_files();
+  out.include.assign(q.include().begin(), q.include().end());
+  out.exclude.assign(q.exclude().begin(), q.exclude().end());
+  out.all_files = q.all_files();
   return out;
 }
 

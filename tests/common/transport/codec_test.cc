@@ -129,6 +129,38 @@ TEST(CodecTest, SubmitRoundTrips) {
   EXPECT_TRUE(got.merge_partial);
 }
 
+TEST(CodecTest, ListingQueryRoundTripsInTaskAndSubmit) {
+  Query query;
+  query.list_files = true;
+  query.include = {"*.txt", "**/access*"};
+  query.exclude = {"old/"};
+  query.all_files = true;
+  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query};
+  auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<TaskAssignment>(*decoded).query, query);
+
+  SubmitJob job{{"site-a", "b/*.gz"}, query, true, 0, false, {}};
+  auto submit = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
+  ASSERT_TRUE(submit.ok()) << submit.status().ToString();
+  EXPECT_EQ(std::get<SubmitJob>(*submit).query, query);
+}
+
+TEST(CodecTest, ListingQueryWithEmptyOrTooManyPatternsIsRejected) {
+  Query empty_pattern;
+  empty_pattern.list_files = true;
+  empty_pattern.exclude = {""};
+  Query too_many;
+  too_many.list_files = true;
+  too_many.include.assign(kMaxListPatterns + 1, "*.log");
+  for (const Query& query : {empty_pattern, too_many}) {
+    SubmitJob job{{"site-a"}, query, false, 0, false, {}};
+    auto decoded = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 TEST(CodecTest, GarbageBytesAreInvalidArgument) {
   std::string garbage = "\xff\xff\xff\xff\x0f garbage";
   EXPECT_EQ(DecodeWorkerToCoordinator(garbage).status().code(),
