@@ -177,7 +177,9 @@ std::optional<TimePoint> WorkerRegistry::Release(const std::string& peer,
   if (now != TimePoint{} && w.last_release != TimePoint{} &&
       w.in_flight.size() >= w.slots) {
     double gap = std::chrono::duration<double>(now - w.last_release).count();
-    double per_slot = gap * w.slots;
+    // Answers that arrive together (one batch) have no gap between them:
+    // count them as very fast rather than as not measured (0).
+    double per_slot = std::max(gap * w.slots, 1e-7);
     w.task_seconds =
         w.task_seconds == 0 ? per_slot : 0.8 * w.task_seconds + 0.2 * per_slot;
   }

@@ -136,9 +136,9 @@ TEST(CodecTest, ListingQueryRoundTripsInTaskAndSubmit) {
   query.exclude = {"old/"};
   query.all_files = true;
   TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query};
-  auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
+  auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  EXPECT_EQ(std::get<TaskAssignment>(*decoded).query, query);
+  EXPECT_EQ(std::get<TaskBatch>(*decoded).tasks.at(0).query, query);
 
   SubmitJob job{{"site-a", "b/*.gz"}, query, true, 0, false, {}};
   auto submit = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
