@@ -431,6 +431,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
       }
       job.progress.bytes_scanned = r.totals.bytes_scanned;
       job.elapsed_ms = r.elapsed_us / 1000;
+      job.query = r.query;
     } else {
       std::optional<JobJournal::StoredJob> stored;
       if (journal_ != nullptr) {
@@ -792,6 +793,7 @@ void Coordinator::PumpResults(size_t budget) {
     tail.hosts = std::move(part.hosts);
     tail.files = std::move(part.files);
     tail.totals = r.totals;
+    tail.query = r.query;
     tail.elapsed_us = r.elapsed_us;
     tail.parts = s.parts;
     tail.host_count = s.hosts->size();

@@ -10,7 +10,7 @@ namespace {
 
 TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
-                      Query{0, 6, "/wp-login.php"}};
+                      ExactQuery(0, 6, "/wp-login.php")};
   auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   const auto& got = std::get<TaskAssignment>(*decoded);
@@ -123,10 +123,10 @@ TEST(CodecTest, OutOfRangeFieldsAreRejected) {
   EXPECT_FALSE(DecodeWorkerToCoordinator(
                    Encode(WorkerToCoordinator(WorkerHello{"w", 0, {}, {}, {}})))
                    .ok());
-  SubmitJob bad_query{{"/a"}, Query{0, 1000, "/x"}, false, 0, false, {}};
+  SubmitJob bad_query{{"/a"}, ExactQuery(0, 1000, "/x"), false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(bad_query))).ok());
-  SubmitJob empty_value{{"/a"}, Query{0, 6, ""}, false, 0, false, {}};
+  SubmitJob empty_value{{"/a"}, ExactQuery(0, 6, ""), false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(empty_value))).ok());
   SubmitJob nul_path{{std::string("/a\0b", 4)}, Query{}, false, 0, false, {}};
