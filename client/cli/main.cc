@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -17,6 +18,7 @@
 
 #include "client/cli/discovery_report.h"
 #include "client/cli/job_client.h"
+#include "client/cli/query_flags.h"
 #include "client/cli/report.h"
 #include "client/runner/local_cluster.h"
 #include "common/base/signals.h"
@@ -108,7 +110,8 @@ struct JobFlags {
   std::vector<std::string> paths;
   common::FindOptions find;
   bool list_files = false;
-  std::string request_path = "/robots.txt";
+  lc::QueryFlags query;
+  common::Query built_query;  // from `query`, by FindJobFiles
   bool merge_partial = false;
 };
 
@@ -136,9 +139,48 @@ void AddJobFlags(CLI::App* cmd, JobFlags& f) {
   cmd->add_flag("--list-files", f.list_files,
                 "print the files that would be scanned (what was skipped, "
                 "and why, on stderr) and exit without scanning");
-  cmd->add_option("--path", f.request_path,
-                  "request path to look for (field 7, exact bytes)")
-      ->capture_default_str();
+  // The query (docs/cli.md, "The query"): every predicate given must hold.
+  lc::QueryFlags& q = f.query;
+  cmd->add_option("--path", q.paths,
+                  "the request path (field 7) is exactly P; repeatable: any "
+                  "of them (default, with no other predicate: /robots.txt)")
+      ->type_name("P")
+      ->allow_extra_args(false);
+  cmd->add_option("--path-prefix", q.path_prefix,
+                  "the request path starts with P")
+      ->type_name("P");
+  cmd->add_option("--path-regex", q.path_regex,
+                  "the request path contains a match of the RE2 pattern RE "
+                  "(bytes, case-sensitive; anchor with ^ and $)")
+      ->type_name("RE");
+  cmd->add_option("--status", q.statuses,
+                  "the status (field 9) is CODE (404), in a class (4xx) or a "
+                  "range (400-499); repeatable or comma-separated: any of")
+      ->type_name("CODE")
+      ->allow_extra_args(false);
+  cmd->add_option("--method", q.methods,
+                  "the method (field 6 without its quote) is M; repeatable "
+                  "or comma-separated: any of")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  cmd->add_option("--since", q.since,
+                  "the line's time is at or after T: ISO 8601 "
+                  "(2026-10-01, 2026-10-01T13:55:36+02:00; UTC when no "
+                  "offset) or relative (-7d, -12h, -30m)")
+      ->type_name("T");
+  cmd->add_option("--until", q.until,
+                  "the line's time is before T (as --since)")
+      ->type_name("T");
+  cmd->add_option("--key", q.key,
+                  "print field N of matching lines instead of the host "
+                  "(field 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000u));
+  cmd->add_option("--field", q.field,
+                  "the request path is field N (default 7); the method, "
+                  "time and status move with it (vhost prefixes)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000u));
   cmd->add_flag("--merge-partial", f.merge_partial,
                 "also merge hosts found in a file before it failed");
 }
@@ -273,9 +315,15 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
 // on stderr each path that gave nothing, before any work is sent. With
 // --list-files, prints the files and returns the exit code; also returns
 // one when nothing is left to scan; nullopt to go on with the job.
-std::optional<int> FindJobFiles(const JobFlags& flags,
-                                const OutputFlags& output,
+std::optional<int> FindJobFiles(JobFlags& flags, const OutputFlags& output,
                                 common::FoundFiles& found) {
+  // A bad query is named before anything is looked at or sent.
+  auto query = lc::BuildQuery(flags.query, std::time(nullptr));
+  if (!query.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", query.status().message().c_str());
+    return lc::kExitUsage;
+  }
+  flags.built_query = std::move(*query);
   auto expanded = common::FindFiles(flags.paths, flags.find);
   if (!expanded.ok()) {
     std::fprintf(stderr, "logsweep: %s\n",
@@ -324,7 +372,7 @@ int RunJob(zmq::context_t& context, const std::string& endpoint,
            lc::LocalCluster* cluster) {
   common::SubmitJob job;
   job.paths = found.files;
-  job.query.match_value = job_flags.request_path;
+  job.query = job_flags.built_query;
   job.merge_partial = job_flags.merge_partial;
   lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
