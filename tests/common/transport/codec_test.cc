@@ -26,7 +26,7 @@ TEST(CodecTest, SuccessfulOutcomeRoundTripsHostsAndStats) {
   outcome.ref = TaskRef{"j", 1, 1};
   outcome.hosts.Insert("a\xff");
   outcome.hosts.Insert("b");
-  outcome.stats = ScanStats{10, 2, 1, 100, 1000};
+  outcome.stats = ScanStats{10, 2, 1, 100, 1000, 3, 4, 5};
   auto decoded =
       DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
   ASSERT_TRUE(decoded.ok());
@@ -117,6 +117,53 @@ TEST(CodecTest, MessageWithoutBodyIsRejected) {
   auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x02\x78\x01", 4));
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
+}
+
+TEST(CodecTest, GeneralQueryRoundTripsAndHidesFromOldPeers) {
+  Query q;
+  q.match_value = "/a";
+  q.more_values = {"/b\xff"};
+  q.path_prefix = "/";
+  q.path_regex = "^/(a|b)";
+  q.statuses = {{400, 499}, {200, 200}};
+  q.methods = {"GET", "POST"};
+  q.since = -5;
+  q.until = 1'800'000'000;
+  q.key_field = 6;
+  SubmitJob submit{{"/x"}, q, false, 0, false, {}};
+  const std::string bytes = Encode(ClientToCoordinator(submit));
+  auto decoded = DecodeClientToCoordinator(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<SubmitJob>(*decoded).query, q);
+  // A release that reads only match_value sees an empty one and refuses.
+  EXPECT_EQ(std::string(bytes).find("\x1a\x02/a"), std::string::npos);
+}
+
+TEST(CodecTest, BadQueriesAreRefusedNamingThePart) {
+  struct Case {
+    Query query;
+    const char* says;
+  };
+  Query regex, big_regex, window, values;
+  regex.match_value.clear();
+  regex.path_regex = "a(";
+  big_regex.match_value.clear();
+  big_regex.path_regex = std::string(5000, 'a');
+  window.since = 10;
+  window.until = 5;
+  values.more_values.assign(kMaxQueryValues, "/v");
+  for (const Case& c :
+       {Case{regex, "--path-regex 'a('"},
+        Case{big_regex, "--path-regex over 4096 bytes"},
+        Case{window, "is not before --until"}, Case{values, "--path values"}}) {
+    SubmitJob submit{{"/x"}, c.query, false, 0, false, {}};
+    auto decoded =
+        DecodeClientToCoordinator(Encode(ClientToCoordinator(submit)));
+    ASSERT_FALSE(decoded.ok()) << c.says;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(decoded.status().message().find(c.says), std::string::npos)
+        << decoded.status().message();
+  }
 }
 
 TEST(CodecTest, OutOfRangeFieldsAreRejected) {
