@@ -69,7 +69,7 @@ struct Query {
 
   // Any of `paths` (none: no exact-path test).
   Query& Paths(std::vector<std::string> paths) {
-    paths_set_ = true;
+    paths_set = true;
     match_value = paths.empty() ? std::string() : paths.front();
     more_values.assign(paths.begin() + (paths.empty() ? 0 : 1), paths.end());
     return *this;
@@ -109,13 +109,15 @@ struct Query {
     return *this;
   }
 
- private:
+  // Set by Paths(): the other setters then keep the paths as they are.
+  // Last, so that Query{"/x", 0, 6} still reads as it always did.
+  bool paths_set = false;
+
   void DropDefaultPath() {
-    if (!paths_set_ && more_values.empty() && match_value == "/robots.txt") {
+    if (!paths_set && more_values.empty() && match_value == "/robots.txt") {
       match_value.clear();
     }
   }
-  bool paths_set_ = false;
 };
 
 // Which files a directory given to Client::submit() stands for: the rules

@@ -441,7 +441,7 @@ def main():
                 continue  # the broken files are other tests' business
             real.append(p)
         real_queries = [random_query(rng) for _ in range(15)]
-        for q, args in real_queries:
+        for q, args in real_queries if real else []:
             check(binary, real, rtexts, q, args, [], "real")
     print("query_differential: %d queries on %d generated files, %d on %d "
           "real files: all agree (%s)" % (queries, len(generated),
