@@ -93,6 +93,7 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
            {"failed_files", failed},
            {"totals", StatsJson(result.totals)},
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
+           {"speculated", result.speculated},
            {"wall_seconds", wall_seconds}};
   if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
@@ -120,6 +121,11 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
     if (n != 0) {
       line += ", " + std::to_string(n) + " lines without a readable " + what;
     }
+  }
+  if (result.speculated > 0) {
+    // Copies of stragglers: worth knowing that a node was slow.
+    line += ", " + std::to_string(result.speculated) +
+            " slow files also run on a second worker";
   }
   return line;
 }

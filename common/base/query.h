@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,16 @@ struct Query {
   uint32_t time_field = 3;  // and time_field + 1 for the zone
   uint32_t status_field = 8;
 
+  // A listing instead of a scan (`logsweep submit --remote`, docs/protocol.md
+  // "Remote expansion"): the worker expands the task's path under its
+  // --data-root with the discovery rules (common/discovery, FindOptions:
+  // these three fields) and answers with the files found in place of
+  // hosts. The predicates are unused then.
+  bool list_files = false;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool all_files = false;
+
   // Only an exact value (and key and match field): the headline question.
   bool IsHeadline() const {
     return !match_value.empty() && more_values.empty() && path_prefix.empty() &&
@@ -68,7 +79,9 @@ struct Query {
            path_prefix == o.path_prefix && path_regex == o.path_regex &&
            statuses == o.statuses && methods == o.methods && since == o.since &&
            until == o.until && method_field == o.method_field &&
-           time_field == o.time_field && status_field == o.status_field;
+           time_field == o.time_field && status_field == o.status_field &&
+           list_files == o.list_files && include == o.include &&
+           exclude == o.exclude && all_files == o.all_files;
   }
 };
 
@@ -85,6 +98,8 @@ inline Query ExactQuery(uint32_t key_field, uint32_t match_field,
 
 // Largest field index a query may name; lines are only split this far.
 inline constexpr uint32_t kMaxQueryField = 64;
+// Most --include plus --exclude patterns a listing query carries.
+inline constexpr size_t kMaxListPatterns = 256;
 
 // Limits the coordinator enforces on every query (codec.cc).
 inline constexpr size_t kMaxMatchValueBytes = 4096;     // each value, prefix
