@@ -360,6 +360,12 @@ bench_corpus() {  # bench_corpus a|b TITLE DIR
   bench_row sbnm2 ceiling none "logsweep-scanbench --no-match --threads 2 (inflate only)" scanbench --no-match --threads 2
   bench_row sb1 ceiling count "logsweep-scanbench --threads 1 (inflate+scan)" scanbench --threads 1
   bench_row sb2 ceiling count "logsweep-scanbench --threads 2 (inflate+scan ceiling)" scanbench --threads 2
+  # Other queries (issue 17, docs/cli.md "How fast"), each against sb1: a
+  # prefix and a pattern with a literal stay near it; a status alone has no
+  # literal, so every line is split.
+  bench_row sbpre1 ceiling none "logsweep-scanbench --threads 1 --path-prefix /robots.txt" scanbench --threads 1 --path-prefix /robots.txt
+  bench_row sbre1 ceiling count "logsweep-scanbench --threads 1 --path-regex '^/robots\.txt\$'" scanbench --threads 1 --path-regex '^/robots\.txt$'
+  bench_row sbst1 ceiling none "logsweep-scanbench --threads 1 --status 404 (no literal)" scanbench --threads 1 --status 404
   run_rounds
   cd "$ROOT"
 

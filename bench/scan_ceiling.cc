@@ -2,6 +2,8 @@
 // files with logsweep's own reader and matcher on N threads in one process,
 // with no coordinator and no messaging; `--no-match` inflates only.
 // Prints one line: files, uncompressed bytes, seconds, MB/s, hosts.
+// The query is the headline one unless the query flags (a subset of
+// `logsweep run`'s, issue 17) ask another: bench/run.sh's query rows.
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
@@ -31,7 +33,27 @@ int Main(int argc, char** argv) {
   app.add_option("--inflate", inflate, "zlib or isa-l")
       ->check(CLI::IsMember({"zlib", "isa-l"}))
       ->capture_default_str();
+  common::Query query;
+  std::vector<std::string> paths;
+  std::vector<unsigned> statuses;
+  app.add_option("--path", paths, "exact path (repeatable: any of)")
+      ->allow_extra_args(false);
+  app.add_option("--path-prefix", query.path_prefix, "path prefix");
+  app.add_option("--path-regex", query.path_regex, "RE2 pattern on the path");
+  app.add_option("--status", statuses, "status code (repeatable: any of)")
+      ->allow_extra_args(false);
   CLI11_PARSE(app, argc, argv);
+  if (!paths.empty() || !query.path_prefix.empty() ||
+      !query.path_regex.empty() || !statuses.empty()) {
+    query.match_value = paths.empty() ? "" : paths.front();
+    if (!paths.empty())
+      query.more_values.assign(paths.begin() + 1, paths.end());
+    for (unsigned s : statuses) query.statuses.push_back({s, s});
+    if (auto s = common::ValidateQuery(query); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 2;
+    }
+  }
   if (inflate == "isa-l" && !common::IsalAvailable()) {
     std::fprintf(stderr, "built without ISA-L\n");
     return 2;
@@ -41,7 +63,7 @@ int Main(int argc, char** argv) {
   options.backend = inflate == "isa-l" ? common::InflateBackend::kIsal
                                        : common::InflateBackend::kZlib;
   options.match = !no_match;
-  common::LineMatcher matcher{common::Query{}};
+  common::LineMatcher matcher{query};
   std::atomic<size_t> next{0};
   std::mutex mu;
   common::HostSet hosts;     // guarded by mu
@@ -72,10 +94,11 @@ int Main(int argc, char** argv) {
           .count();
   std::printf(
       "files=%zu bytes=%llu seconds=%.3f mbps=%.1f hosts=%zu "
-      "lines=%llu\n",
+      "lines=%llu matches=%llu\n",
       files.size(), static_cast<unsigned long long>(totals.bytes_scanned), secs,
       static_cast<double>(totals.bytes_scanned) / 1e6 / secs, hosts.size(),
-      static_cast<unsigned long long>(totals.lines));
+      static_cast<unsigned long long>(totals.lines),
+      static_cast<unsigned long long>(totals.matches));
   return failures == 0 ? 0 : 3;
 }
 

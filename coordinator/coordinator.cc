@@ -443,6 +443,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
       }
       job.progress.bytes_scanned = r.totals.bytes_scanned;
       job.elapsed_ms = r.elapsed_us / 1000;
+      job.query = r.query;
     } else {
       std::optional<JobJournal::StoredJob> stored;
       if (journal_ != nullptr) {
@@ -844,6 +845,7 @@ void Coordinator::PumpResults(size_t budget) {
     tail.hosts = std::move(part.hosts);
     tail.files = std::move(part.files);
     tail.totals = r.totals;
+    tail.query = r.query;
     tail.elapsed_us = r.elapsed_us;
     tail.speculated = r.speculated;
     tail.parts = s.parts;

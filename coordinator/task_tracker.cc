@@ -447,6 +447,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     f.result.job_id = job.id;
     f.hosts = std::move(job.hosts);
     f.result.totals = job.totals;
+    f.result.query = common::QueryText(job.query);
     f.result.speculated = job.speculated;
     f.result.elapsed_us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)
@@ -493,6 +494,7 @@ std::vector<common::JobStatus> TaskTracker::Statuses(const std::string& job_id,
         std::chrono::duration_cast<std::chrono::milliseconds>(now - job.started)
             .count());
     status.client_attached = !job.client.empty();
+    status.query = common::QueryText(job.query);
     out.push_back(std::move(status));
   }
   return out;

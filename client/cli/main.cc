@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -18,6 +19,7 @@
 
 #include "client/cli/discovery_report.h"
 #include "client/cli/job_client.h"
+#include "client/cli/query_flags.h"
 #include "client/cli/report.h"
 #include "client/runner/local_cluster.h"
 #include "common/base/signals.h"
@@ -133,7 +135,8 @@ struct JobFlags {
   std::vector<std::string> paths;
   common::FindOptions find;
   bool list_files = false;
-  std::string request_path = "/robots.txt";
+  lc::QueryFlags query;
+  common::Query built_query;  // from `query`, by BuildJobQuery
   bool merge_partial = false;
 };
 
@@ -161,9 +164,48 @@ void AddJobFlags(CLI::App* cmd, JobFlags& f) {
   cmd->add_flag("--list-files", f.list_files,
                 "print the files that would be scanned (what was skipped, "
                 "and why, on stderr) and exit without scanning");
-  cmd->add_option("--path", f.request_path,
-                  "request path to look for (field 7, exact bytes)")
-      ->capture_default_str();
+  // The query (docs/cli.md, "The query"): every predicate given must hold.
+  lc::QueryFlags& q = f.query;
+  cmd->add_option("--path", q.paths,
+                  "the request path (field 7) is exactly P; repeatable: any "
+                  "of them (default, with no other predicate: /robots.txt)")
+      ->type_name("P")
+      ->allow_extra_args(false);
+  cmd->add_option("--path-prefix", q.path_prefix,
+                  "the request path starts with P")
+      ->type_name("P");
+  cmd->add_option("--path-regex", q.path_regex,
+                  "the request path contains a match of the RE2 pattern RE "
+                  "(bytes, case-sensitive; anchor with ^ and $)")
+      ->type_name("RE");
+  cmd->add_option("--status", q.statuses,
+                  "the status (field 9) is CODE (404), in a class (4xx) or a "
+                  "range (400-499); repeatable or comma-separated: any of")
+      ->type_name("CODE")
+      ->allow_extra_args(false);
+  cmd->add_option("--method", q.methods,
+                  "the method (field 6 without its quote) is M; repeatable "
+                  "or comma-separated: any of")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  cmd->add_option("--since", q.since,
+                  "the line's time is at or after T: ISO 8601 "
+                  "(2026-10-01, 2026-10-01T13:55:36+02:00; UTC when no "
+                  "offset) or relative (-7d, -12h, -30m)")
+      ->type_name("T");
+  cmd->add_option("--until", q.until,
+                  "the line's time is before T (as --since)")
+      ->type_name("T");
+  cmd->add_option("--key", q.key,
+                  "print field N of matching lines instead of the host "
+                  "(field 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000u));
+  cmd->add_option("--field", q.field,
+                  "the request path is field N (default 7); the method, "
+                  "time and status move with it (vhost prefixes)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000u));
   cmd->add_flag("--merge-partial", f.merge_partial,
                 "also merge hosts found in a file before it failed");
 }
@@ -343,6 +385,18 @@ std::optional<int> ReportFoundFiles(const JobFlags& flags,
   return std::nullopt;
 }
 
+// Builds the job's query from its flags into flags.built_query; a bad one
+// is named (exit 2) before any path is looked at or anything sent.
+std::optional<int> BuildJobQuery(JobFlags& flags) {
+  auto query = lc::BuildQuery(flags.query, std::time(nullptr));
+  if (!query.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", query.status().message().c_str());
+    return lc::kExitUsage;
+  }
+  flags.built_query = std::move(*query);
+  return std::nullopt;
+}
+
 // Expands the job's paths here (common/discovery/file_finder.h) into
 // `found`, then as ReportFoundFiles.
 std::optional<int> FindJobFiles(const JobFlags& flags,
@@ -418,7 +472,7 @@ int RunJob(zmq::context_t& context, const std::string& endpoint,
            lc::LocalCluster* cluster) {
   common::SubmitJob job;
   job.paths = found.files;
-  job.query.match_value = job_flags.request_path;
+  job.query = job_flags.built_query;
   job.merge_partial = job_flags.merge_partial;
   lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
@@ -602,6 +656,7 @@ int Main(int argc, char** argv) {
     connect.interrupted = &common::InstallStopSignals();
   }
   if (*submit) {
+    if (auto code = BuildJobQuery(submit_job)) return *code;
     common::FoundFiles found;
     zmq::context_t context(1);
     if (remote) {
@@ -621,6 +676,7 @@ int Main(int argc, char** argv) {
   if (*cancel) return CancelJob(job_id, connect);
 
   // run: find the files before any worker is forked.
+  if (auto code = BuildJobQuery(run_job)) return *code;
   common::FoundFiles found;
   if (auto code = FindJobFiles(run_job, run_output, found)) return *code;
   lc::LocalCluster cluster;

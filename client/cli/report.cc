@@ -21,7 +21,10 @@ json StatsJson(const common::ScanStats& s) {
               {"matches", s.matches},
               {"malformed", s.malformed},
               {"bytes_read", s.bytes_read},
-              {"bytes_scanned", s.bytes_scanned}};
+              {"bytes_scanned", s.bytes_scanned},
+              {"unreadable_method", s.unreadable_method},
+              {"unreadable_status", s.unreadable_status},
+              {"unreadable_time", s.unreadable_time}};
 }
 
 std::string Dump(const json& doc) {
@@ -84,6 +87,7 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
   json hosts = json::array();
   for (const std::string& host : result.hosts) hosts.push_back(BytesJson(host));
   json doc{{"job_id", result.job_id},
+           {"query", BytesJson(result.query)},
            {"hosts", std::move(hosts)},
            {"files", std::move(files)},
            {"failed_files", failed},
@@ -108,6 +112,16 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
                 static_cast<double>(t.bytes_scanned) / 1e6, t.matches,
                 result.hosts.size(), seconds);
   std::string line = buf;
+  // Named only when the query had lines it could not read.
+  const std::pair<const char*, uint64_t> unreadable[] = {
+      {"method", t.unreadable_method},
+      {"status", t.unreadable_status},
+      {"time", t.unreadable_time}};
+  for (const auto& [what, n] : unreadable) {
+    if (n != 0) {
+      line += ", " + std::to_string(n) + " lines without a readable " + what;
+    }
+  }
   if (result.speculated > 0) {
     // Copies of stragglers: worth knowing that a node was slow.
     line += ", " + std::to_string(result.speculated) +
@@ -191,6 +205,7 @@ std::string JobsTable(const std::vector<common::JobStatus>& jobs) {
                   Seconds(static_cast<double>(j.elapsed_ms) / 1e3).c_str(),
                   j.client_attached ? "" : "  (no client attached)");
     out += buf;
+    if (!j.query.empty()) out += "    query: " + j.query + "\n";
   }
   return out;
 }
@@ -218,7 +233,8 @@ std::string StatusJson(const common::StatusReply& status, bool workers_only) {
                           {"failed", p.failed},
                           {"bytes_scanned", p.bytes_scanned},
                           {"elapsed_seconds", j.elapsed_ms / 1e3},
-                          {"client_attached", j.client_attached}});
+                          {"client_attached", j.client_attached},
+                          {"query", BytesJson(j.query)}});
     }
     doc["jobs"] = std::move(jobs);
   }

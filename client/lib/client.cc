@@ -8,6 +8,7 @@
 #include "client/lib/client_core.h"
 #include "client/lib/future_state.h"
 #include "common/base/host_set.h"
+#include "common/base/query.h"
 #include "common/base/status.h"
 #include "common/discovery/file_finder.h"
 
@@ -169,6 +170,9 @@ JobResult Job::result() const {
     out.totals.malformed += r.stats.malformed;
     out.totals.bytes_read += r.stats.bytes_read;
     out.totals.bytes_scanned += r.stats.bytes_scanned;
+    out.totals.unreadable_method += r.stats.unreadable_method;
+    out.totals.unreadable_status += r.stats.unreadable_status;
+    out.totals.unreadable_time += r.stats.unreadable_time;
   }
   out.hosts = hosts.Sorted();
   return out;
@@ -228,6 +232,23 @@ Job Client::submit(const std::vector<std::string>& paths, const Query& query,
   submit.query.key_field = query.key_field;
   submit.query.match_field = query.match_field;
   submit.query.match_value = query.match_value;
+  submit.query.more_values = query.more_values;
+  submit.query.path_prefix = query.path_prefix;
+  submit.query.path_regex = query.path_regex;
+  for (const auto& [low, high] : query.statuses) {
+    submit.query.statuses.push_back(common::StatusRange{low, high});
+  }
+  submit.query.methods = query.methods;
+  if (query.since != 0) submit.query.since = query.since;
+  if (query.until != 0) submit.query.until = query.until;
+  // The method, time and status move with the path (vhost prefixes).
+  const uint32_t path = query.match_field;
+  submit.query.method_field = path >= 1 ? path - 1 : 0;
+  submit.query.time_field = path >= 3 ? path - 3 : 0;
+  submit.query.status_field = path + 2;
+  if (common::Status s = common::ValidateQuery(submit.query); !s.ok()) {
+    throw Error(ErrorCode::kInvalidArgument, "", s.message());
+  }
   submit.merge_partial = options.merge_partial;
   submit.stream_files = true;
   submit.paths = found->files;

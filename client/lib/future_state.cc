@@ -13,8 +13,14 @@ ErrorCode ToPublic(common::StatusCode code) {
 namespace {
 
 FileStats ToPublicStats(const common::ScanStats& s) {
-  return FileStats{s.lines, s.matches, s.malformed, s.bytes_read,
-                   s.bytes_scanned};
+  return FileStats{s.lines,
+                   s.matches,
+                   s.malformed,
+                   s.bytes_read,
+                   s.bytes_scanned,
+                   s.unreadable_method,
+                   s.unreadable_status,
+                   s.unreadable_time};
 }
 
 FileResult Failure(const std::string& path, const common::Status& status) {

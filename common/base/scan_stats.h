@@ -14,13 +14,23 @@ namespace logsweep::common {
 //   than max(key_field, match_field) + 1) and holds the match value
 //   somewhere (with an empty value: every such line).
 // A short line without the value could never match and is not counted;
-// length alone never makes a line malformed.
+// length alone never makes a line malformed. For a query other than the
+// headline one, "the match value" is the query's required literal
+// (QueryPredicates::RequiredLiteral; none: every short line), and
+// max(...) covers every field the query reads.
+//
+// unreadable_*: lines with enough fields on which every path predicate
+// held but whose method, status or time the query needed and could not
+// read (docs/cli.md, "Lines a predicate cannot read"). They never match.
 struct ScanStats {
   uint64_t lines = 0;
   uint64_t matches = 0;
-  uint64_t malformed = 0;      // see above
-  uint64_t bytes_read = 0;     // bytes read from the file (compressed)
-  uint64_t bytes_scanned = 0;  // bytes of text scanned (uncompressed)
+  uint64_t malformed = 0;          // see above
+  uint64_t bytes_read = 0;         // bytes read from the file (compressed)
+  uint64_t bytes_scanned = 0;      // bytes of text scanned (uncompressed)
+  uint64_t unreadable_method = 0;  // see above
+  uint64_t unreadable_status = 0;
+  uint64_t unreadable_time = 0;
 
   void Add(const ScanStats& other) {
     lines += other.lines;
@@ -28,11 +38,17 @@ struct ScanStats {
     malformed += other.malformed;
     bytes_read += other.bytes_read;
     bytes_scanned += other.bytes_scanned;
+    unreadable_method += other.unreadable_method;
+    unreadable_status += other.unreadable_status;
+    unreadable_time += other.unreadable_time;
   }
   bool operator==(const ScanStats& o) const {
     return lines == o.lines && matches == o.matches &&
            malformed == o.malformed && bytes_read == o.bytes_read &&
-           bytes_scanned == o.bytes_scanned;
+           bytes_scanned == o.bytes_scanned &&
+           unreadable_method == o.unreadable_method &&
+           unreadable_status == o.unreadable_status &&
+           unreadable_time == o.unreadable_time;
   }
 };
 

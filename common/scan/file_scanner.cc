@@ -38,6 +38,14 @@ bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
                                  ScanReport& report) {
   ++report.stats.lines;
   const LongLineMatcher::Verdict v = long_line.Finish();
+  if (v.path_too_long) {
+    report.status = ResourceExhaustedError(
+        "line " + std::to_string(report.stats.lines) +
+        ": its request path is longer than " +
+        std::to_string(options_.max_line_bytes) +
+        " bytes, the most logsweep keeps, and the query needs all of it");
+    return false;
+  }
   switch (v.kind) {
     case LineMatcher::LineKind::kMatch:
       if (v.key_too_long) {
@@ -51,10 +59,8 @@ bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
       ++report.stats.matches;
       report.hosts.Insert(v.key);
       break;
-    case LineMatcher::LineKind::kMalformed:
-      if (v.holds_value) ++report.stats.malformed;
-      break;
-    case LineMatcher::LineKind::kNoMatch:
+    default:
+      LineMatcher::Count(v.kind, {}, v.holds_value, report.hosts, report.stats);
       break;
   }
   return true;
@@ -72,7 +78,7 @@ ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
   const size_t capacity = capacity_;
   char* const data = buffer_.get();
   size_t carry = 0;
-  LongLineMatcher long_line(matcher.query(), options.max_line_bytes);
+  LongLineMatcher long_line(matcher, options.max_line_bytes);
   bool in_long_line = false;
 
   for (;;) {

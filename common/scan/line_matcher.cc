@@ -26,14 +26,71 @@ inline bool IsSpace(char c) { return kSpace[static_cast<unsigned char>(c)]; }
 
 LineMatcher::LineMatcher(Query query)
     : query_(std::move(query)),
-      last_field_(std::max(query_.key_field, query_.match_field)),
-      value_has_space_(std::any_of(query_.match_value.begin(),
-                                   query_.match_value.end(), IsSpace)),
-      value_has_newline_(query_.match_value.find('\n') != std::string::npos),
-      finder_(query_.match_value) {}
+      predicates_(query_.IsHeadline()
+                      ? nullptr
+                      : std::make_unique<QueryPredicates>(query_)),
+      literal_(predicates_ ? predicates_->literal() : query_.match_value),
+      last_field_(predicates_ ? predicates_->last_field()
+                              : std::max(query_.key_field, query_.match_field)),
+      value_has_space_(std::any_of(literal_.begin(), literal_.end(), IsSpace)),
+      value_has_newline_(literal_.find('\n') != std::string::npos),
+      finder_(literal_) {}
+
+void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
+                        HostSet& hosts, ScanStats& stats) {
+  switch (kind) {
+    case LineKind::kMatch:
+      ++stats.matches;
+      hosts.Insert(key);
+      break;
+    case LineKind::kMalformed:
+      if (holds_literal) ++stats.malformed;
+      break;
+    case LineKind::kUnreadableMethod:
+      ++stats.unreadable_method;
+      break;
+    case LineKind::kUnreadableStatus:
+      ++stats.unreadable_status;
+      break;
+    case LineKind::kUnreadableTime:
+      ++stats.unreadable_time;
+      break;
+    case LineKind::kNoMatch:
+      break;
+  }
+}
+
+LineMatcher::LineKind LineMatcher::MatchLineGeneral(
+    std::string_view line, std::string_view* key) const {
+  std::string_view fields[kMaxQueryField + 2];
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  for (uint32_t field = 0; field <= last_field_; ++field) {
+    while (p < end && IsSpace(*p)) ++p;
+    if (p == end) return LineKind::kMalformed;
+    const char* start = p;
+    while (p < end && !IsSpace(*p)) ++p;
+    fields[field] = std::string_view(start, static_cast<size_t>(p - start));
+  }
+  switch (predicates_->Evaluate(fields)) {
+    case QueryPredicates::Verdict::kMatch:
+      *key = fields[query_.key_field];
+      return LineKind::kMatch;
+    case QueryPredicates::Verdict::kNoMatch:
+      return LineKind::kNoMatch;
+    case QueryPredicates::Verdict::kUnreadableMethod:
+      return LineKind::kUnreadableMethod;
+    case QueryPredicates::Verdict::kUnreadableStatus:
+      return LineKind::kUnreadableStatus;
+    case QueryPredicates::Verdict::kUnreadableTime:
+      return LineKind::kUnreadableTime;
+  }
+  return LineKind::kNoMatch;
+}
 
 LineMatcher::LineKind LineMatcher::MatchLine(std::string_view line,
                                              std::string_view* key) const {
+  if (predicates_) return MatchLineGeneral(line, key);
   const char* p = line.data();
   const char* const end = p + line.size();
   std::string_view key_field;
@@ -171,6 +228,9 @@ void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
       ++stats.malformed;
       break;
     case LineKind::kNoMatch:
+    case LineKind::kUnreadableMethod:  // only general queries read these
+    case LineKind::kUnreadableStatus:
+    case LineKind::kUnreadableTime:
       break;
   }
 }
@@ -178,6 +238,10 @@ void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
 void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
                             ScanStats& stats) const {
   if (text.empty()) return;
+  if (predicates_) {
+    ScanLinesGeneral(text, hosts, stats);
+    return;
+  }
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   if (query_.match_value.empty()) {
@@ -226,6 +290,10 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
 
 void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
                                 ScanStats& stats) const {
+  if (predicates_) {
+    ScanEveryLineGeneral(text, hosts, stats);
+    return;
+  }
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -248,6 +316,67 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
       // Only a line that holds the value counts, as in ScanLines.
       ++stats.malformed;
     }
+    p = nl ? line_end + 1 : end;
+  }
+}
+
+void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
+                                   ScanStats& stats) const {
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  if (literal_.empty()) {
+    ScanEveryLineGeneral(text, hosts, stats);
+    return;
+  }
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (value_has_newline_) {
+    stats.lines += CountNewlines(begin, text.size()) + unterminated;
+    return;
+  }
+  // As ScanLines: only lines that hold the literal are split.
+  const size_t literal_len = literal_.size();
+  uint64_t newlines = 0;
+  uint64_t candidates = 0;
+  const char* p = begin;  // always the start of a line
+  while (const char* hit = finder_.FindCountingNewlines(p, end, &newlines)) {
+    const void* before = ::memrchr(p, '\n', static_cast<size_t>(hit - p));
+    const char* line =
+        before != nullptr ? static_cast<const char*>(before) + 1 : p;
+    const void* nl = std::memchr(hit + literal_len, '\n',
+                                 static_cast<size_t>(end - hit) - literal_len);
+    const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
+    std::string_view key;
+    const LineKind kind = MatchLineGeneral(
+        std::string_view(line, static_cast<size_t>(line_end - line)), &key);
+    Count(kind, key, true, hosts, stats);
+    if (nl == nullptr) break;
+    ++newlines;
+    p = line_end + 1;
+    if (++candidates % 64 == 0 && candidates * 4 > newlines) {
+      stats.lines += newlines;
+      ScanEveryLineGeneral(std::string_view(p, static_cast<size_t>(end - p)),
+                           hosts, stats);
+      return;
+    }
+  }
+  stats.lines += newlines + unterminated;
+}
+
+void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
+                                       ScanStats& stats) const {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    const char* line_end = nl ? static_cast<const char*>(nl) : end;
+    const std::string_view line(p, static_cast<size_t>(line_end - p));
+    ++stats.lines;
+    std::string_view key;
+    const LineKind kind = MatchLineGeneral(line, &key);
+    Count(kind, key,
+          kind == LineKind::kMalformed &&
+              line.find(literal_) != std::string_view::npos,
+          hosts, stats);
     p = nl ? line_end + 1 : end;
   }
 }

@@ -1,23 +1,37 @@
 #pragma once
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
 #include "common/scan/byte_search.h"
+#include "common/scan/query_predicates.h"
 
 namespace logsweep::common {
 
 // Applies a Query to lines of text, exactly as Python's
 // `fields = line.split(); fields[match] == value` would on bytes: fields are
 // separated by runs of space, \t, \r, \v, \f; bytes are never decoded.
+// The headline query (Query::IsHeadline) takes the fast path below; any
+// other is split as far as its last field and decided by QueryPredicates,
+// after the same search for its required literal where it has one.
+// The query must be valid (QueryPredicates::Validate).
 // Immutable after construction, so one matcher may be shared by threads.
 class LineMatcher {
  public:
   explicit LineMatcher(Query query);
 
-  enum class LineKind { kMatch, kNoMatch, kMalformed };
+  enum class LineKind {
+    kMatch,
+    kNoMatch,
+    kMalformed,
+    kUnreadableMethod,  // see QueryPredicates::Verdict
+    kUnreadableStatus,
+    kUnreadableTime,
+  };
 
   // Classifies one line (without its '\n'). On kMatch, `*key` views the key
   // field inside `line`. A line with too few fields is kMalformed.
@@ -39,6 +53,16 @@ class LineMatcher {
                      ScanStats& stats) const;
 
   const Query& query() const { return query_; }
+  // The byte string every matching line holds (the match value for the
+  // headline query); lines without it are never split. May be empty.
+  const std::string& literal() const { return literal_; }
+  // Null for the headline query.
+  const QueryPredicates* predicates() const { return predicates_.get(); }
+
+  // Counts a line of `kind` (and its key on a match) as every scan path
+  // does; `holds_literal` decides whether a kMalformed line counts.
+  static void Count(LineKind kind, std::string_view key, bool holds_literal,
+                    HostSet& hosts, ScanStats& stats);
 
  private:
   // Fast path: classifies the line from a SIMD separator mask of its first
@@ -56,11 +80,20 @@ class LineMatcher {
   void ClassifyLine(const char* line, size_t len, size_t readable,
                     HostSet& hosts, ScanStats& stats) const;
 
+  // ScanLines and ScanEveryLine for a query that is not the headline one.
+  void ScanLinesGeneral(std::string_view text, HostSet& hosts,
+                        ScanStats& stats) const;
+  void ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
+                            ScanStats& stats) const;
+  LineKind MatchLineGeneral(std::string_view line, std::string_view* key) const;
+
   Query query_;
+  std::unique_ptr<QueryPredicates> predicates_;  // null: the headline query
+  std::string literal_;
   uint32_t last_field_;     // max(key_field, match_field)
   bool value_has_space_;    // such a value can never equal a field
   bool value_has_newline_;  // such a value never occurs inside a line
-  SubstringFinder finder_;  // of query_.match_value
+  SubstringFinder finder_;  // of literal_
 };
 
 }  // namespace logsweep::common

@@ -16,10 +16,30 @@ inline bool IsSpace(char c) {
 
 LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
     : query_(query),
+      owned_predicates_(query.IsHeadline()
+                            ? nullptr
+                            : std::make_unique<QueryPredicates>(query)),
+      predicates_(owned_predicates_.get()),
+      literal_(predicates_ ? predicates_->literal() : query.match_value),
       max_key_bytes_(max_key_bytes),
-      last_field_(std::max(query.key_field, query.match_field)) {
+      last_field_(predicates_ ? predicates_->last_field()
+                              : std::max(query.key_field, query.match_field)) {
   Reset();
 }
+
+LongLineMatcher::LongLineMatcher(const LineMatcher& matcher,
+                                 size_t max_key_bytes)
+    : query_(matcher.query()),
+      predicates_(matcher.predicates()),
+      literal_(matcher.literal()),
+      max_key_bytes_(max_key_bytes),
+      last_field_(predicates_
+                      ? predicates_->last_field()
+                      : std::max(query_.key_field, query_.match_field)) {
+  Reset();
+}
+
+LongLineMatcher::~LongLineMatcher() = default;
 
 void LongLineMatcher::Reset() {
   field_ = 0;
@@ -30,12 +50,25 @@ void LongLineMatcher::Reset() {
   key_too_long_ = false;
   match_length_ = 0;
   match_equal_ = true;
-  holds_value_ = query_.match_value.empty();
+  holds_value_ = literal_.empty();
   tail_.clear();
+  if (predicates_ != nullptr) {
+    fields_.resize(last_field_ + 2);
+    for (std::string& f : fields_) f.clear();
+    wanted_.assign(last_field_ + 2, false);
+    cut_.assign(last_field_ + 2, false);
+    wanted_[query_.key_field] = wanted_[query_.match_field] = true;
+    if (!query_.methods.empty()) wanted_[query_.method_field] = true;
+    if (!query_.statuses.empty()) wanted_[query_.status_field] = true;
+    if (query_.HasTime()) {
+      wanted_[query_.time_field] = wanted_[query_.time_field + 1] = true;
+    }
+    method_has_quote_ = false;
+  }
 }
 
 void LongLineMatcher::Feed(const char* p, size_t n) {
-  const std::string& value = query_.match_value;
+  const std::string& value = literal_;
   // Whether the line holds the value matters only while it may turn out
   // to have too few fields.
   if (!enough_fields_ && !holds_value_) {
@@ -51,6 +84,10 @@ void LongLineMatcher::Feed(const char* p, size_t n) {
       tail_.append(p, n);
       tail_.erase(0, tail_.size() - std::min(tail_.size(), keep));
     }
+  }
+  if (predicates_ != nullptr) {
+    FeedGeneral(p, n);
+    return;
   }
   size_t i = 0;
   while (i < n && !past_last_field_) {
@@ -88,7 +125,94 @@ void LongLineMatcher::Feed(const char* p, size_t n) {
   }
 }
 
+void LongLineMatcher::FeedGeneral(const char* p, size_t n) {
+  size_t i = 0;
+  while (i < n && !past_last_field_) {
+    if (!in_field_) {
+      while (i < n && IsSpace(p[i])) ++i;
+      if (i == n) break;
+      in_field_ = true;
+      if (field_ == last_field_) enough_fields_ = true;
+    }
+    size_t j = i;
+    while (j < n && !IsSpace(p[j])) ++j;
+    const size_t len = j - i;
+    if (wanted_[field_]) {
+      std::string& f = fields_[field_];
+      const size_t room = max_key_bytes_ - f.size();
+      if (len > room) {
+        cut_[field_] = true;
+        // A quote past the cut still makes the method unreadable.
+        if (field_ == query_.method_field &&
+            std::memchr(p + i + room, '"', len - room) != nullptr) {
+          method_has_quote_ = true;
+        }
+      }
+      f.append(p + i, std::min(len, room));
+    }
+    i = j;
+    if (j < n) {  // the field ended at a separator
+      in_field_ = false;
+      if (field_ == last_field_) {
+        past_last_field_ = true;
+      } else {
+        ++field_;
+      }
+    }
+  }
+}
+
+LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
+  Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
+  if (!enough_fields_) {
+    v.kind = LineMatcher::LineKind::kMalformed;
+    return v;
+  }
+  if (cut_[query_.match_field]) {
+    // Exact values and the prefix are decided by the bytes kept, unless one
+    // is as long as what is kept; a pattern needs the whole path.
+    bool needs_all = !query_.path_regex.empty() ||
+                     query_.path_prefix.size() > max_key_bytes_ ||
+                     query_.match_value.size() >= max_key_bytes_;
+    for (const std::string& value : query_.more_values) {
+      needs_all = needs_all || value.size() >= max_key_bytes_;
+    }
+    if (needs_all) {
+      v.path_too_long = true;
+      return v;
+    }
+  }
+  std::string_view views[kMaxQueryField + 2];
+  for (uint32_t f = 0; f <= last_field_; ++f) views[f] = fields_[f];
+  std::string unreadable_method;
+  if (!query_.methods.empty() && cut_[query_.method_field] &&
+      method_has_quote_) {
+    unreadable_method = "\"\"";  // a quote inside: unreadable, as the whole
+    views[query_.method_field] = unreadable_method;
+  }
+  switch (predicates_->Evaluate(views)) {
+    case QueryPredicates::Verdict::kMatch:
+      v.kind = LineMatcher::LineKind::kMatch;
+      v.key = fields_[query_.key_field];
+      v.key_too_long = cut_[query_.key_field];
+      break;
+    case QueryPredicates::Verdict::kNoMatch:
+      break;
+    case QueryPredicates::Verdict::kUnreadableMethod:
+      v.kind = LineMatcher::LineKind::kUnreadableMethod;
+      break;
+    case QueryPredicates::Verdict::kUnreadableStatus:
+      v.kind = LineMatcher::LineKind::kUnreadableStatus;
+      break;
+    case QueryPredicates::Verdict::kUnreadableTime:
+      v.kind = LineMatcher::LineKind::kUnreadableTime;
+      break;
+  }
+  return v;
+}
+
 LongLineMatcher::Verdict LongLineMatcher::Finish() const {
+  if (predicates_ != nullptr) return FinishGeneral();
   Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
   if (!enough_fields_) {
     v.kind = LineMatcher::LineKind::kMalformed;

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/base/query.h"
 #include "common/scan/line_matcher.h"
@@ -16,11 +18,16 @@ namespace logsweep::common {
 // how much of the match field equals the value so far, and the last
 // value-length bytes (to tell whether the line holds the value, which
 // decides `malformed`). The rest of the line streams past, so a line of
-// any length costs bounded memory. Borrows `query`, which must outlive it.
+// any length costs bounded memory. A query other than the headline one
+// keeps each field it reads (up to max_key_bytes, at least 64) and decides
+// with QueryPredicates. Borrows `query`, which must outlive it.
 // Owned by one thread.
 class LongLineMatcher {
  public:
   LongLineMatcher(const Query& query, size_t max_key_bytes);
+  // The same for `matcher`'s query, borrowing its compiled predicates.
+  LongLineMatcher(const LineMatcher& matcher, size_t max_key_bytes);
+  ~LongLineMatcher();
   LongLineMatcher(const LongLineMatcher&) = delete;
   LongLineMatcher& operator=(const LongLineMatcher&) = delete;
 
@@ -31,19 +38,30 @@ class LongLineMatcher {
 
   struct Verdict {
     LineMatcher::LineKind kind;
-    // The line contains the match value somewhere (with kMalformed, the
-    // line counts as malformed; see scan_stats.h).
+    // The line contains the match value (the query's literal) somewhere
+    // (with kMalformed, the line counts as malformed; see scan_stats.h).
     bool holds_value;
     // kMatch only: the key field, or key_too_long when it was longer than
     // max_key_bytes (then `key` holds its first max_key_bytes).
     bool key_too_long;
     std::string_view key;  // valid until the next Reset or Feed
+    // The request path was longer than max_key_bytes and the query needs
+    // all of it (a --path-regex, or a value that long) to decide: the
+    // caller reports an error rather than guess (kind is kNoMatch).
+    bool path_too_long = false;
   };
   // The verdict on the bytes fed since Reset.
   Verdict Finish() const;
 
  private:
+  // Feed's field walk for a query that is not the headline one.
+  void FeedGeneral(const char* p, size_t n);
+  Verdict FinishGeneral() const;
+
   const Query& query_;
+  std::unique_ptr<QueryPredicates> owned_predicates_;
+  const QueryPredicates* predicates_;  // null: the headline query
+  const std::string literal_;          // the match value for the headline query
   const size_t max_key_bytes_;
   const uint32_t last_field_;  // max(key_field, match_field)
   uint32_t field_ = 0;         // index of the current or next field
@@ -56,6 +74,13 @@ class LongLineMatcher {
   bool match_equal_ = true;  // and they equal the value's first bytes
   bool holds_value_ = false;
   std::string tail_;  // the last value-length - 1 bytes fed
+  // General queries: the fields the query reads, each up to max_key_bytes_
+  // (indexed by field; those it does not read stay empty), and which of
+  // them were cut there.
+  std::vector<std::string> fields_;
+  std::vector<bool> wanted_;
+  std::vector<bool> cut_;
+  bool method_has_quote_ = false;  // in the method field, past its cut
 };
 
 }  // namespace logsweep::common

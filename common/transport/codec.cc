@@ -12,7 +12,6 @@ namespace wire = ::logsweep::wire;
 
 constexpr size_t kMaxJobIdBytes = 64;
 constexpr size_t kMaxPathBytes = 4096;
-constexpr size_t kMaxMatchValueBytes = 4096;
 constexpr size_t kMaxNameBytes = 256;
 constexpr uint32_t kMaxSlots = 4096;
 constexpr uint32_t kMaxHeartbeatMs = 60000;
@@ -91,21 +90,33 @@ Status StatusFromWire(wire::Code code, const std::string& reason) {
 void ToWire(const Query& q, wire::Query* out) {
   out->set_key_field(q.key_field);
   out->set_match_field(q.match_field);
-  out->set_match_value(q.match_value);
   out->set_list_files(q.list_files);
   for (const std::string& g : q.include) out->add_include(g);
   for (const std::string& g : q.exclude) out->add_exclude(g);
   out->set_all_files(q.all_files);
+  if (q.IsHeadline()) {
+    // What every release reads; see the note on wire::Query.
+    out->set_match_value(q.match_value);
+    return;
+  }
+  if (!q.match_value.empty()) out->add_paths(q.match_value);
+  for (const std::string& v : q.more_values) out->add_paths(v);
+  out->set_path_prefix(q.path_prefix);
+  out->set_path_regex(q.path_regex);
+  for (const StatusRange& r : q.statuses) {
+    auto* range = out->add_statuses();
+    range->set_low(r.low);
+    range->set_high(r.high);
+  }
+  for (const std::string& m : q.methods) out->add_methods(m);
+  if (q.since) out->set_since(*q.since);
+  if (q.until) out->set_until(*q.until);
+  out->set_method_field(q.method_field);
+  out->set_time_field(q.time_field);
+  out->set_status_field(q.status_field);
 }
 
 StatusOr<Query> FromWire(const wire::Query& q) {
-  if (q.key_field() > kMaxQueryField || q.match_field() > kMaxQueryField) {
-    return InvalidArgumentError("query field index above " +
-                                std::to_string(kMaxQueryField));
-  }
-  if (q.match_value().empty() || q.match_value().size() > kMaxMatchValueBytes) {
-    return InvalidArgumentError("query match value empty or too long");
-  }
   Query out;
   out.key_field = q.key_field();
   out.match_field = q.match_field();
@@ -136,6 +147,57 @@ StatusOr<Query> FromWire(const wire::Query& q) {
   out.include.assign(q.include().begin(), q.include().end());
   out.exclude.assign(q.exclude().begin(), q.exclude().end());
   out.all_files = q.all_files();
+  const bool general = q.paths_size() > 0 || !q.path_prefix().empty() ||
+                       !q.path_regex().empty() || q.statuses_size() > 0 ||
+                       q.methods_size() > 0 || q.has_since() || q.has_until();
+  if (!general) {
+    // The headline query (also from a peer that predates the rest).
+    if (out.match_value.empty()) {
+      return InvalidArgumentError("query: no path and no other predicate");
+    }
+  } else {
+    if (!out.match_value.empty()) {
+      return InvalidArgumentError(
+          "query: match_value set beside other predicates");
+    }
+    if (static_cast<size_t>(q.paths_size()) > kMaxQueryValues) {
+      return InvalidArgumentError("query: more than " +
+                                  std::to_string(kMaxQueryValues) +
+                                  " --path values");
+    }
+    for (int i = 0; i < q.paths_size(); ++i) {
+      if (i == 0) {
+        out.match_value = q.paths(0);
+        if (out.match_value.empty()) {
+          return InvalidArgumentError("query: an empty --path");
+        }
+      } else {
+        out.more_values.push_back(q.paths(i));
+      }
+    }
+    out.path_prefix = q.path_prefix();
+    out.path_regex = q.path_regex();
+    if (static_cast<size_t>(q.statuses_size()) > kMaxStatusRanges) {
+      return InvalidArgumentError("query: more than " +
+                                  std::to_string(kMaxStatusRanges) +
+                                  " --status ranges");
+    }
+    for (const auto& r : q.statuses()) {
+      out.statuses.push_back(StatusRange{r.low(), r.high()});
+    }
+    if (static_cast<size_t>(q.methods_size()) > kMaxMethods) {
+      return InvalidArgumentError("query: more than " +
+                                  std::to_string(kMaxMethods) +
+                                  " --method values");
+    }
+    for (const std::string& m : q.methods()) out.methods.push_back(m);
+    if (q.has_since()) out.since = q.since();
+    if (q.has_until()) out.until = q.until();
+    out.method_field = q.method_field();
+    out.time_field = q.time_field();
+    out.status_field = q.status_field();
+  }
+  if (Status s = ValidateQuery(out); !s.ok()) return s;
   return out;
 }
 
@@ -158,6 +220,9 @@ void ToWire(const ScanStats& s, wire::ScanStats* out) {
   out->set_malformed(s.malformed);
   out->set_bytes_read(s.bytes_read);
   out->set_bytes_scanned(s.bytes_scanned);
+  out->set_unreadable_method(s.unreadable_method);
+  out->set_unreadable_status(s.unreadable_status);
+  out->set_unreadable_time(s.unreadable_time);
 }
 
 ScanStats FromWire(const wire::ScanStats& s) {
@@ -167,6 +232,9 @@ ScanStats FromWire(const wire::ScanStats& s) {
   out.malformed = s.malformed();
   out.bytes_read = s.bytes_read();
   out.bytes_scanned = s.bytes_scanned();
+  out.unreadable_method = s.unreadable_method();
+  out.unreadable_status = s.unreadable_status();
+  out.unreadable_time = s.unreadable_time();
   return out;
 }
 
@@ -652,6 +720,7 @@ std::string Encode(const CoordinatorToClient& msg) {
             r->set_parts(m.parts);
             r->set_host_count(m.host_count);
             r->set_file_count(m.file_count);
+            r->set_query(m.query);
             r->set_speculated(m.speculated);
           },
           [&](const JobResultPart& m) {
@@ -686,6 +755,7 @@ std::string Encode(const CoordinatorToClient& msg) {
               ToWire(j.progress, o->mutable_progress());
               o->set_elapsed_ms(j.elapsed_ms);
               o->set_client_attached(j.client_attached);
+              o->set_query(j.query);
             }
             r->set_request_id(m.request_id);
           },
@@ -740,7 +810,7 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       }
       for (const auto& j : r.jobs()) {
         out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
-                                     j.client_attached()});
+                                     j.client_attached(), j.query()});
       }
       return CoordinatorToClient(std::move(out));
     }
@@ -768,6 +838,7 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       out.parts = r.parts();
       out.host_count = r.host_count();
       out.file_count = r.file_count();
+      out.query = r.query();
       out.speculated = r.speculated();
       return CoordinatorToClient(std::move(out));
     }

@@ -131,6 +131,7 @@ struct JobResult {
   uint64_t parts = 0;
   uint64_t host_count = 0;
   uint64_t file_count = 0;
+  std::string query;        // the job's query as text (common::QueryText)
   uint64_t speculated = 0;  // tasks copied to a second worker
 };
 
@@ -184,6 +185,7 @@ struct JobStatus {
   JobProgress progress;
   uint64_t elapsed_ms = 0;
   bool client_attached = false;
+  std::string query;  // the job's query as text (common::QueryText)
 };
 struct StatusReply {
   std::vector<WorkerStatus> workers;

@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace logsweep {
@@ -35,14 +36,88 @@ struct Access;
 class ClientCore;
 }  // namespace detail
 
-// What to look for in each line: field `key_field` of every line whose field
-// `match_field` equals `match_value` byte for byte. Fields count from 0
-// after splitting on runs of ASCII whitespace (Python's bytes.split()). The
-// default is the classic question: hosts that requested /robots.txt.
+// What to look for in each line: field `key_field` of every line on which
+// every predicate given holds. Fields count from 0 after splitting on runs
+// of ASCII whitespace (Python's bytes.split()); bytes are never decoded.
+// The default is the classic question: hosts that requested /robots.txt.
+// The predicates and their edge cases are those of `logsweep run`
+// (docs/cli.md, "The query"), and the setters build a query the same way:
+// as on the command line, any predicate set drops the default path unless
+// Paths() sets paths.
+//   Query q = Query().Paths({"/wp-login.php", "/xmlrpc.php"}).Status(400, 499)
+//                    .Since(std::time(nullptr) - 7 * 86400);
+// A query the coordinator refuses (an invalid pattern, say) fails submit()
+// with kInvalidArgument.
 struct Query {
+  // The path (field match_field) equals match_value or one of more_values;
+  // match_value empty: no exact-path test.
   std::string match_value = "/robots.txt";
   uint32_t key_field = 0;
   uint32_t match_field = 6;
+  std::vector<std::string> more_values;
+  std::string path_prefix;  // the path starts with it
+  std::string path_regex;   // the path holds a match of this RE2 pattern
+  // The status (field match_field + 2) lies in one of these inclusive
+  // ranges.
+  std::vector<std::pair<uint32_t, uint32_t>> statuses;
+  // The method (field match_field - 1 without its quote) is one of these.
+  std::vector<std::string> methods;
+  // The time (fields match_field - 3 and - 2) in [since, until), Unix
+  // seconds; 0: no bound.
+  int64_t since = 0;
+  int64_t until = 0;
+
+  // Any of `paths` (none: no exact-path test).
+  Query& Paths(std::vector<std::string> paths) {
+    paths_set = true;
+    match_value = paths.empty() ? std::string() : paths.front();
+    more_values.assign(paths.begin() + (paths.empty() ? 0 : 1), paths.end());
+    return *this;
+  }
+  Query& Prefix(std::string prefix) {
+    DropDefaultPath();
+    path_prefix = std::move(prefix);
+    return *this;
+  }
+  Query& Regex(std::string pattern) {
+    DropDefaultPath();
+    path_regex = std::move(pattern);
+    return *this;
+  }
+  Query& Status(uint32_t low, uint32_t high) {
+    DropDefaultPath();
+    statuses.emplace_back(low, high);
+    return *this;
+  }
+  Query& Method(std::string method) {
+    DropDefaultPath();
+    methods.push_back(std::move(method));
+    return *this;
+  }
+  Query& Since(int64_t unix_seconds) {
+    DropDefaultPath();
+    since = unix_seconds;
+    return *this;
+  }
+  Query& Until(int64_t unix_seconds) {
+    DropDefaultPath();
+    until = unix_seconds;
+    return *this;
+  }
+  Query& Key(uint32_t field) {
+    key_field = field;
+    return *this;
+  }
+
+  // Set by Paths(): the other setters then keep the paths as they are.
+  // Last, so that Query{"/x", 0, 6} still reads as it always did.
+  bool paths_set = false;
+
+  void DropDefaultPath() {
+    if (!paths_set && more_values.empty() && match_value == "/robots.txt") {
+      match_value.clear();
+    }
+  }
 };
 
 // Which files a directory given to Client::submit() stands for: the rules
@@ -127,6 +202,11 @@ struct FileStats {
                                // that hold the match value
   uint64_t bytes_read = 0;     // compressed bytes read
   uint64_t bytes_scanned = 0;  // uncompressed bytes scanned
+  // Lines the query's method, status or time test could not read (so they
+  // did not match); docs/cli.md, "Lines a predicate cannot read".
+  uint64_t unreadable_method = 0;
+  uint64_t unreadable_status = 0;
+  uint64_t unreadable_time = 0;
 };
 
 // The outcome of one file.

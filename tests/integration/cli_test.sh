@@ -23,6 +23,18 @@ done
 set +e
 "${LS[@]}" status --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad flag: not exit 2"
 "${LS[@]}" cancel "${EP[@]}" >/dev/null 2>&1; [ $? -eq 2 ] || fail "cancel without JOB: not exit 2"
+# A bad query is named with exit 2 before anything is sent: the coordinator
+# named here does not exist, so a query that got that far would exit 1.
+for q in "--path-regex (a|'(a'" "--path-regex $(printf 'a%.0s' {1..5000})|over 4096 bytes" \
+         "--since yesterday|--since: time 'yesterday'" "--status 4x|--status '4x'"; do
+  flags=${q%%|*} says=${q#*|}
+  # shellcheck disable=SC2086
+  "${LS[@]}" submit --coordinator tcp://127.0.0.1:9 --connect-timeout-ms 300 \
+    $flags "$WORK" >/dev/null 2>"$WORK/query.txt"
+  code=$?
+  [ "$code" -eq 2 ] || fail "query $flags: exit $code, want 2"
+  grep -qF -- "$says" "$WORK/query.txt" || fail "query $flags: $(cat "$WORK/query.txt")"
+done
 "${LS[@]}" status --coordinator tcp://127.0.0.1:9 --connect-timeout-ms 300 \
   >/dev/null 2>"$WORK/unreachable.txt"
 code=$?

@@ -3,12 +3,17 @@
 // with an independent reference (tests/integration/formats_differential.py):
 //   PATH \t CODE \t lines \t matches \t malformed \t bytes_scanned \t
 //   HOSTS (sorted, each in hex, comma-separated) \t WARNINGS (joined by
-//   " | ") \t MESSAGE
+//   " | ") \t MESSAGE \t unreadable_method \t unreadable_status \t
+//   unreadable_time
+// The query is --key-field/--match-field/--value, or, when any of the
+// `logsweep run` query flags is given, what those flags ask
+// (client/cli/query_flags.h), for tests/integration/query_differential.py.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "client/cli/query_flags.h"
 #include "common/base/query.h"
 #include "common/scan/file_scanner.h"
 #include "common/scan/gzip_stream.h"
@@ -43,7 +48,28 @@ int Main(int argc, char** argv) {
   app.add_option("--key-field", query.key_field)->capture_default_str();
   app.add_option("--match-field", query.match_field)->capture_default_str();
   app.add_option("--value", query.match_value)->capture_default_str();
+  logsweep::client::QueryFlags flags;
+  app.add_option("--path", flags.paths)->allow_extra_args(false);
+  app.add_option("--path-prefix", flags.path_prefix);
+  app.add_option("--path-regex", flags.path_regex);
+  app.add_option("--status", flags.statuses)->allow_extra_args(false);
+  app.add_option("--method", flags.methods)->allow_extra_args(false);
+  app.add_option("--since", flags.since);
+  app.add_option("--until", flags.until);
+  app.add_option("--key", flags.key);
+  app.add_option("--field", flags.field);
   CLI11_PARSE(app, argc, argv);
+  if (!flags.paths.empty() || !flags.path_prefix.empty() ||
+      !flags.path_regex.empty() || !flags.statuses.empty() ||
+      !flags.methods.empty() || !flags.since.empty() || !flags.until.empty() ||
+      flags.key != 0 || flags.field != 0) {
+    auto built = logsweep::client::BuildQuery(flags, 0);
+    if (!built.ok()) {
+      std::fprintf(stderr, "%s\n", built.status().message().c_str());
+      return 2;
+    }
+    query = *built;
+  }
   if (inflate == "isa-l" && !common::IsalAvailable()) {
     std::fprintf(stderr, "built without ISA-L\n");
     return 2;
@@ -66,13 +92,17 @@ int Main(int argc, char** argv) {
       if (!warnings.empty()) warnings += " | ";
       warnings += w;
     }
-    std::printf("%s\t%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%s\n", path.c_str(),
-                common::StatusCodeName(r.status.code()),
-                static_cast<unsigned long long>(r.stats.lines),
-                static_cast<unsigned long long>(r.stats.matches),
-                static_cast<unsigned long long>(r.stats.malformed),
-                static_cast<unsigned long long>(r.stats.bytes_scanned),
-                hosts.c_str(), warnings.c_str(), r.status.message().c_str());
+    std::printf(
+        "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%llu\t%llu\t%llu\n",
+        path.c_str(), common::StatusCodeName(r.status.code()),
+        static_cast<unsigned long long>(r.stats.lines),
+        static_cast<unsigned long long>(r.stats.matches),
+        static_cast<unsigned long long>(r.stats.malformed),
+        static_cast<unsigned long long>(r.stats.bytes_scanned), hosts.c_str(),
+        warnings.c_str(), r.status.message().c_str(),
+        static_cast<unsigned long long>(r.stats.unreadable_method),
+        static_cast<unsigned long long>(r.stats.unreadable_status),
+        static_cast<unsigned long long>(r.stats.unreadable_time));
   }
   return 0;
 }

@@ -285,7 +285,8 @@ TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
   std::vector<common::WorkerStatus> workers = {
       {"host-a:12", 2, 1, 30, 50'000'000, 10'000, false, {}}};
   std::vector<common::JobStatus> jobs = {
-      {common::JobProgress{"job1", 40, 12, 3, 0, 1}, 4000, false}};
+      {common::JobProgress{"job1", 40, 12, 3, 0, 1}, 4000, false,
+       "--status 4xx"}};
 
   std::string w = WorkersTable(workers);
   std::string j = JobsTable(jobs);
@@ -297,12 +298,13 @@ TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
   EXPECT_NE(j.find("job1"), std::string::npos);
   EXPECT_NE(j.find("12/40"), std::string::npos);
   EXPECT_NE(j.find("no client attached"), std::string::npos);
+  EXPECT_NE(j.find("query: --status 4xx"), std::string::npos);
 }
 
 TEST(StatusJsonTest, WorkersOnlyLeavesJobsOut) {
   common::StatusReply reply;
   reply.workers = {{"w", 1, 0, 0, 0, 0, false, {}}};
-  reply.jobs = {{common::JobProgress{"j", 1, 0, 0, 0, 1}, 0, true}};
+  reply.jobs = {{common::JobProgress{"j", 1, 0, 0, 0, 1}, 0, true, {}}};
 
   auto all = nlohmann::json::parse(StatusJson(reply, false));
   auto only = nlohmann::json::parse(StatusJson(reply, true));

@@ -139,6 +139,27 @@ TEST_F(ClientLibraryTest, EachFutureHoldsItsOwnFilesHosts) {
   EXPECT_EQ(outcome.attempts, 1u);
 }
 
+TEST_F(ClientLibraryTest, QueryBuilderAsksThePredicatesAndRefusesABadOne) {
+  std::string text = Line("noise.example", "/index.html") +
+                     Line("h1", "/admin/x") + Line("h2", "/admin") +
+                     Line("h3", "/wp-admin/") + Line("h4", "/admin/y");
+  std::string a = dir_.Write("q.gz", Gzip(text));
+  Client client(clients_ep_);
+  JobResult r = client.submit({a}, Query().Prefix("/admin/")).result();
+  EXPECT_EQ(r.hosts, (std::vector<std::string>{"h1", "h4"}));
+  r = client.submit({a}, Query().Regex("admin/?$")).result();
+  EXPECT_EQ(r.hosts, (std::vector<std::string>{"h2", "h3"}));
+
+  try {
+    client.submit({a}, Query().Regex("(unclosed"));
+    FAIL() << "an invalid pattern must not be sent";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("--path-regex"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(ClientLibraryTest, JobResultMergesHostsAndNamesEachFailedFile) {
   std::string a = Log("a.gz", {"h2", "h1"});
   std::string b = Log("b.gz", {"h1", "h3"});

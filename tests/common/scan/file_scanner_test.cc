@@ -141,8 +141,8 @@ TEST(FileScannerTest, MatchValueLongerThanTheBufferIsComparedExactly) {
                      "no - - [d z] \"GET " + value + "w HTTP/1.0\"\n" +
                      "short - - [d z] \"GET " + value.substr(1) + "\n";
   FileScanner scanner(Options(InflateBackend::kZlib, 4096));
-  ScanReport r =
-      scanner.Scan(dir.Write("v.log", text), LineMatcher(Query{0, 6, value}));
+  ScanReport r = scanner.Scan(dir.Write("v.log", text),
+                              LineMatcher(ExactQuery(0, 6, value)));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"yes"});
   EXPECT_EQ(r.stats.matches, 1u);

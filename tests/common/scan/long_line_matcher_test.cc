@@ -27,8 +27,9 @@ LongLineMatcher::Verdict FeedInPieces(LongLineMatcher& m,
 
 TEST(LongLineMatcherTest, AgreesWithMatchLineOnLinesCutAnywhere) {
   std::mt19937 rng(5);
-  const std::vector<Query> queries = {Query{}, Query{3, 1, "ab"},
-                                      Query{2, 2, "x"}, Query{0, 6, "/a b"}};
+  const std::vector<Query> queries = {Query{}, ExactQuery(3, 1, "ab"),
+                                      ExactQuery(2, 2, "x"),
+                                      ExactQuery(0, 6, "/a b")};
   const char alphabet[] = {'a', 'b', ' ', '\t', '\r', '/', 'x', '\v'};
   for (const Query& q : queries) {
     LineMatcher reference(q);

@@ -10,7 +10,7 @@ namespace {
 
 TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
-                      Query{0, 6, "/wp-login.php"}};
+                      ExactQuery(0, 6, "/wp-login.php")};
   auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
@@ -26,7 +26,7 @@ TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
   for (uint64_t id : {7, 3, 9}) {
     tasks += EncodeTask(TaskAssignment{
         TaskRef{"job" + std::to_string(id), id, 1},
-        "/logs/" + std::to_string(id), Query{0, 6, "/robots.txt"}});
+        "/logs/" + std::to_string(id), ExactQuery(0, 6, "/robots.txt")});
   }
   auto batch = DecodeCoordinatorToWorker(tasks);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
@@ -64,7 +64,7 @@ TEST(CodecTest, SuccessfulOutcomeRoundTripsHostsAndStats) {
   outcome.ref = TaskRef{"j", 1, 1};
   outcome.hosts.Insert("a\xff");
   outcome.hosts.Insert("b");
-  outcome.stats = ScanStats{10, 2, 1, 100, 1000};
+  outcome.stats = ScanStats{10, 2, 1, 100, 1000, 3, 4, 5};
   auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
   ASSERT_TRUE(decoded.ok());
   const auto& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
@@ -187,14 +187,61 @@ TEST(CodecTest, MessageWithoutBodyIsRejected) {
   EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
 }
 
+TEST(CodecTest, GeneralQueryRoundTripsAndHidesFromOldPeers) {
+  Query q;
+  q.match_value = "/a";
+  q.more_values = {"/b\xff"};
+  q.path_prefix = "/";
+  q.path_regex = "^/(a|b)";
+  q.statuses = {{400, 499}, {200, 200}};
+  q.methods = {"GET", "POST"};
+  q.since = -5;
+  q.until = 1'800'000'000;
+  q.key_field = 6;
+  SubmitJob submit{{"/x"}, q, false, 0, false, {}};
+  const std::string bytes = Encode(ClientToCoordinator(submit));
+  auto decoded = DecodeClientToCoordinator(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<SubmitJob>(*decoded).query, q);
+  // A release that reads only match_value sees an empty one and refuses.
+  EXPECT_EQ(std::string(bytes).find("\x1a\x02/a"), std::string::npos);
+}
+
+TEST(CodecTest, BadQueriesAreRefusedNamingThePart) {
+  struct Case {
+    Query query;
+    const char* says;
+  };
+  Query regex, big_regex, window, values;
+  regex.match_value.clear();
+  regex.path_regex = "a(";
+  big_regex.match_value.clear();
+  big_regex.path_regex = std::string(5000, 'a');
+  window.since = 10;
+  window.until = 5;
+  values.more_values.assign(kMaxQueryValues, "/v");
+  for (const Case& c :
+       {Case{regex, "--path-regex 'a('"},
+        Case{big_regex, "--path-regex over 4096 bytes"},
+        Case{window, "is not before --until"}, Case{values, "--path values"}}) {
+    SubmitJob submit{{"/x"}, c.query, false, 0, false, {}};
+    auto decoded =
+        DecodeClientToCoordinator(Encode(ClientToCoordinator(submit)));
+    ASSERT_FALSE(decoded.ok()) << c.says;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(decoded.status().message().find(c.says), std::string::npos)
+        << decoded.status().message();
+  }
+}
+
 TEST(CodecTest, OutOfRangeFieldsAreRejected) {
   EXPECT_FALSE(DecodeWorkerToCoordinator(
                    Encode(WorkerToCoordinator(WorkerHello{"w", 0, {}, {}, {}})))
                    .ok());
-  SubmitJob bad_query{{"/a"}, Query{0, 1000, "/x"}, false, 0, false, {}};
+  SubmitJob bad_query{{"/a"}, ExactQuery(0, 1000, "/x"), false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(bad_query))).ok());
-  SubmitJob empty_value{{"/a"}, Query{0, 6, ""}, false, 0, false, {}};
+  SubmitJob empty_value{{"/a"}, ExactQuery(0, 6, ""), false, 0, false, {}};
   EXPECT_FALSE(
       DecodeClientToCoordinator(Encode(ClientToCoordinator(empty_value))).ok());
   SubmitJob nul_path{{std::string("/a\0b", 4)}, Query{}, false, 0, false, {}};
