@@ -169,7 +169,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
                      ? common::InvalidArgumentError(
                            "this is the coordinator's workers endpoint; "
                            "clients connect to its clients endpoint "
-                           "(--clients, port 5556 by default)")
+                           "(--clients-endpoint, port 5556 by default)")
                      : decoded.status();
     Refuse(Outgoing::Socket::kWorkers, peer, why, now);
     return;
@@ -304,7 +304,7 @@ void Coordinator::OnClientMessage(const std::string& peer,
                      ? common::InvalidArgumentError(
                            "this is the coordinator's clients endpoint; "
                            "workers connect to its workers endpoint "
-                           "(--workers, port 5555 by default)")
+                           "(--workers-endpoint, port 5555 by default)")
                      : decoded.status();
     Refuse(Outgoing::Socket::kClients, peer, why, now);
     return;
