@@ -252,7 +252,8 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  if (*workers_bind == *clients_bind) {
+  // (Two ephemeral ports, tcp://HOST:*, are two endpoints.)
+  if (*workers_bind == *clients_bind && workers_bind->back() != '*') {
     spdlog::error(
         "cannot listen: --workers-endpoint and --clients-endpoint are both "
         "{}; workers and clients need an endpoint each (by default "
