@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -663,6 +664,12 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
+  // For the docs check (tests/integration/docs_test.sh): the command
+  // line parsed, nothing run.
+  if (const char* check = std::getenv("LOGSWEEP_PARSE_ONLY");
+      check != nullptr && *check != '\0') {
+    return lc::kExitOk;
+  }
   if (*keygen) {
     auto pair = common::GenerateCurveKeyPair();
     common::Status s =
