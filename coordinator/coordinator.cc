@@ -245,7 +245,9 @@ void Coordinator::OnOutcome(const std::string& peer,
                     outcome.ref.attempt);
       break;
     case TaskTracker::Accept::kUnknown:
-      if (finished_.count(outcome.ref.job_id)) {
+      if (finished_.count(outcome.ref.job_id) ||
+          recently_finished_set_.count(outcome.ref.job_id)) {
+        // Answers of a cancelled or finished job's last attempts, late.
         spdlog::debug("dropped result for finished job {} task {}",
                       outcome.ref.job_id, outcome.ref.task_id);
       } else {
@@ -812,6 +814,15 @@ void Coordinator::ReportFinished(TimePoint now) {
         journal_->RecordTask(outcome);
       }
       journal_->RecordJobDone(id, f.result.elapsed_us);
+    }
+    // Remembered past finished_'s retention (ids only), so that late
+    // answers for it are not taken for a stranger's.
+    if (recently_finished_set_.insert(id).second) {
+      recently_finished_.push_back(id);
+      if (recently_finished_.size() > kRecentlyFinished) {
+        recently_finished_set_.erase(recently_finished_.front());
+        recently_finished_.pop_front();
+      }
     }
     FinishedJob done;
     done.finished_at = now;

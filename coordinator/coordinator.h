@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/base/clock.h"
@@ -251,6 +252,10 @@ class Coordinator {
   std::unordered_map<std::string, std::string> job_by_request_key_;
   std::unordered_map<std::string, FinishedJob> finished_;
   std::deque<std::string> finished_order_;  // oldest first
+  // The ids of the last kRecentlyFinished jobs to finish, oldest first.
+  static constexpr size_t kRecentlyFinished = 4096;
+  std::deque<std::string> recently_finished_;
+  std::unordered_set<std::string> recently_finished_set_;
   std::deque<ResultStream> streams_;
   // At most one Reregister and one Refused per peer per heartbeat interval.
   common::LogLimiter reregister_limiter_;
