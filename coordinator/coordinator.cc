@@ -163,15 +163,7 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now) {
   auto decoded = common::DecodeWorkerToCoordinator(payload);
   if (!decoded.ok()) {
-    // A client pointed at the workers endpoint: say so, rather than what
-    // its request looks like read as a worker's.
-    Status why = common::DecodeClientToCoordinator(payload).ok()
-                     ? common::InvalidArgumentError(
-                           "this is the coordinator's workers endpoint; "
-                           "clients connect to its clients endpoint "
-                           "(--clients-endpoint, port 5556 by default)")
-                     : decoded.status();
-    Refuse(Outgoing::Socket::kWorkers, peer, why, now);
+    Refuse(Outgoing::Socket::kWorkers, peer, decoded.status(), now);
     return;
   }
   if (auto* hello = std::get_if<common::WorkerHello>(&*decoded)) {
@@ -302,13 +294,7 @@ void Coordinator::OnClientMessage(const std::string& peer,
                                   const std::string& label) {
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
-    Status why = common::DecodeWorkerToCoordinator(payload).ok()
-                     ? common::InvalidArgumentError(
-                           "this is the coordinator's clients endpoint; "
-                           "workers connect to its workers endpoint "
-                           "(--workers-endpoint, port 5555 by default)")
-                     : decoded.status();
-    Refuse(Outgoing::Socket::kClients, peer, why, now);
+    Refuse(Outgoing::Socket::kClients, peer, decoded.status(), now);
     return;
   }
   if (!label.empty()) {
@@ -838,11 +824,11 @@ void Coordinator::ReportFinished(TimePoint now) {
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });
     spdlog::info(
-        "job {} finished in {:.1f} s: {} files, {} failed, {} hosts, {:.1f} "
-        "MB scanned{}",
-        id, static_cast<double>(f.result.elapsed_us) / 1e6,
-        f.result.files.size(), failed, f.hosts.size(),
+        "job {} finished: {} files, {} failed, {} hosts, {:.1f} MB scanned, "
+        "{:.1f} s{}",
+        id, f.result.files.size(), failed, f.hosts.size(),
         static_cast<double>(f.result.totals.bytes_scanned) / 1e6,
+        static_cast<double>(f.result.elapsed_us) / 1e6,
         f.client.empty() ? "; no client attached, kept for `logsweep wait`"
                          : "");
     done.result =
