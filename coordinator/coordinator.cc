@@ -23,6 +23,14 @@ std::string PeerHex(const std::string& peer) {
   return out;
 }
 
+// Wall-clock milliseconds since the epoch: the journal keeps when a job was
+// submitted, which outlives this process and its steady clock.
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // Bytes a file report takes on the wire, roughly: for cutting results into
 // pieces, not for accounting.
 size_t ReportBytes(const common::FileReport& f) {
@@ -32,6 +40,63 @@ size_t ReportBytes(const common::FileReport& f) {
 }
 
 }  // namespace
+
+std::string Coordinator::ClientName(const std::string& peer) const {
+  auto it = client_labels_.find(peer);
+  return it != client_labels_.end() ? "client " + it->second
+                                    : "client peer " + PeerHex(peer);
+}
+
+std::optional<std::string> Coordinator::ResolveJobId(const std::string& id,
+                                                     const std::string& client,
+                                                     Status* why) const {
+  if (id.size() >= 32) return id;
+  // A prefix is resolved among this client's own jobs only: elsewhere a
+  // listing shows the first 8 characters of other clients' ids, and those
+  // must not be enough to wait for or cancel their jobs.
+  std::vector<std::string> matches;
+  auto consider = [&](const std::string& candidate) {
+    if (candidate.compare(0, id.size(), id) != 0) return;
+    if (std::find(matches.begin(), matches.end(), candidate) != matches.end()) {
+      return;
+    }
+    matches.push_back(candidate);
+  };
+  for (const std::string& job : tracker_.JobIds()) {
+    auto owner = client_of_job_.find(job);
+    if (owner != client_of_job_.end() && owner->second == client) {
+      consider(job);
+    }
+  }
+  for (const auto& [job, kept] : finished_) {
+    if (kept.owner == client) consider(job);
+  }
+  if (journal_ != nullptr) {
+    auto stored = journal_->FindByPrefix(id, client, 10);
+    if (stored.ok()) {
+      for (const std::string& job : *stored) consider(job);
+    }
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.empty()) {
+    *why = common::NotFoundError("no job " + id +
+                                 (journal_
+                                      ? " among yours"
+                                      : " among yours (finished jobs are kept "
+                                        "only with --state)"));
+  } else {
+    std::string list;
+    for (size_t i = 0; i < matches.size() && i < 3; ++i) {
+      list += (i ? ", " : "") + matches[i];
+    }
+    *why = common::InvalidArgumentError(
+        "job id prefix " + id +
+        " is ambiguous: " + std::to_string(matches.size()) +
+        (matches.size() >= 10 ? "+" : "") + " of your jobs begin with it (" +
+        list + (matches.size() > 3 ? ", ..." : "") + "); give more of the id");
+  }
+  return std::nullopt;
+}
 
 Coordinator::Coordinator(CoordinatorConfig config, JobJournal* journal)
     : journal_(journal),
@@ -173,7 +238,9 @@ void Coordinator::OnOutcome(const std::string& peer,
                     outcome.ref.attempt);
       break;
     case TaskTracker::Accept::kUnknown:
-      if (finished_.count(outcome.ref.job_id)) {
+      if (finished_.count(outcome.ref.job_id) ||
+          recently_finished_set_.count(outcome.ref.job_id)) {
+        // Answers of a cancelled or finished job's last attempts, late.
         spdlog::debug("dropped result for finished job {} task {}",
                       outcome.ref.job_id, outcome.ref.task_id);
       } else {
@@ -224,11 +291,19 @@ void Coordinator::ReviewUnconfirmed() {
 
 void Coordinator::OnClientMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now,
-                                  const std::string& client) {
+                                  const std::string& client,
+                                  const std::string& label) {
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
     Refuse(Outgoing::Socket::kClients, peer, decoded.status(), now);
     return;
+  }
+  if (!label.empty()) {
+    // Bounded: peers that leave without a word are forgotten in bulk.
+    if (client_labels_.size() >= 4096 && !client_labels_.count(peer)) {
+      client_labels_.clear();
+    }
+    client_labels_[peer] = label;
   }
   std::visit(
       [&](const auto& request) { OnClientRequest(peer, client, request, now); },
@@ -277,9 +352,8 @@ void Coordinator::OnClientRequest(const std::string& peer,
   size_t& open = open_jobs_by_client_[client];
   if (open >= config_.max_jobs_per_client) {
     Warn("job-limit", now,
-         fmt::format("rejected a job from client {} (peer {}): {} unfinished "
-                     "jobs",
-                     client, PeerHex(peer), open));
+         fmt::format("rejected a job from {}: {} unfinished jobs",
+                     ClientName(peer), open));
     SendToClient(
         peer, common::JobRejected{
                   common::ResourceExhaustedError(
@@ -294,7 +368,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
   if (journal_ != nullptr) {
     // Durable before the client hears the id, so `wait ID` always works; a
     // job that cannot be made durable is refused, not run half-durable.
-    journal_->RecordJob(id, submit);
+    journal_->RecordJob(id, submit, client, UnixMs());
     if (Status s = journal_->Commit(); !s.ok()) {
       journal_->DiscardJob(id);
       spdlog::error("refused a job of {} files: {}", submit.paths.size(),
@@ -316,10 +390,12 @@ void Coordinator::OnClientRequest(const std::string& peer,
     job_by_request_key_[submit.request_key] = id;
   }
   if (submit.query.list_files) {
-    spdlog::info("job {} accepted: listing {} paths (submit --remote)", id,
-                 submit.paths.size());
+    spdlog::info("job {} accepted: listing {} paths for {} (submit --remote)",
+                 id, submit.paths.size(), ClientName(peer));
   } else {
-    spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+    spdlog::info("job {} accepted: {} files from {}, query {}{}", id,
+                 submit.paths.size(), ClientName(peer), QueryText(submit.query),
+                 submit.merge_partial ? ", merge partial" : "");
   }
   Accept(peer, id, submit.paths.size(), submit.request_id);
 }
@@ -340,7 +416,7 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
                            bool stream_files, uint64_t request_id,
                            TimePoint now, bool restart_result) {
   if (auto total = tracker_.AttachClient(id, peer, stream_files)) {
-    spdlog::info("client peer {} attached to job {}", PeerHex(peer), id);
+    spdlog::info("{} attached to job {}", ClientName(peer), id);
     Accept(peer, id, *total, request_id);
     return true;
   }
@@ -365,7 +441,13 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
       spdlog::error("{}", stored.status().ToString());
     } else if (stored->has_value()) {
       const auto& job = **stored;
-      tracker_.RestoreJob(job.id, peer, job.submit, job.done, now);
+      tracker_.RestoreJob(job.id, peer, job.submit, job.done, now,
+                          StartedAt(job, now));
+      if (!job.owner.empty() && !client_of_job_.count(job.id)) {
+        // Counted until it finishes (at once, if it has).
+        client_of_job_[job.id] = job.owner;
+        ++open_jobs_by_client_[job.owner];
+      }
       tracker_.AttachClient(job.id, peer, stream_files);
       if (!job.submit.request_key.empty()) {
         job_by_request_key_[job.submit.request_key] = job.id;
@@ -379,14 +461,19 @@ bool Coordinator::AttachTo(const std::string& peer, const std::string& id,
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
-                                  const std::string& /*client*/,
+                                  const std::string& client,
                                   const common::WaitJob& wait, TimePoint now) {
-  if (AttachTo(peer, wait.job_id, wait.stream_files, wait.request_id, now,
+  Status why;
+  auto id = ResolveJobId(wait.job_id, client, &why);
+  if (!id) {
+    SendToClient(peer, common::JobRejected{why, wait.request_id});
+    return;
+  }
+  if (AttachTo(peer, *id, wait.stream_files, wait.request_id, now,
                wait.restart_result)) {
     return;
   }
-  SendToClient(peer,
-               common::JobRejected{UnknownJob(wait.job_id), wait.request_id});
+  SendToClient(peer, common::JobRejected{UnknownJob(*id), wait.request_id});
 }
 
 Status Coordinator::UnknownJob(const std::string& id) const {
@@ -396,45 +483,63 @@ Status Coordinator::UnknownJob(const std::string& id) const {
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
-                                  const std::string& /*client*/,
+                                  const std::string& client,
                                   const common::CancelJob& cancel, TimePoint) {
-  auto cancelled = tracker_.Cancel(cancel.job_id, cancel.task_ids);
-  if (!cancelled) {
-    SendToClient(
-        peer, common::JobRejected{
-                  common::NotFoundError("no unfinished job " + cancel.job_id),
-                  cancel.request_id});
+  Status why;
+  auto id = ResolveJobId(cancel.job_id, client, &why);
+  if (!id) {
+    SendToClient(peer, common::JobRejected{why, cancel.request_id});
     return;
   }
-  spdlog::info("job {}: {} tasks cancelled by client peer {}", cancel.job_id,
-               *cancelled, PeerHex(peer));
-  SendToClient(
-      peer, common::CancelReply{cancel.job_id, *cancelled, cancel.request_id});
+  auto cancelled = tracker_.Cancel(*id, cancel.task_ids);
+  if (!cancelled) {
+    SendToClient(peer,
+                 common::JobRejected{
+                     common::NotFoundError(
+                         "no unfinished job " + *id +
+                         (finished_.count(*id) ? " (it has finished)" : "")),
+                     cancel.request_id});
+    return;
+  }
+  spdlog::info("job {}: {} tasks cancelled by {}", *id, *cancelled,
+               ClientName(peer));
+  SendToClient(peer, common::CancelReply{*id, *cancelled, cancel.request_id});
 }
 
 void Coordinator::OnClientRequest(const std::string& peer,
                                   const std::string& client,
                                   const common::GetStatus& request,
                                   TimePoint now) {
+  std::string job_id = request.job_id;
+  if (!job_id.empty()) {
+    Status why;
+    auto id = ResolveJobId(job_id, client, &why);
+    if (!id) {
+      SendToClient(peer, common::JobRejected{why, request.request_id});
+      return;
+    }
+    job_id = *id;
+  }
   common::StatusReply reply;
   reply.request_id = request.request_id;
   reply.workers = workers_.Statuses(now);
-  reply.jobs = tracker_.Statuses(request.job_id, now);
+  reply.jobs = tracker_.Statuses(job_id, now);
   for (auto& job : reply.jobs) {
     job.progress.workers = static_cast<uint32_t>(workers_.size());
     // A job id is what lets a client wait for or cancel a job: in a list,
     // only the jobs this client submitted show theirs in full.
     auto owner = client_of_job_.find(job.progress.job_id);
     bool own = owner != client_of_job_.end() && owner->second == client;
-    if (request.job_id.empty() && !own) {
+    if (job_id.empty() && !own) {
       job.progress.job_id = job.progress.job_id.substr(0, 8) + "...";
     }
   }
-  if (!request.job_id.empty() && reply.jobs.empty()) {
+  if (!job_id.empty() && reply.jobs.empty()) {
     // Not running: maybe finished, kept here or in the journal.
     common::JobStatus job;
-    job.progress.job_id = request.job_id;
-    if (auto it = finished_.find(request.job_id); it != finished_.end()) {
+    job.progress.job_id = job_id;
+    if (auto it = finished_.find(job_id); it != finished_.end()) {
+      job.finished = true;
       const common::JobResult& r = *it->second.result;
       job.progress.total = r.files.size();
       job.progress.done = r.files.size();
@@ -447,13 +552,20 @@ void Coordinator::OnClientRequest(const std::string& peer,
     } else {
       std::optional<JobJournal::StoredJob> stored;
       if (journal_ != nullptr) {
-        auto loaded = journal_->Load(request.job_id);
+        auto loaded = journal_->Load(job_id);
         if (loaded.ok()) stored = std::move(*loaded);
       }
       if (!stored) {
-        SendToClient(peer, common::JobRejected{UnknownJob(request.job_id),
-                                               request.request_id});
+        SendToClient(
+            peer, common::JobRejected{UnknownJob(job_id), request.request_id});
         return;
+      }
+      job.finished = stored->finished;
+      if (stored->finished) {
+        job.elapsed_ms = stored->elapsed_us / 1000;
+      } else if (stored->submitted_unix_ms > 0) {
+        job.elapsed_ms = static_cast<uint64_t>(
+            std::max<int64_t>(0, UnixMs() - stored->submitted_unix_ms));
       }
       job.progress.total = stored->submit.paths.size();
       job.progress.done = stored->done.size();
@@ -468,12 +580,27 @@ void Coordinator::OnClientRequest(const std::string& peer,
   SendToClient(peer, reply);
 }
 
+std::optional<TimePoint> Coordinator::StartedAt(
+    const JobJournal::StoredJob& job, TimePoint now) {
+  if (job.finished && job.elapsed_us > 0) {
+    return now - std::chrono::microseconds(job.elapsed_us);
+  }
+  if (job.submitted_unix_ms <= 0) return std::nullopt;
+  const int64_t ago = std::max<int64_t>(0, UnixMs() - job.submitted_unix_ms);
+  return now - std::chrono::milliseconds(ago);
+}
+
 Status Coordinator::Restore(TimePoint now) {
   if (journal_ == nullptr) return common::OkStatus();
   auto jobs = journal_->LoadUnfinished();
   if (!jobs.ok()) return jobs.status();
   for (const auto& job : *jobs) {
-    tracker_.RestoreJob(job.id, "", job.submit, job.done, now);
+    tracker_.RestoreJob(job.id, "", job.submit, job.done, now,
+                        StartedAt(job, now));
+    if (!job.owner.empty()) {
+      client_of_job_[job.id] = job.owner;
+      ++open_jobs_by_client_[job.owner];
+    }
     if (!job.submit.request_key.empty()) {
       job_by_request_key_[job.submit.request_key] = job.id;
     }
@@ -482,6 +609,27 @@ Status Coordinator::Restore(TimePoint now) {
   }
   ReportFinished(now);
   return common::OkStatus();
+}
+
+size_t Coordinator::OnShutdown() {
+  if (journal_ != nullptr) return 0;  // resumed by the next coordinator
+  size_t told = 0;
+  for (const auto& p : tracker_.ProgressReports()) {
+    if (p.client.empty()) continue;
+    common::Refused gone{
+        common::NotFoundError(
+            "job " + p.progress.job_id +
+            " is gone: the coordinator stopped, and without --state it "
+            "keeps no job across a restart"),
+        common::kProtocolVersion};
+    outbox_.push_back(
+        Outgoing{Outgoing::Socket::kClients,
+                 p.client,
+                 common::Encode(common::CoordinatorToClient(gone)),
+                 {}});
+    ++told;
+  }
+  return told;
 }
 
 Status Coordinator::CommitJournal(TimePoint now) {
@@ -582,8 +730,9 @@ void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
           f.status.message().find("queue full") != std::string::npos) {
         // The client left; its jobs still run to completion, for `wait`
         // to attach to.
-        spdlog::info("client peer {} is gone; its jobs run on unattended",
-                     PeerHex(m.peer));
+        spdlog::info("{} is gone; its jobs run on unattended",
+                     ClientName(m.peer));
+        client_labels_.erase(m.peer);
         tracker_.DetachClient(m.peer);
         streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
                                       [&](const ResultStream& s) {
@@ -591,8 +740,8 @@ void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
                                       }),
                        streams_.end());
       } else {
-        spdlog::error("a message to client peer {} was not sent: {}",
-                      PeerHex(m.peer), f.status.ToString());
+        spdlog::error("a message to {} was not sent: {}", ClientName(m.peer),
+                      f.status.ToString());
       }
       continue;
     }
@@ -697,7 +846,16 @@ void Coordinator::ReportFinished(TimePoint now) {
       for (const auto& outcome : tracker_.TakeCompletedTasks()) {
         journal_->RecordTask(outcome);
       }
-      journal_->RecordJobDone(id);
+      journal_->RecordJobDone(id, f.result.elapsed_us);
+    }
+    // Remembered past finished_'s retention (ids only), so that late
+    // answers for it are not taken for a stranger's.
+    if (recently_finished_set_.insert(id).second) {
+      recently_finished_.push_back(id);
+      if (recently_finished_.size() > kRecentlyFinished) {
+        recently_finished_set_.erase(recently_finished_.front());
+        recently_finished_.pop_front();
+      }
     }
     FinishedJob done;
     done.finished_at = now;
@@ -712,9 +870,14 @@ void Coordinator::ReportFinished(TimePoint now) {
     size_t failed = std::count_if(
         f.result.files.begin(), f.result.files.end(),
         [](const common::FileReport& r) { return !r.status.ok(); });
-    spdlog::info("job {} finished: {} files, {} failed, {} hosts, {:.1f} s", id,
-                 f.result.files.size(), failed, f.hosts.size(),
-                 static_cast<double>(f.result.elapsed_us) / 1e6);
+    spdlog::info(
+        "job {} finished: {} files, {} failed, {} hosts, {:.1f} MB scanned, "
+        "{:.1f} s{}",
+        id, f.result.files.size(), failed, f.hosts.size(),
+        static_cast<double>(f.result.totals.bytes_scanned) / 1e6,
+        static_cast<double>(f.result.elapsed_us) / 1e6,
+        f.client.empty() ? "; no client attached, kept for `logsweep wait`"
+                         : "");
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
     done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));

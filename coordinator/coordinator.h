@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/base/clock.h"
@@ -100,9 +102,11 @@ class Coordinator {
   // A message from a client peer; one that cannot be decoded is answered
   // with Refused. `client` names who sent it for the per-client job limit:
   // the CURVE public key when on, else the peer's IP address, else
-  // kLocalClient.
+  // kLocalClient. `label` names the peer in the log (its address, and
+  // CURVE key); empty: its peer id in hex.
   void OnClientMessage(const std::string& peer, std::string_view payload,
-                       TimePoint now, const std::string& client = kLocalClient);
+                       TimePoint now, const std::string& client = kLocalClient,
+                       const std::string& label = {});
   // Heartbeats, expiry of silent workers, progress reports, the next
   // pieces of results being sent. Call at least by NextDeadline().
   void OnTick(TimePoint now);
@@ -120,6 +124,11 @@ class Coordinator {
   // "nothing waiting" cannot be trusted (the messages may not have reached
   // the socket yet), so no worker is judged for one expiry period.
   void OnStall(std::chrono::milliseconds gap, TimePoint now);
+
+  // The process is stopping. Without a journal its unfinished jobs are
+  // lost: each attached client is told its job is gone (Refused, NotFound).
+  // Returns the number of such messages queued.
+  size_t OnShutdown();
 
   // Resumes the journal's unfinished jobs (after a restart). Errors: the
   // journal's (Unavailable, DataLoss).
@@ -197,6 +206,17 @@ class Coordinator {
   void Accept(const std::string& peer, const std::string& id, uint64_t total,
               uint64_t request_id);
   common::Status UnknownJob(const std::string& id) const;
+  // A job id as a client gave it: a whole id as it is, a shorter one the
+  // one job of `client`'s that begins with it. Else nullopt and `why`:
+  // NotFound, or InvalidArgument for a prefix of several.
+  std::optional<std::string> ResolveJobId(const std::string& id,
+                                          const std::string& client,
+                                          common::Status* why) const;
+  // When a job from the journal was submitted, on this process's clock.
+  static std::optional<TimePoint> StartedAt(const JobJournal::StoredJob& job,
+                                            TimePoint now);
+  // "client 10.0.0.7 (key Abc12345)", or the peer id when unknown.
+  std::string ClientName(const std::string& peer) const;
   void ReportFinished(TimePoint now);
   void StartResult(const std::string& peer, const FinishedJob& job,
                    bool resend_files);
@@ -233,10 +253,16 @@ class Coordinator {
   // are not counted.
   std::unordered_map<std::string, size_t> open_jobs_by_client_;
   std::unordered_map<std::string, std::string> client_of_job_;
+  // How each client peer is named in the log (see OnClientMessage).
+  std::unordered_map<std::string, std::string> client_labels_;
   // Submits seen, by request key, for jobs running or kept finished.
   std::unordered_map<std::string, std::string> job_by_request_key_;
   std::unordered_map<std::string, FinishedJob> finished_;
   std::deque<std::string> finished_order_;  // oldest first
+  // The ids of the last kRecentlyFinished jobs to finish, oldest first.
+  static constexpr size_t kRecentlyFinished = 4096;
+  std::deque<std::string> recently_finished_;
+  std::unordered_set<std::string> recently_finished_set_;
   std::deque<ResultStream> streams_;
   // At most one Reregister and one Refused per peer per heartbeat interval.
   common::LogLimiter reregister_limiter_;

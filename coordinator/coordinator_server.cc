@@ -161,7 +161,12 @@ void CoordinatorServer::ReadAll(zmq::socket_t& socket, bool from_workers) {
                                   : !from.address.empty()
                                       ? from.address
                                       : std::string(kLocalClient);
-      coordinator_.OnClientMessage(frames[0], frames[1], now, client);
+      // The log names the client by address and key, not by peer id.
+      std::string label = from.address.empty() ? "local" : from.address;
+      if (!from.user_id.empty()) {
+        label += " (key " + from.user_id.substr(0, 8) + ")";
+      }
+      coordinator_.OnClientMessage(frames[0], frames[1], now, client, label);
     }
     Flush();
   }
@@ -314,6 +319,16 @@ common::Status CoordinatorServer::Run(const std::atomic<bool>& stop,
     // messages become durable together.
     if (auto s = coordinator_.CommitJournal(now); !s.ok()) {
       spdlog::error("{} (retrying; nothing is lost meanwhile)", s.ToString());
+    }
+  }
+  // Clients of jobs that die with this process hear so (briefly lingering
+  // for the message to leave) rather than waiting on a job that is gone.
+  if (coordinator_.OnShutdown() > 0) {
+    Flush();
+    try {
+      clients_.set(zmq::sockopt::linger, 500);
+    } catch (const zmq::error_t&) {
+      // Nothing to do: the clients find out by their silence timeout.
     }
   }
   return common::OkStatus();

@@ -5,6 +5,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -146,24 +148,28 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   if (Status s = journal->Exec(kSchema); !s.ok()) {
     return common::DataLossError(s.message() + " (" + path + ")");
   }
-  // Journals written before request keys existed gain the column.
-  bool has_key = false;
+  // Journals written before request keys, owners and timings existed gain
+  // the columns (their old jobs keep an unknown owner and time: 0).
+  std::vector<std::string> columns;
   {
     Statement st(db, "PRAGMA table_info(jobs)");
     while (st.ok() && sqlite3_step(st.get()) == SQLITE_ROW) {
       const unsigned char* name = sqlite3_column_text(st.get(), 1);
-      if (name && std::strcmp(reinterpret_cast<const char*>(name),
-                              "request_key") == 0) {
-        has_key = true;
-      }
+      if (name) columns.emplace_back(reinterpret_cast<const char*>(name));
     }
   }
-  if (!has_key) {
-    if (Status s =
-            journal->Exec("ALTER TABLE jobs ADD COLUMN request_key BLOB");
-        !s.ok()) {
-      return s;
+  // request_key stays nullable: its index skips NULLs.
+  for (const char* column :
+       {"request_key BLOB", "owner BLOB NOT NULL DEFAULT ''",
+        "submitted_unix_ms INTEGER NOT NULL DEFAULT 0",
+        "elapsed_us INTEGER NOT NULL DEFAULT 0"}) {
+    const std::string name(column, std::strchr(column, ' '));
+    if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
+      continue;
     }
+    const std::string sql =
+        std::string("ALTER TABLE jobs ADD COLUMN ") + column;
+    if (Status s = journal->Exec(sql.c_str()); !s.ok()) return s;
   }
   if (Status s =
           journal->Exec("CREATE INDEX IF NOT EXISTS jobs_by_request_key "
@@ -196,10 +202,17 @@ Status JobJournal::Exec(const char* sql) {
 }
 
 void JobJournal::RecordJob(const std::string& job_id,
-                           const common::SubmitJob& submit) {
-  pending_.push_back(Op{Op::Kind::kJob, job_id, 0,
-                        common::Encode(common::ClientToCoordinator(submit)),
-                        submit.request_key});
+                           const common::SubmitJob& submit,
+                           const std::string& owner,
+                           int64_t submitted_unix_ms) {
+  Op op{Op::Kind::kJob,
+        job_id,
+        0,
+        common::Encode(common::ClientToCoordinator(submit)),
+        submit.request_key,
+        owner,
+        submitted_unix_ms};
+  pending_.push_back(std::move(op));
 }
 
 void JobJournal::RecordTask(const common::TaskOutcome& outcome) {
@@ -207,11 +220,15 @@ void JobJournal::RecordTask(const common::TaskOutcome& outcome) {
                         outcome.ref.job_id,
                         outcome.ref.task_id,
                         common::EncodeOutcome(outcome),
-                        {}});
+                        {},
+                        {},
+                        0});
 }
 
-void JobJournal::RecordJobDone(const std::string& job_id) {
-  pending_.push_back(Op{Op::Kind::kDone, job_id, 0, {}, {}});
+void JobJournal::RecordJobDone(const std::string& job_id, uint64_t elapsed_us) {
+  Op op{
+      Op::Kind::kDone, job_id, 0, {}, {}, {}, static_cast<int64_t>(elapsed_us)};
+  pending_.push_back(std::move(op));
 }
 
 void JobJournal::DiscardJob(const std::string& job_id) {
@@ -229,8 +246,8 @@ Status JobJournal::Apply(const Op& op) {
       // OR IGNORE: a batch retried after a failed COMMIT may meet its own
       // rows if SQLite had written them before failing.
       Statement st(db_,
-                   "INSERT OR IGNORE INTO jobs (id, submit, request_key) "
-                   "VALUES (?1, ?2, ?3)");
+                   "INSERT OR IGNORE INTO jobs (id, submit, request_key, "
+                   "owner, submitted_unix_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
       if (!st.ok()) return Error("prepare");
       st.BindText(1, op.job_id);
       st.Bind(2, op.blob);
@@ -239,6 +256,8 @@ Status JobJournal::Apply(const Op& op) {
       } else {
         st.Bind(3, op.request_key);
       }
+      st.Bind(4, op.owner);
+      sqlite3_bind_int64(st.get(), 5, op.time);
       if (sqlite3_step(st.get()) != SQLITE_DONE) return Error("record job");
       return common::OkStatus();
     }
@@ -254,9 +273,11 @@ Status JobJournal::Apply(const Op& op) {
       return common::OkStatus();
     }
     case Op::Kind::kDone: {
-      Statement st(db_, "UPDATE jobs SET finished = 1 WHERE id = ?1");
+      Statement st(
+          db_, "UPDATE jobs SET finished = 1, elapsed_us = ?2 WHERE id = ?1");
       if (!st.ok()) return Error("prepare");
       st.BindText(1, op.job_id);
+      sqlite3_bind_int64(st.get(), 2, op.time);
       if (sqlite3_step(st.get()) != SQLITE_DONE) {
         return Error("record job done");
       }
@@ -309,7 +330,8 @@ StatusOr<std::vector<common::TaskOutcome>> JobJournal::LoadTasks(
 
 StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
   Statement st(db_,
-               "SELECT id, submit FROM jobs WHERE finished = 0 ORDER BY seq");
+               "SELECT id, submit, owner, submitted_unix_ms FROM jobs WHERE "
+               "finished = 0 ORDER BY seq");
   if (!st.ok()) return Error("prepare");
   std::vector<StoredJob> jobs;
   int rc;
@@ -319,6 +341,8 @@ StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
     auto submit = DecodeSubmit(st.Column(1));
     if (!submit.ok()) return submit.status();
     job.submit = std::move(*submit);
+    job.owner = st.Column(2);
+    job.submitted_unix_ms = sqlite3_column_int64(st.get(), 3);
     jobs.push_back(std::move(job));
   }
   if (rc != SQLITE_DONE) return Error("load jobs");
@@ -332,7 +356,9 @@ StatusOr<std::vector<JobJournal::StoredJob>> JobJournal::LoadUnfinished() {
 
 StatusOr<std::optional<JobJournal::StoredJob>> JobJournal::Load(
     const std::string& job_id) {
-  Statement st(db_, "SELECT submit, finished FROM jobs WHERE id = ?1");
+  Statement st(db_,
+               "SELECT submit, finished, owner, submitted_unix_ms, elapsed_us "
+               "FROM jobs WHERE id = ?1");
   if (!st.ok()) return Error("prepare");
   st.BindText(1, job_id);
   int rc = sqlite3_step(st.get());
@@ -344,10 +370,39 @@ StatusOr<std::optional<JobJournal::StoredJob>> JobJournal::Load(
   if (!submit.ok()) return submit.status();
   job.submit = std::move(*submit);
   job.finished = sqlite3_column_int(st.get(), 1) != 0;
+  job.owner = st.Column(2);
+  job.submitted_unix_ms = sqlite3_column_int64(st.get(), 3);
+  job.elapsed_us = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 4));
   auto done = LoadTasks(job_id);
   if (!done.ok()) return done.status();
   job.done = std::move(*done);
   return std::optional<StoredJob>(std::move(job));
+}
+
+StatusOr<std::vector<std::string>> JobJournal::FindByPrefix(
+    const std::string& prefix, const std::string& owner, size_t limit) {
+  // Ids are lowercase hex: a prefix of anything else matches nothing, and
+  // LIKE's wildcards never reach the query.
+  for (char c : prefix) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return std::vector<std::string>();
+    }
+  }
+  Statement st(db_,
+               "SELECT id FROM jobs WHERE id LIKE ?1 AND owner = ?2 ORDER BY "
+               "seq LIMIT ?3");
+  if (!st.ok()) return Error("prepare");
+  st.BindText(1, prefix + "%");
+  st.Bind(2, owner);
+  sqlite3_bind_int64(st.get(), 3, static_cast<sqlite3_int64>(limit));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    const unsigned char* id = sqlite3_column_text(st.get(), 0);
+    if (id) ids.emplace_back(reinterpret_cast<const char*>(id));
+  }
+  if (rc != SQLITE_DONE) return Error("find job id prefix");
+  return ids;
 }
 
 StatusOr<std::optional<std::string>> JobJournal::FindByRequestKey(

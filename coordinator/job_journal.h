@@ -39,9 +39,15 @@ class JobJournal {
   JobJournal& operator=(const JobJournal&) = delete;
 
   // Each write joins the pending batch (in memory; cannot fail).
-  void RecordJob(const std::string& job_id, const common::SubmitJob& submit);
+  // `owner`: the submitting client's identity (CURVE key, else IP address,
+  // else "local"), so that its jobs stay its own across a restart;
+  // `submitted_unix_ms`: wall-clock time of the submit, so that a resumed
+  // job's elapsed time and throughput count from then.
+  void RecordJob(const std::string& job_id, const common::SubmitJob& submit,
+                 const std::string& owner = {}, int64_t submitted_unix_ms = 0);
   void RecordTask(const common::TaskOutcome& outcome);
-  void RecordJobDone(const std::string& job_id);
+  // `elapsed_us`: the job's duration, from submit to its last file.
+  void RecordJobDone(const std::string& job_id, uint64_t elapsed_us = 0);
   // Takes a job's records out of the pending batch (a job that could not be
   // made durable is refused, and must not become durable later).
   void DiscardJob(const std::string& job_id);
@@ -56,11 +62,18 @@ class JobJournal {
     common::SubmitJob submit;
     std::vector<common::TaskOutcome> done;  // finished tasks' outcomes
     bool finished = false;
+    std::string owner;              // empty: unknown (an older journal)
+    int64_t submitted_unix_ms = 0;  // 0: unknown (an older journal)
+    uint64_t elapsed_us = 0;        // of a finished job
   };
   // Every job not yet finished, oldest first. Reads only what is committed.
   common::StatusOr<std::vector<StoredJob>> LoadUnfinished();
   // One job, finished or not; nullopt if unknown.
   common::StatusOr<std::optional<StoredJob>> Load(const std::string& job_id);
+  // Ids of `owner`'s jobs (finished or not) that begin with `prefix`,
+  // oldest first, at most `limit`.
+  common::StatusOr<std::vector<std::string>> FindByPrefix(
+      const std::string& prefix, const std::string& owner, size_t limit);
   // The id of the job submitted with `request_key`, if one was recorded.
   common::StatusOr<std::optional<std::string>> FindByRequestKey(
       const std::string& request_key);
@@ -76,6 +89,8 @@ class JobJournal {
     uint64_t task_id = 0;
     std::string blob;         // encoded submit or outcome
     std::string request_key;  // kJob
+    std::string owner;        // kJob
+    int64_t time = 0;         // kJob: submitted_unix_ms; kDone: elapsed_us
   };
 
   common::Status Exec(const char* sql);

@@ -1,4 +1,7 @@
 // logsweep-coordinator: parse flags, bind, serve until SIGINT/SIGTERM.
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -41,6 +44,44 @@ bool LoopbackOnly(const std::string& endpoint) {
     if (endpoint.rfind(prefix, 0) == 0) return true;
   }
   return false;
+}
+
+// A bind endpoint as libzmq takes it: it binds an IP address, `*` or an
+// interface name, never a host name ("tcp://localhost:5556" fails with "No
+// such device"). A host name that is not an interface is resolved here to
+// its (first IPv4) address. Errors: InvalidArgument saying what to write.
+logsweep::common::StatusOr<std::string> BindEndpoint(const std::string& flag,
+                                                     const std::string& value) {
+  if (value.rfind("tcp://", 0) != 0) return value;
+  const std::string rest = value.substr(6);
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return logsweep::common::InvalidArgumentError(
+        flag + " " + value + ": write tcp://ADDRESS:PORT, e.g. tcp://*:5556");
+  }
+  const std::string host = rest.substr(0, colon);
+  if (host == "*" || host.front() == '[' ||
+      host.find_first_not_of("0123456789.") == std::string::npos ||
+      ::if_nametoindex(host.c_str()) != 0) {
+    return value;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 ||
+      found == nullptr) {
+    return logsweep::common::InvalidArgumentError(
+        flag + " " + value + ": " + host +
+        " is neither an address nor an interface; bind an address "
+        "(tcp://127.0.0.1:PORT) or every interface (tcp://*:PORT)");
+  }
+  char address[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET,
+              &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr,
+              address, sizeof(address));
+  ::freeaddrinfo(found);
+  return "tcp://" + std::string(address) + rest.substr(colon);
 }
 
 int Main(int argc, char** argv) {
@@ -210,6 +251,26 @@ int Main(int argc, char** argv) {
         "CURVE off: anyone who can reach the endpoints can submit jobs or "
         "act as a worker (see docs/security.md)");
   }
+  auto workers_bind = BindEndpoint("--workers-endpoint", workers_endpoint);
+  auto clients_bind = BindEndpoint("--clients-endpoint", clients_endpoint);
+  for (const auto* bind : {&workers_bind, &clients_bind}) {
+    if (!bind->ok()) {
+      spdlog::error("cannot listen: {}", bind->status().ToString());
+      return 2;
+    }
+  }
+  // (Two ephemeral ports, tcp://HOST:*, are two endpoints.)
+  if (*workers_bind == *clients_bind && workers_bind->back() != '*') {
+    spdlog::error(
+        "cannot listen: --workers-endpoint and --clients-endpoint are both "
+        "{}; workers and clients need an endpoint each (by default "
+        "tcp://*:5555 "
+        "and tcp://*:5556)",
+        *workers_bind);
+    return 2;
+  }
+  workers_endpoint = *workers_bind;
+  clients_endpoint = *clients_bind;
   if (auto s = server.Bind(workers_endpoint, clients_endpoint); !s.ok()) {
     spdlog::error("cannot listen: {}", s.ToString());
     return 1;

@@ -38,9 +38,10 @@ std::string TaskTracker::AddJob(std::string client,
 bool TaskTracker::RestoreJob(const std::string& id, std::string client,
                              const common::SubmitJob& submit,
                              const std::vector<common::TaskOutcome>& done,
-                             TimePoint now) {
+                             TimePoint now, std::optional<TimePoint> started) {
   if (jobs_.count(id)) return false;
   Job& job = CreateJob(id, std::move(client), submit, now);
+  if (started) job.started = *started;
   bool recording = record_outcomes_;
   record_outcomes_ = false;  // already durable
   for (const common::TaskOutcome& outcome : done) {
@@ -480,6 +481,13 @@ std::vector<TaskTracker::Progress> TaskTracker::ProgressReports() const {
     out.push_back(Progress{job.client, std::move(p)});
   }
   return out;
+}
+
+std::vector<std::string> TaskTracker::JobIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(jobs_.size());
+  for (const auto& [id, job] : jobs_) ids.push_back(id);
+  return ids;
 }
 
 std::vector<common::JobStatus> TaskTracker::Statuses(const std::string& job_id,

@@ -61,10 +61,12 @@ class TaskTracker {
 
   // Re-creates a job from the journal after a restart: `done` holds the
   // outcomes already recorded (not re-run, not re-recorded). `client` may be
-  // empty (nobody attached yet). False if the id exists.
+  // empty (nobody attached yet). `started`: when it was submitted (its
+  // elapsed time counts from then; default `now`). False if the id exists.
   bool RestoreJob(const std::string& id, std::string client,
                   const common::SubmitJob& submit,
-                  const std::vector<common::TaskOutcome>& done, TimePoint now);
+                  const std::vector<common::TaskOutcome>& done, TimePoint now,
+                  std::optional<TimePoint> started = std::nullopt);
 
   // Makes `client` the peer that hears about job `job_id` (a client
   // re-attaching with `logsweep wait`). With `stream_files`, and if the job
@@ -194,6 +196,8 @@ class TaskTracker {
                                           TimePoint now) const;
 
   size_t job_count() const { return jobs_.size(); }
+  // The ids of the unfinished jobs, in no order.
+  std::vector<std::string> JobIds() const;
   bool HasPending() const { return !ready_.empty(); }
 
  private:

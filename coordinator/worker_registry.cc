@@ -173,6 +173,20 @@ std::optional<TimePoint> WorkerRegistry::Release(const std::string& peer,
   Unready(it->first, w);
   ++w.tasks_done;
   w.bytes_scanned += bytes_scanned;
+  if (now != TimePoint{}) {
+    if (w.window_start == TimePoint{}) w.window_start = w.registered;
+    const auto age = now - w.window_start;
+    if (age >= 2 * kRateWindow) {
+      w.previous_window_bytes = 0;
+      w.window_bytes = 0;
+      w.window_start = now;
+    } else if (age >= kRateWindow) {
+      w.previous_window_bytes = w.window_bytes;
+      w.window_bytes = 0;
+      w.window_start += kRateWindow;
+    }
+    w.window_bytes += bytes_scanned;
+  }
   // Only a busy worker's gaps measure its speed (an idle one waits for us).
   if (now != TimePoint{} && w.last_release != TimePoint{} &&
       w.in_flight.size() >= w.slots) {
@@ -348,6 +362,23 @@ std::vector<std::string> WorkerRegistry::LiftQuarantines(TimePoint now) {
   return lifted;
 }
 
+uint64_t WorkerRegistry::RecentRate(const Worker& w, TimePoint now) {
+  // Bytes over the last one to two windows (less just after registering).
+  const TimePoint start =
+      w.window_start == TimePoint{} ? w.registered : w.window_start;
+  if (now <= start || now - start >= 2 * kRateWindow) return 0;
+  uint64_t bytes = w.window_bytes;
+  auto span = now - start;
+  if (now - start >= kRateWindow) {
+    // The current window is over: it is the previous one now.
+  } else if (start - kRateWindow >= w.registered) {
+    bytes += w.previous_window_bytes;
+    span += kRateWindow;
+  }
+  const double seconds = std::chrono::duration<double>(span).count();
+  return seconds < 0.001 ? 0 : static_cast<uint64_t>(bytes / seconds);
+}
+
 std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
     TimePoint now) const {
   std::vector<common::WorkerStatus> out;
@@ -359,6 +390,7 @@ std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
     s.in_flight = static_cast<uint32_t>(w.in_flight.size());
     s.tasks_done = w.tasks_done;
     s.bytes_scanned = w.bytes_scanned;
+    s.recent_bytes_per_second = RecentRate(w, now);
     s.connected_ms = static_cast<uint64_t>(std::max<int64_t>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(now -
                                                                  w.registered)

@@ -180,6 +180,11 @@ class WorkerRegistry {
     TimePoint registered{};
     uint64_t tasks_done = 0;
     uint64_t bytes_scanned = 0;
+    // Bytes scanned in the current and the previous kRateWindow, for the
+    // recent rate `status` shows beside the lifetime average.
+    TimePoint window_start{};
+    uint64_t window_bytes = 0;
+    uint64_t previous_window_bytes = 0;
     uint64_t seq = 0;  // registration order: ties in load go to the oldest
     uint64_t successes = 0;
     uint32_t strikes = 0;
@@ -187,6 +192,10 @@ class WorkerRegistry {
     TimePoint quarantined_until{};
     std::string quarantine_reason;
   };
+  // The window of the recent rate (WorkerStatus::recent_bytes_per_second).
+  static constexpr std::chrono::seconds kRateWindow{10};
+  static uint64_t RecentRate(const Worker& w, TimePoint now);
+
   // A worker with credit, ordered by load (in_flight / slots) then age.
   struct ReadyKey {
     uint64_t in_flight;

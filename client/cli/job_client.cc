@@ -1,5 +1,7 @@
 #include "client/cli/job_client.h"
 
+#include <cstdio>
+#include <ctime>
 #include <variant>
 
 #include "client/lib/client_connection.h"
@@ -21,14 +23,54 @@ JobClient::JobClient(zmq::context_t& context, std::string endpoint,
   options_.session.endpoint = endpoint_;
 }
 
+namespace {
+
+// "14:03:07": a wall-clock time of day, local.
+std::string TimeOfDay(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::localtime_r(&tt, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+  return buf;
+}
+
+// "10 s", "0.3 s".
+std::string SecondsText(std::chrono::milliseconds ms) {
+  char buf[32];
+  if (ms.count() % 1000 == 0) {
+    std::snprintf(buf, sizeof(buf), "%lld s",
+                  static_cast<long long>(ms.count() / 1000));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.1f s", ms.count() / 1000.0);
+  }
+  return buf;
+}
+
+}  // namespace
+
 StatusOr<JobClient::Outcome> JobClient::Drive(
     const std::function<void(ClientSession&, common::TimePoint)>& start,
     Until until, const ProgressFn& on_progress) {
   ClientConnection connection(context_);
   if (Status s = connection.Open(endpoint_, options_.curve); !s.ok()) return s;
   ClientSession session(options_.session, common::Clock::now());
-  start(session, common::Clock::now());
+  const common::TimePoint began = common::Clock::now();
+  start(session, began);
+  const std::string wait_command =
+      options_.wait_command.empty() ? "logsweep wait" : options_.wait_command;
   std::string job_id;
+  // What the person waiting has been told about the connection.
+  bool heard = false;    // any message from the coordinator yet
+  bool refused = false;  // a connection attempt was refused
+  bool told_no_answer = false;
+  common::TimePoint last_heard = began;
+  auto last_heard_wall = std::chrono::system_clock::now();
+  common::TimePoint next_unreachable_notice{};
+  bool told_unreachable = false;
+  auto notify = [&](ConnectionNotice notice) {
+    if (on_notice_) on_notice_(notice);
+  };
   for (;;) {
     for (const std::string& payload : session.TakeOutgoing()) {
       if (Status s = connection.Send(payload); !s.ok()) {
@@ -44,8 +86,9 @@ StatusOr<JobClient::Outcome> JobClient::Drive(
         if (!failed->job_id.empty() &&
             why.code() == common::StatusCode::kUnavailable) {
           why = Status(why.code(), why.message() +
-                                       "; reattach later with: logsweep wait " +
-                                       failed->job_id);
+                                       "; if the coordinator comes back with "
+                                       "its --state, wait for the job with: " +
+                                       wait_command + " " + failed->job_id);
         }
         return why;
       } else if (auto* progress =
@@ -65,17 +108,67 @@ StatusOr<JobClient::Outcome> JobClient::Drive(
           job_id.empty() ? "interrupted before the coordinator at " +
                                endpoint_ + " answered"
                          : "interrupted; job " + job_id +
-                               " runs on: logsweep wait " + job_id);
+                               " runs on; wait for it with: " + wait_command +
+                               " " + job_id);
     }
-    auto wait =
-        std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                       session.NextDeadline() - common::Clock::now()),
-                   std::chrono::milliseconds(0), common::kMaxPollWait);
+    common::TimePoint now = common::Clock::now();
+    // No answer yet: say at once where we are knocking (when the knock is
+    // refused), or after a second of silence; then keep waiting.
+    if (!heard && !told_no_answer &&
+        (refused || now - began >= std::chrono::seconds(1))) {
+      told_no_answer = true;
+      notify(ConnectionNotice{
+          ConnectionNotice::Kind::kNoAnswerYet,
+          {},
+          {},
+          "no answer yet from the coordinator at " + endpoint_ +
+              (refused ? " (connection refused: nothing listens there)" : "") +
+              "; waiting up to " +
+              SecondsText(options_.session.connect_timeout)});
+    }
+    // A job followed, and its coordinator silent past the re-attach delay.
+    if (!job_id.empty() && until == Until::kFinished &&
+        now - last_heard > options_.session.reattach_after &&
+        now >= next_unreachable_notice) {
+      told_unreachable = true;
+      next_unreachable_notice = now + std::chrono::seconds(1);
+      auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
+          now - last_heard);
+      notify(ConnectionNotice{
+          ConnectionNotice::Kind::kUnreachable, silent, last_heard_wall,
+          "coordinator at " + endpoint_ + " unreachable since " +
+              TimeOfDay(last_heard_wall) + " (" +
+              std::to_string(silent.count() / 1000) +
+              " s); will re-attach to job " + job_id +
+              " when it answers (giving up after " +
+              SecondsText(options_.session.silence_timeout) + ")"});
+    }
+    auto wait = std::clamp(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            session.NextDeadline() - now),
+        std::chrono::milliseconds(0), std::chrono::milliseconds(250));
     if (Status s = connection.Poll(wait); !s.ok()) return s;
-    for (int i = connection.TakeConnects(); i > 0; --i) {
+    ClientConnection::LinkEvents link = connection.TakeLinkEvents();
+    if (link.refusals > 0) refused = true;
+    for (int i = link.connects; i > 0; --i) {
       session.OnConnected(common::Clock::now());
     }
-    for (const std::string& payload : connection.Receive()) {
+    std::vector<std::string> received = connection.Receive();
+    if (!received.empty()) {
+      heard = true;
+      last_heard = common::Clock::now();
+      last_heard_wall = std::chrono::system_clock::now();
+      if (told_unreachable) {
+        told_unreachable = false;
+        notify(ConnectionNotice{ConnectionNotice::Kind::kBack,
+                                {},
+                                {},
+                                "the coordinator at " + endpoint_ +
+                                    " answers again; re-attached to job " +
+                                    job_id});
+      }
+    }
+    for (const std::string& payload : received) {
       session.OnMessage(payload, common::Clock::now());
     }
     session.OnTick(common::Clock::now());

@@ -23,6 +23,26 @@ struct JobClientOptions {
   // When set and it becomes true (a stop signal: common::InstallStopSignals),
   // a wait ends within 200 ms with Cancelled; the job itself runs on.
   const std::atomic<bool>* interrupted = nullptr;
+  // The command that waits for a job again, without the id: "logsweep wait
+  // --coordinator tcp://h:5556" (and the CURVE flags); the hints in errors
+  // end with it and the job id. Empty: "logsweep wait".
+  std::string wait_command;
+};
+
+// Something a person waiting should know that is not progress: the
+// coordinator has not answered yet, has gone quiet mid-job, or is back.
+struct ConnectionNotice {
+  enum class Kind {
+    kNoAnswerYet,  // once per call, when the first answer is late
+    kUnreachable,  // about once a second while a job's coordinator is silent
+    kBack,         // it answers again after kUnreachable
+  };
+  Kind kind;
+  // For kUnreachable: the silence so far, and when it began (wall clock).
+  std::chrono::milliseconds silent_for{0};
+  std::chrono::system_clock::time_point since{};
+  // One line for a person (without "logsweep: ").
+  std::string text;
 };
 
 // The CLI's client: submits one job to a coordinator and waits for its
@@ -39,6 +59,11 @@ class JobClient {
   JobClient& operator=(const JobClient&) = delete;
 
   using ProgressFn = std::function<void(const common::JobProgress&)>;
+  using NoticeFn = std::function<void(const ConnectionNotice&)>;
+  // Called on the calling thread during Run, Submit, Wait and Request.
+  void set_notice_callback(NoticeFn on_notice) {
+    on_notice_ = std::move(on_notice);
+  }
 
   // Errors: DeadlineExceeded (no answer within connect_timeout, the
   // coordinator is unreachable), Unavailable (went silent mid-job),
@@ -81,6 +106,7 @@ class JobClient {
   zmq::context_t& context_;
   std::string endpoint_;
   JobClientOptions options_;
+  NoticeFn on_notice_;
 };
 
 }  // namespace logsweep::client

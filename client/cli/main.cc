@@ -57,6 +57,53 @@ void AddCurveFlags(CLI::App* cmd, ConnectFlags& f) {
                   "authorized-keys/clients/; default: $LOGSWEEP_CURVE_KEY");
 }
 
+// The command that waits for a job again from another shell, with every
+// flag it needs to reach the same coordinator: "logsweep wait --coordinator
+// tcp://h:5556 [--curve-server-key K --curve-key C]" (the id goes last).
+std::string WaitCommand(const ConnectFlags& f) {
+  std::string command = "logsweep wait --coordinator " + f.coordinator;
+  if (!f.curve_server_key.empty()) {
+    command += " --curve-server-key " + f.curve_server_key;
+  }
+  if (!f.curve_key.empty()) command += " --curve-key " + f.curve_key;
+  return command;
+}
+
+// --coordinator: an endpoint ZeroMQ can connect to, said in a way a person
+// can fix (libzmq's own word for "127.0.0.1:5556" is "Invalid argument").
+CLI::Validator EndpointValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const std::string example =
+            value.find("://") == std::string::npos && !value.empty()
+                ? "tcp://" + (value.find(':') == std::string::npos
+                                  ? value + ":5556"
+                                  : value)
+                : "tcp://127.0.0.1:5556";
+        if (value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0) {
+          return value.size() > value.find("://") + 3
+                     ? ""
+                     : "an ipc endpoint needs a path: ipc:///run/x.sock";
+        }
+        if (value.rfind("tcp://", 0) == 0) {
+          const std::string rest = value.substr(6);
+          const size_t colon = rest.rfind(':');
+          const bool port_ok =
+              colon != std::string::npos && colon > 0 &&
+              colon + 1 < rest.size() &&
+              rest.find_first_not_of("0123456789", colon + 1) ==
+                  std::string::npos;
+          if (port_ok) return "";
+          return "'" + value +
+                 "' has no host and port: write tcp://HOST:PORT, " +
+                 "e.g. tcp://127.0.0.1:5556";
+        }
+        return "'" + value + "' is not an endpoint: write tcp://HOST:PORT, " +
+               "e.g. " + example;
+      },
+      "ENDPOINT");
+}
+
 // Loads the keys named by the CURVE flags into `f`; false (after saying
 // why) when they cannot be used.
 bool LoadCurveFlags(ConnectFlags& f) {
@@ -102,8 +149,10 @@ void ConnectFlagsFromEnvironment(const CLI::App& cmd, ConnectFlags& f) {
 void AddConnectFlags(CLI::App* cmd, ConnectFlags& f, bool endpoint = true) {
   if (endpoint) {
     cmd->add_option("--coordinator", f.coordinator,
-                    "coordinator's clients endpoint; default: "
-                    "$LOGSWEEP_COORDINATOR, else tcp://127.0.0.1:5556");
+                    "coordinator's clients endpoint, tcp://HOST:PORT; "
+                    "default: $LOGSWEEP_COORDINATOR, else "
+                    "tcp://127.0.0.1:5556")
+        ->check(EndpointValidator());
     AddCurveFlags(cmd, f);
   }
   cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
@@ -127,7 +176,9 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
                 "files; bytes that are not UTF-8 as {text, bytes_hex})");
   cmd->add_option("-o,--output", f.output,
                   "write the hosts (or the JSON) to FILE, atomically, "
-                  "instead of stdout");
+                  "instead of stdout (- is stdout; a symbolic link is "
+                  "written through; checked before the job starts)")
+      ->type_name("FILE");
 }
 
 // What a job scans and looks for.
@@ -210,7 +261,9 @@ void AddJobFlags(CLI::App* cmd, JobFlags& f) {
                 "also merge hosts found in a file before it failed");
 }
 
-// Shows progress on stderr while the job runs, when stderr is a terminal.
+// Shows progress on stderr while the job runs, when stderr is a terminal,
+// and what a person waiting should know about the connection (on a
+// terminal in the same line while it lasts; else once, as a line).
 class ProgressLine {
  public:
   ProgressLine(bool quiet, std::string endpoint)
@@ -220,9 +273,14 @@ class ProgressLine {
   ~ProgressLine() { Clear(); }
 
   void Update(const common::JobProgress& p) {
-    // Local workers take a moment to register; say so only if it lasts.
-    if (p.workers == 0 && !warned_no_workers_ &&
-        Clock::now() - start_ > std::chrono::seconds(2)) {
+    // Local workers take a moment to register, and workers re-register
+    // after a coordinator restart: say so only if none is there for 2 s.
+    if (p.workers > 0) {
+      no_workers_since_.reset();
+    } else if (!no_workers_since_) {
+      no_workers_since_ = Clock::now();
+    } else if (!warned_no_workers_ &&
+               Clock::now() - *no_workers_since_ > std::chrono::seconds(2)) {
       Clear();
       std::fprintf(stderr,
                    "logsweep: waiting: no workers connected to the "
@@ -232,9 +290,24 @@ class ProgressLine {
     }
     if (!enabled_) return;
     double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-    std::fprintf(stderr, "\r\033[K%s", lc::ProgressText(p, secs).c_str());
-    std::fflush(stderr);
-    shown_ = true;
+    Show(lc::ProgressText(p, secs));
+  }
+
+  void Notice(const lc::ConnectionNotice& n) {
+    using Kind = lc::ConnectionNotice::Kind;
+    if (n.kind == Kind::kUnreachable) {
+      if (enabled_) {
+        Show("logsweep: " + n.text);
+      } else if (!told_unreachable_) {
+        std::fprintf(stderr, "logsweep: %s\n", n.text.c_str());
+      }
+      told_unreachable_ = true;
+      return;
+    }
+    if (n.kind == Kind::kBack && !told_unreachable_) return;
+    told_unreachable_ = false;
+    Clear();
+    std::fprintf(stderr, "logsweep: %s\n", n.text.c_str());
   }
 
   void Clear() {
@@ -244,12 +317,25 @@ class ProgressLine {
   }
 
  private:
+  void Show(const std::string& text) {
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
   bool enabled_;
   std::string endpoint_;
   Clock::time_point start_;
   bool shown_ = false;
+  std::optional<Clock::time_point> no_workers_since_;
   bool warned_no_workers_ = false;
+  bool told_unreachable_ = false;
 };
+
+// For commands without a progress line: each notice as a line on stderr.
+void PrintNotice(const lc::ConnectionNotice& n) {
+  std::fprintf(stderr, "logsweep: %s\n", n.text.c_str());
+}
 
 lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
   lc::JobClientOptions options;
@@ -265,6 +351,7 @@ lc::JobClientOptions ClientOptions(const ConnectFlags& flags) {
                     "--curve-key.";
   options.curve = flags.curve;
   options.interrupted = flags.interrupted;
+  options.wait_command = WaitCommand(flags);
   return options;
 }
 
@@ -275,7 +362,7 @@ int PrintError(const common::Status& status) {
 
 // Writes `text` to stdout, or atomically to --output.
 int Emit(const OutputFlags& flags, const std::string& text) {
-  if (flags.output.empty()) {
+  if (flags.output.empty() || flags.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     return lc::kExitOk;
@@ -290,10 +377,13 @@ int Emit(const OutputFlags& flags, const std::string& text) {
 // the hosts, the errors and the summary; returns the exit code.
 // `found`: what the job's paths expanded to (null for `wait`).
 template <class Call>
-int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
-                  const common::FoundFiles* found, lc::LocalCluster* cluster,
+int AwaitAndPrint(lc::JobClient& client, const std::string& endpoint,
+                  const OutputFlags& flags, const common::FoundFiles* found,
+                  lc::LocalCluster* cluster, const std::string& wait_command,
                   Call call) {
   ProgressLine progress(flags.quiet, endpoint);
+  client.set_notice_callback(
+      [&](const lc::ConnectionNotice& n) { progress.Notice(n); });
   auto start = Clock::now();
   auto result = call([&](const common::JobProgress& p) { progress.Update(p); });
   progress.Clear();
@@ -320,7 +410,16 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs, found)
                                        : lc::HostsText(*result));
-  if (emitted != lc::kExitOk) return emitted;
+  if (emitted != lc::kExitOk) {
+    if (cluster == nullptr) {
+      std::fprintf(stderr,
+                   "logsweep: job %s finished; the coordinator keeps its "
+                   "result for a while: %s %s\n",
+                   result->job_id.c_str(), wait_command.c_str(),
+                   result->job_id.c_str());
+    }
+    return emitted;
+  }
   for (const auto& line : lc::WarningLines(*result)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
@@ -329,11 +428,18 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   }
   std::string discovery = found ? lc::DiscoverySummarySuffix(*found) : "";
   if (!flags.quiet) {
-    std::fprintf(stderr, "%s%s\n", lc::SummaryLine(*result, secs).c_str(),
-                 discovery.c_str());
+    // The job's own duration: a `wait` that attached late did not see it
+    // all.
+    std::fprintf(
+        stderr, "%s%s\n",
+        lc::SummaryLine(*result, static_cast<double>(result->elapsed_us) / 1e6)
+            .c_str(),
+        discovery.c_str());
   }
   bool path_errors = found != nullptr && !found->errors.empty();
-  return path_errors ? lc::kExitFilesFailed : lc::ExitCodeFor(*result);
+  int code = lc::ExitCodeFor(*result);
+  return path_errors && code != lc::kExitFilesFailed ? lc::kExitFilesFailed
+                                                     : code;
 }
 
 // Names on stderr each path of `found` that gave nothing, before any work
@@ -476,6 +582,9 @@ int RunJob(zmq::context_t& context, const std::string& endpoint,
   job.merge_partial = job_flags.merge_partial;
   lc::JobClient client(context, endpoint, ClientOptions(connect));
   if (detach) {
+    ProgressLine progress(output.quiet, endpoint);
+    client.set_notice_callback(
+        [&](const lc::ConnectionNotice& n) { progress.Notice(n); });
     auto id = client.Submit(job);
     if (!id.ok()) return PrintError(id.status());
     int emitted = Emit(output, *id + "\n");
@@ -483,7 +592,7 @@ int RunJob(zmq::context_t& context, const std::string& endpoint,
     return found.errors.empty() ? lc::kExitOk : lc::kExitFilesFailed;
   }
   return AwaitAndPrint(
-      endpoint, output, &found, cluster,
+      client, endpoint, output, &found, cluster, WaitCommand(connect),
       [&](const auto& on_progress) { return client.Run(job, on_progress); });
 }
 
@@ -491,8 +600,8 @@ int WaitJob(const std::string& job_id, const ConnectFlags& connect,
             const OutputFlags& output) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
-  return AwaitAndPrint(connect.coordinator, output, nullptr, nullptr,
-                       [&](const auto& on_progress) {
+  return AwaitAndPrint(client, connect.coordinator, output, nullptr, nullptr,
+                       WaitCommand(connect), [&](const auto& on_progress) {
                          return client.Wait(job_id, on_progress);
                        });
 }
@@ -502,6 +611,7 @@ int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
                bool json, bool workers_only) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  client.set_notice_callback(PrintNotice);
   auto answer = client.Request(common::GetStatus{job_id, 0});
   if (!answer.ok()) return PrintError(answer.status());
   auto* status = std::get_if<common::StatusReply>(&*answer);
@@ -514,7 +624,7 @@ int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
   } else if (workers_only) {
     text = lc::WorkersTable(status->workers);
   } else if (!job_id.empty()) {
-    text = lc::JobsTable(status->jobs);
+    text = lc::JobsTable(status->jobs, /*one_job=*/true);
   } else {
     text = lc::WorkersTable(status->workers) + lc::JobsTable(status->jobs);
   }
@@ -525,6 +635,7 @@ int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
 int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  client.set_notice_callback(PrintNotice);
   auto answer = client.Request(common::CancelJob{job_id, {}, 0});
   if (!answer.ok()) return PrintError(answer.status());
   auto* reply = std::get_if<common::CancelReply>(&*answer);
@@ -533,8 +644,69 @@ int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
   }
   std::printf("cancelled %llu unfinished files of job %s\n",
               static_cast<unsigned long long>(reply->cancelled),
-              job_id.c_str());
+              reply->job_id.c_str());
   return lc::kExitOk;
+}
+
+// Edits between two words (Levenshtein), for "did you mean".
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A first argument that is no subcommand: named, with the closest one.
+// CLI11 would only say that a subcommand is required.
+std::optional<int> CheckSubcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') return std::nullopt;
+  const std::string given = argv[1];
+  std::string closest;
+  size_t best = SIZE_MAX;
+  std::string all;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    const std::string& name = sub->get_name();
+    if (name == given) return std::nullopt;
+    all += (all.empty() ? "" : ", ") + name;
+    size_t d = EditDistance(given, name);
+    if (d < best) {
+      best = d;
+      closest = name;
+    }
+  }
+  std::string hint = best <= std::max<size_t>(2, given.size() / 3)
+                         ? "; did you mean '" + closest + "'?"
+                         : "";
+  std::fprintf(stderr,
+               "logsweep: unknown command '%s'%s\nThe commands are %s; "
+               "logsweep --help says more.\n",
+               given.c_str(), hint.c_str(), all.c_str());
+  return lc::kExitUsage;
+}
+
+// Warns about a --path that can match no line of an access log.
+void CheckRequestPath(const std::string& path) {
+  if (path.empty()) return;  // refused with the query's other errors
+  if (path.find_first_of(" \t\r\n\v\f") != std::string::npos) {
+    std::fprintf(stderr,
+                 "logsweep: warning: --path '%s' contains whitespace, which "
+                 "separates fields: it can match no line\n",
+                 path.c_str());
+  } else if (path.front() != '/') {
+    std::fprintf(stderr,
+                 "logsweep: warning: --path '%s' does not begin with '/', as "
+                 "request paths in access logs do (did you mean '/%s'?)\n",
+                 path.c_str(), path.c_str());
+  }
 }
 
 int Main(int argc, char** argv) {
@@ -590,7 +762,9 @@ int Main(int argc, char** argv) {
   std::string job_id;
   auto* wait = app.add_subcommand(
       "wait", "attach to a job submitted earlier and print its result");
-  wait->add_option("job", job_id, "job id printed by submit --detach")
+  wait->add_option("job", job_id,
+                   "job id printed by submit --detach (of your own jobs, "
+                   "any unique prefix)")
       ->required();
   AddOutputFlags(wait, output);
   AddConnectFlags(wait, connect);
@@ -599,10 +773,11 @@ int Main(int argc, char** argv) {
   auto* status = app.add_subcommand(
       "status",
       "show the coordinator's workers (slots, throughput) and unfinished "
-      "jobs (progress, failures), or one job");
+      "jobs (progress, failures), or one job, running or finished");
   status->add_option("job", job_id,
-                     "only this job (also a finished one, "
-                     "if the coordinator keeps --state)");
+                     "only this job, running or finished (finished ones are "
+                     "kept a while, or for good with --state); of your own "
+                     "jobs, any unique prefix");
   status->add_flag("--json", json, "print one JSON document");
   AddConnectFlags(status, connect);
 
@@ -615,7 +790,10 @@ int Main(int argc, char** argv) {
       "cancel",
       "withdraw a job's unfinished files: pending ones never run, running "
       "ones are abandoned; the job then finishes with them as CANCELLED");
-  cancel->add_option("job", job_id, "job id")->required();
+  cancel
+      ->add_option("job", job_id,
+                   "job id (of your own jobs, any unique prefix)")
+      ->required();
   AddConnectFlags(cancel, connect);
 
   std::string key_name;
@@ -626,6 +804,7 @@ int Main(int argc, char** argv) {
   keygen->add_option("name", key_name, "path of the pair without extension")
       ->required();
 
+  if (auto code = CheckSubcommand(app, argc, argv)) return *code;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -633,6 +812,12 @@ int Main(int argc, char** argv) {
     return code == 0 ? lc::kExitOk : lc::kExitUsage;
   }
 
+  // For the docs check (tests/integration/docs_test.sh): the command
+  // line parsed, nothing run.
+  if (const char* check = std::getenv("LOGSWEEP_PARSE_ONLY");
+      check != nullptr && *check != '\0') {
+    return lc::kExitOk;
+  }
   if (*keygen) {
     auto pair = common::GenerateCurveKeyPair();
     common::Status s =
@@ -645,9 +830,27 @@ int Main(int argc, char** argv) {
                 common::CurveKeyToZ85(pair->public_key).c_str());
     return lc::kExitOk;
   }
+  // Usage errors and warnings before anything starts.
+  for (const JobFlags* job : {&run_job, &submit_job}) {
+    if (!*(job == &run_job ? run : submit)) continue;
+    for (const std::string& path : job->query.paths) CheckRequestPath(path);
+  }
+  for (const OutputFlags* o : {&run_output, &output}) {
+    if (o->output.empty()) continue;
+    if (auto s = lc::CheckOutputPath(o->output); !s.ok()) {
+      std::fprintf(stderr, "logsweep: %s\n", s.ToString().c_str());
+      return lc::kExitUsage;
+    }
+  }
   if (*submit || *wait || *status || *workers_cmd || *cancel) {
     for (const CLI::App* cmd : {submit, wait, status, workers_cmd, cancel}) {
       if (*cmd) ConnectFlagsFromEnvironment(*cmd, connect);
+    }
+    // $LOGSWEEP_COORDINATOR is held to what --coordinator is.
+    std::string endpoint = connect.coordinator;
+    if (std::string why = EndpointValidator()(endpoint); !why.empty()) {
+      std::fprintf(stderr, "logsweep: --coordinator: %s\n", why.c_str());
+      return lc::kExitUsage;
     }
     if (!LoadCurveFlags(connect)) return lc::kExitUsage;
   }

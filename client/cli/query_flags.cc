@@ -76,7 +76,9 @@ common::StatusOr<common::Query> BuildQuery(const QueryFlags& f, int64_t now) {
   std::vector<std::string> paths = f.paths;
   if (!any) paths = {"/robots.txt"};
   for (const std::string& p : paths) {
-    if (p.empty()) return common::InvalidArgumentError("--path: empty");
+    if (p.empty())
+      return common::InvalidArgumentError(
+          "--path: the request path cannot be empty (e.g. --path /robots.txt)");
     if (q.match_value.empty()) {
       q.match_value = p;
     } else if (p != q.match_value &&

@@ -1,12 +1,15 @@
 #include "client/cli/report.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "client/cli/discovery_report.h"
 #include "client/cli/json_bytes.h"
@@ -52,10 +55,15 @@ double MBps(uint64_t bytes, uint64_t ms) {
 }  // namespace
 
 int ExitCodeFor(const common::JobResult& result) {
+  bool cancelled = false;
   for (const auto& f : result.files) {
-    if (!f.status.ok()) return kExitFilesFailed;
+    if (f.status.code() == common::StatusCode::kCancelled) {
+      cancelled = true;
+    } else if (!f.status.ok()) {
+      return kExitFilesFailed;
+    }
   }
-  return kExitOk;
+  return cancelled ? kExitCancelled : kExitOk;
 }
 
 std::string HostsText(const common::JobResult& result) {
@@ -86,11 +94,16 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
   }
   json hosts = json::array();
   for (const std::string& host : result.hosts) hosts.push_back(BytesJson(host));
+  size_t cancelled = 0;
+  for (const auto& f : result.files) {
+    if (f.status.code() == common::StatusCode::kCancelled) ++cancelled;
+  }
   json doc{{"job_id", result.job_id},
            {"query", BytesJson(result.query)},
            {"hosts", std::move(hosts)},
            {"files", std::move(files)},
            {"failed_files", failed},
+           {"cancelled_files", cancelled},
            {"totals", StatsJson(result.totals)},
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
            {"speculated", result.speculated},
@@ -101,16 +114,25 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
 
 std::string SummaryLine(const common::JobResult& result, double seconds) {
   size_t failed = 0;
-  for (const auto& f : result.files) failed += f.status.ok() ? 0 : 1;
+  size_t cancelled = 0;
+  for (const auto& f : result.files) {
+    if (f.status.code() == common::StatusCode::kCancelled) {
+      ++cancelled;
+    } else if (!f.status.ok()) {
+      ++failed;
+    }
+  }
+  std::string cancelled_text =
+      cancelled ? ", " + std::to_string(cancelled) + " cancelled" : "";
   const auto& t = result.totals;
   char buf[512];
   std::snprintf(buf, sizeof(buf),
-                "logsweep: %zu files (%zu failed), %" PRIu64 " lines (%" PRIu64
-                " malformed), %.1f MB scanned, %" PRIu64
+                "logsweep: %zu files (%zu failed%s), %" PRIu64
+                " lines (%" PRIu64 " malformed), %.1f MB scanned, %" PRIu64
                 " matches, %zu hosts, %.2f s",
-                result.files.size(), failed, t.lines, t.malformed,
-                static_cast<double>(t.bytes_scanned) / 1e6, t.matches,
-                result.hosts.size(), seconds);
+                result.files.size(), failed, cancelled_text.c_str(), t.lines,
+                t.malformed, static_cast<double>(t.bytes_scanned) / 1e6,
+                t.matches, result.hosts.size(), seconds);
   std::string line = buf;
   // Named only when the query had lines it could not read.
   const std::pair<const char*, uint64_t> unreadable[] = {
@@ -131,10 +153,41 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
 }
 
 std::vector<std::string> ErrorLines(const common::JobResult& result) {
-  std::vector<std::string> lines;
+  // Failures grouped by their error with the file's own path taken out,
+  // in the order each first appeared.
+  struct Group {
+    std::string text;  // "CODE: reason" without the path
+    std::vector<const common::FileReport*> files;
+  };
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> index;
   for (const auto& f : result.files) {
-    if (f.status.ok()) continue;
-    lines.push_back("logsweep: error: " + f.path + ": " + f.status.ToString());
+    if (f.status.ok() || f.status.code() == common::StatusCode::kCancelled) {
+      continue;
+    }
+    std::string text = f.status.ToString();
+    if (!f.path.empty()) {
+      for (size_t at = text.find(f.path); at != std::string::npos;
+           at = text.find(f.path, at + 6)) {
+        text.replace(at, f.path.size(), "FILE");
+      }
+    }
+    auto [it, added] = index.emplace(text, groups.size());
+    if (added) groups.push_back(Group{text, {}});
+    groups[it->second].files.push_back(&f);
+  }
+  std::vector<std::string> lines;
+  for (const Group& g : groups) {
+    if (g.files.size() <= kErrorGroupMin) {
+      for (const common::FileReport* f : g.files) {
+        lines.push_back("logsweep: error: " + f->path + ": " +
+                        f->status.ToString());
+      }
+      continue;
+    }
+    lines.push_back("logsweep: error: " + std::to_string(g.files.size()) +
+                    " files: " + g.text + "; first: " + g.files.front()->path +
+                    "; every file in --json");
   }
   return lines;
 }
@@ -170,15 +223,25 @@ std::string WorkersTable(const std::vector<common::WorkerStatus>& workers) {
   std::string out =
       "workers: " + std::to_string(workers.size()) + " connected\n";
   if (workers.empty()) return out;
-  char buf[512];
-  std::snprintf(buf, sizeof(buf), "  %-28s %5s %5s %9s %9s %9s\n", "NAME",
-                "SLOTS", "BUSY", "TASKS", "MB/s", "UP");
+  // The name column fits the longest name, so long names keep the columns
+  // aligned.
+  int name_width = 4;
+  for (const auto& w : workers) {
+    name_width = std::max(name_width, static_cast<int>(w.name.size()));
+  }
+  char buf[1024];
+  std::snprintf(buf, sizeof(buf), "  %-*s %5s %7s %6s %9s %9s %9s %9s\n",
+                name_width, "NAME", "SLOTS", "RUNNING", "QUEUED", "TASKS",
+                "MB/s NOW", "MB/s AVG", "UP");
   out += buf;
   for (const auto& w : workers) {
-    std::snprintf(buf, sizeof(buf), "  %-28s %5u %5u %9" PRIu64 " %9.1f %9s\n",
-                  w.name.c_str(), w.slots, w.in_flight, w.tasks_done,
-                  MBps(w.bytes_scanned, w.connected_ms),
-                  Seconds(static_cast<double>(w.connected_ms) / 1e3).c_str());
+    const uint32_t running = std::min(w.in_flight, w.slots);
+    std::snprintf(
+        buf, sizeof(buf), "  %-*s %5u %7u %6u %9" PRIu64 " %9.1f %9.1f %9s\n",
+        name_width, w.name.c_str(), w.slots, running, w.in_flight - running,
+        w.tasks_done, static_cast<double>(w.recent_bytes_per_second) / 1e6,
+        MBps(w.bytes_scanned, w.connected_ms),
+        Seconds(static_cast<double>(w.connected_ms) / 1e3).c_str());
     out += buf;
     if (w.quarantined) {
       out += "    quarantined (gets no tasks): " + w.quarantine_reason + "\n";
@@ -187,23 +250,25 @@ std::string WorkersTable(const std::vector<common::WorkerStatus>& workers) {
   return out;
 }
 
-std::string JobsTable(const std::vector<common::JobStatus>& jobs) {
-  std::string out = "jobs: " + std::to_string(jobs.size()) + " unfinished\n";
+std::string JobsTable(const std::vector<common::JobStatus>& jobs,
+                      bool one_job) {
+  std::string out =
+      one_job ? "" : "jobs: " + std::to_string(jobs.size()) + " unfinished\n";
   if (jobs.empty()) return out;
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "  %-32s %15s %7s %9s %9s %9s\n", "JOB",
-                "FILES", "FAILED", "MB", "MB/s", "ELAPSED");
+  std::snprintf(buf, sizeof(buf), "  %-32s %-9s %15s %7s %9s %9s %9s\n", "JOB",
+                "STATE", "FILES", "FAILED", "MB", "MB/s", "ELAPSED");
   out += buf;
   for (const auto& j : jobs) {
     const auto& p = j.progress;
     std::string files = std::to_string(p.done) + "/" + std::to_string(p.total);
-    std::snprintf(buf, sizeof(buf),
-                  "  %-32s %15s %7" PRIu64 " %9.1f %9.1f %9s%s\n",
-                  p.job_id.c_str(), files.c_str(), p.failed,
-                  static_cast<double>(p.bytes_scanned) / 1e6,
-                  MBps(p.bytes_scanned, j.elapsed_ms),
-                  Seconds(static_cast<double>(j.elapsed_ms) / 1e3).c_str(),
-                  j.client_attached ? "" : "  (no client attached)");
+    std::snprintf(
+        buf, sizeof(buf), "  %-32s %-9s %15s %7" PRIu64 " %9.1f %9.1f %9s%s\n",
+        p.job_id.c_str(), j.finished ? "finished" : "running", files.c_str(),
+        p.failed, static_cast<double>(p.bytes_scanned) / 1e6,
+        MBps(p.bytes_scanned, j.elapsed_ms),
+        Seconds(static_cast<double>(j.elapsed_ms) / 1e3).c_str(),
+        j.client_attached || j.finished ? "" : "  (no client attached)");
     out += buf;
     if (!j.query.empty()) out += "    query: " + j.query + "\n";
   }
@@ -213,14 +278,18 @@ std::string JobsTable(const std::vector<common::JobStatus>& jobs) {
 std::string StatusJson(const common::StatusReply& status, bool workers_only) {
   json workers = json::array();
   for (const auto& w : status.workers) {
-    workers.push_back(json{{"name", w.name},
-                           {"slots", w.slots},
-                           {"in_flight", w.in_flight},
-                           {"tasks_done", w.tasks_done},
-                           {"bytes_scanned", w.bytes_scanned},
-                           {"connected_seconds", w.connected_ms / 1e3},
-                           {"quarantined", w.quarantined},
-                           {"quarantine_reason", w.quarantine_reason}});
+    workers.push_back(
+        json{{"name", w.name},
+             {"slots", w.slots},
+             {"in_flight", w.in_flight},
+             {"running", std::min(w.in_flight, w.slots)},
+             {"queued", w.in_flight - std::min(w.in_flight, w.slots)},
+             {"recent_bytes_per_second", w.recent_bytes_per_second},
+             {"tasks_done", w.tasks_done},
+             {"bytes_scanned", w.bytes_scanned},
+             {"connected_seconds", w.connected_ms / 1e3},
+             {"quarantined", w.quarantined},
+             {"quarantine_reason", w.quarantine_reason}});
   }
   json doc{{"workers", std::move(workers)}};
   if (!workers_only) {
@@ -233,6 +302,7 @@ std::string StatusJson(const common::StatusReply& status, bool workers_only) {
                           {"failed", p.failed},
                           {"bytes_scanned", p.bytes_scanned},
                           {"elapsed_seconds", j.elapsed_ms / 1e3},
+                          {"finished", j.finished},
                           {"client_attached", j.client_attached},
                           {"query", BytesJson(j.query)}});
     }
@@ -241,11 +311,79 @@ std::string StatusJson(const common::StatusReply& status, bool workers_only) {
   return Dump(doc);
 }
 
+namespace {
+
+// The file `path` names: itself, or where its symbolic links lead (a link
+// to a file not there yet leads to that file's path).
+std::string ResolveOutput(const std::string& path) {
+  std::string current = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st;
+    if (::lstat(current.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) break;
+    std::string target(4096, '\0');
+    ssize_t n = ::readlink(current.c_str(), target.data(), target.size());
+    if (n <= 0) break;
+    target.resize(static_cast<size_t>(n));
+    if (target.front() != '/') {
+      size_t slash = current.rfind('/');
+      target =
+          (slash == std::string::npos ? "" : current.substr(0, slash + 1)) +
+          target;
+    }
+    current = target;
+  }
+  return current;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+common::Status CheckOutputPath(const std::string& path) {
+  if (path == "-") return common::OkStatus();
+  if (path.empty()) {
+    return common::InvalidArgumentError("--output needs a file name");
+  }
+  const std::string target = ResolveOutput(path);
+  struct stat st;
+  if ((!path.empty() && path.back() == '/') ||
+      (::stat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+    return common::InvalidArgumentError("--output " + path +
+                                        " is a directory; name a file in it");
+  }
+  const std::string dir = DirectoryOf(target);
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return common::NotFoundError("cannot write --output " + path + ": " + dir +
+                                 " is not a directory");
+  }
+  // The file is replaced by a rename in its directory, which must take a
+  // new file.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return common::ErrnoStatus(
+        errno, "cannot write --output " + path + " (directory " + dir + ")");
+  }
+  return common::OkStatus();
+}
+
 common::Status WriteFileAtomically(const std::string& path,
                                    const std::string& content) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // Through a symbolic link to its file: the link stays a link.
+  const std::string target = ResolveOutput(path);
+  struct stat old;
+  const bool replacing = ::stat(target.c_str(), &old) == 0;
+  if (replacing && S_ISDIR(old.st_mode)) {
+    return common::InvalidArgumentError(path +
+                                        " is a directory; name a file in it");
+  }
+  std::string tmp = target + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return common::ErrnoStatus(errno, "cannot write " + path);
+  // A file replaced keeps its mode.
+  if (replacing) (void)::fchmod(fd, old.st_mode & 07777);
   size_t written = 0;
   while (written < content.size()) {
     ssize_t n = ::write(fd, content.data() + written, content.size() - written);
@@ -268,7 +406,7 @@ common::Status WriteFileAtomically(const std::string& path,
     ::unlink(tmp.c_str());
     return common::ErrnoStatus(err, "cannot write " + path);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return common::ErrnoStatus(err, "cannot replace " + path);

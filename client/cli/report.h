@@ -20,9 +20,13 @@ inline constexpr int kExitUsage = 2;          // bad flags or arguments, or
                                               // nothing to scan
 inline constexpr int kExitFilesFailed = 3;    // some files or paths failed;
                                               // others were scanned
+inline constexpr int kExitCancelled = 4;      // the job was cancelled
+                                              // (`logsweep cancel`); no
+                                              // file failed
 inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM, as shells do
 
-// kExitOk when every file was scanned, else kExitFilesFailed.
+// kExitOk when every file was scanned; kExitFilesFailed when one failed;
+// else kExitCancelled when files were cancelled.
 int ExitCodeFor(const common::JobResult& result);
 
 // The hosts, one per line, in the result's (sorted) order.
@@ -36,11 +40,17 @@ std::string HostsText(const common::JobResult& result);
 std::string ResultJson(const common::JobResult& result, double wall_seconds,
                        const common::FoundFiles* found = nullptr);
 
-// "logsweep: 20 files (1 failed), 40000 lines, 8.1 MB, 214 matches,
-//  97 hosts, 0.42 s": one line for stderr.
+// "logsweep: 20 files (1 failed, 3 cancelled), 40000 lines, 8.1 MB, 214
+//  matches, 97 hosts, 0.42 s": one line for stderr. `seconds`: the job's
+// duration.
 std::string SummaryLine(const common::JobResult& result, double seconds);
 
-// One line per failed file: "logsweep: error: PATH: CODE: reason".
+// The failed files, cancelled ones aside (the summary counts them): one
+// line each, "logsweep: error: PATH: CODE: reason", except that more than
+// kErrorGroupMin files failing with the same error (the path aside) share
+// one line: "logsweep: error: 271 files: CODE: reason; first: PATH; every
+// file in --json".
+inline constexpr size_t kErrorGroupMin = 3;
 std::vector<std::string> ErrorLines(const common::JobResult& result);
 
 // One line per warning of a file (a problem that cost no hosts, such as
@@ -54,13 +64,25 @@ std::string ProgressText(const common::JobProgress& progress,
                          double elapsed_seconds);
 
 // `logsweep status` / `workers`: aligned tables for a person, or JSON.
+// RUNNING is at most SLOTS; QUEUED are tasks sent ahead of a free slot.
+// MB/s NOW is over the last 10 to 20 s, MB/s AVG since the worker came.
 std::string WorkersTable(const std::vector<common::WorkerStatus>& workers);
-std::string JobsTable(const std::vector<common::JobStatus>& jobs);
+// The unfinished jobs ("jobs: 2 unfinished"), or with `one_job` the job
+// asked for, finished or not.
+std::string JobsTable(const std::vector<common::JobStatus>& jobs,
+                      bool one_job = false);
 std::string StatusJson(const common::StatusReply& status, bool workers_only);
+
+// Checks, before a job starts, that --output `path` can be written: "-"
+// (stdout) can; a directory cannot (InvalidArgument), nor a file in a
+// directory that is missing (NotFound) or not writable (PermissionDenied).
+common::Status CheckOutputPath(const std::string& path);
 
 // Writes `content` to `path` atomically: a temporary file in the same
 // directory, flushed to disk, then renamed over `path`, so readers see the
-// old file or the whole new one, never a part. Errors name the path.
+// old file or the whole new one, never a part. A symbolic link is written
+// through (the file it leads to is replaced; the link stays), and a file
+// replaced keeps its mode. Errors name the path.
 common::Status WriteFileAtomically(const std::string& path,
                                    const std::string& content);
 

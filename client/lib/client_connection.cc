@@ -23,9 +23,11 @@ common::Status ClientConnection::Open(
   char name[48];
   std::snprintf(name, sizeof(name), "client-%p", static_cast<void*>(this));
   // With CURVE, messages flow only once the handshake succeeded.
+  connect_event_ = curve_ ? ZMQ_EVENT_HANDSHAKE_SUCCEEDED : ZMQ_EVENT_CONNECTED;
   auto monitor = common::MonitorSocket(
       context_, socket_,
-      curve_ ? ZMQ_EVENT_HANDSHAKE_SUCCEEDED : ZMQ_EVENT_CONNECTED, name);
+      connect_event_ | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED,
+      name);
   if (!monitor.ok()) return monitor.status();
   monitor_ = std::move(*monitor);
   return common::Connect(socket_, endpoint);
@@ -56,14 +58,21 @@ common::Status ClientConnection::Poll(std::chrono::milliseconds timeout,
   return common::OkStatus();
 }
 
-int ClientConnection::TakeConnects() {
-  int connects = 0;
+ClientConnection::LinkEvents ClientConnection::TakeLinkEvents() {
+  LinkEvents events;
   while (monitor_) {
     auto event = common::ReceiveMonitorEvent(*monitor_);
     if (!event.ok() || !event->has_value()) break;
-    ++connects;
+    const int id = (*event)->id;
+    if (id == connect_event_) {
+      ++events.connects;
+    } else if (id == ZMQ_EVENT_CONNECT_RETRIED) {
+      ++events.refusals;
+    } else if (id == ZMQ_EVENT_DISCONNECTED) {
+      ++events.disconnects;
+    }
   }
-  return connects;
+  return events;
 }
 
 std::vector<std::string> ClientConnection::Receive() {

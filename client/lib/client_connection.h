@@ -35,9 +35,18 @@ class ClientConnection {
   // early when `wake_fd` (not -1) is readable. Errors: Unavailable.
   common::Status Poll(std::chrono::milliseconds timeout, int wake_fd = -1);
 
-  // Connections made since the last call (each a connect or reconnect,
-  // with CURVE counted once its handshake succeeded).
-  int TakeConnects();
+  // What happened to the link since the last call: connections made (each
+  // a connect or reconnect, with CURVE counted once its handshake
+  // succeeded), connection attempts refused (nothing listens there), and
+  // connections lost.
+  struct LinkEvents {
+    int connects = 0;
+    int refusals = 0;
+    int disconnects = 0;
+  };
+  LinkEvents TakeLinkEvents();
+  // TakeLinkEvents().connects.
+  int TakeConnects() { return TakeLinkEvents().connects; }
   // Messages received (one frame each), without blocking.
   std::vector<std::string> Receive();
 
@@ -46,6 +55,7 @@ class ClientConnection {
   zmq::socket_t socket_;
   std::unique_ptr<zmq::socket_t> monitor_;
   bool curve_ = false;
+  int connect_event_ = 0;  // the monitor event that means "connected"
 };
 
 }  // namespace logsweep::client

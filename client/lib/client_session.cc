@@ -127,8 +127,12 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
   if (auto* refused = std::get_if<common::Refused>(&message)) {
     // The coordinator cannot read us (wrong endpoint or version): nothing
     // pending or followed can go on.
-    common::Status why =
-        refused->status.WithContext("refused by " + options_.endpoint);
+    // NotFound: the coordinator is stopping and its jobs die with it.
+    common::Status why = refused->status.WithContext(
+        (refused->status.code() == common::StatusCode::kNotFound
+             ? "from the coordinator at "
+             : "refused by ") +
+        options_.endpoint);
     for (auto& [id, pending] : pending_) events_.push_back(Failed{id, "", why});
     pending_.clear();
     for (auto& [job_id, job] : jobs_) {
@@ -162,10 +166,16 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
     if (job != nullptr && jobs_.count(*job)) {
       // Re-attaching failed: the coordinator came back without the job
       // (it restarted without --state).
-      events_.push_back(
-          Failed{0, *job,
-                 rejected->status.WithContext("re-attaching to job " + *job +
-                                              " at " + options_.endpoint)});
+      common::Status why =
+          rejected->status.code() == common::StatusCode::kNotFound
+              ? common::NotFoundError(
+                    "job " + *job + " is gone: the coordinator at " +
+                    options_.endpoint +
+                    " came back without it (without --state it keeps no job "
+                    "across a restart)")
+              : rejected->status.WithContext("re-attaching to job " + *job +
+                                             " at " + options_.endpoint);
+      events_.push_back(Failed{0, *job, why});
       jobs_.erase(*job);
     } else {
       events_.push_back(Failed{

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <future>
 
@@ -114,6 +115,26 @@ void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
   }
 }
 
+// Longest path of a unix socket, terminator included.
+constexpr size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path);
+
+// What `ps` shows as a forked worker's command line (its arguments are
+// the parent's, `logsweep run ...`): `title`, written over the argument
+// area, which starts at argv[0] (glibc's program_invocation_name) and is
+// as long as /proc/self/cmdline.
+void SetProcessTitle(const char* title) {
+  std::FILE* f = std::fopen("/proc/self/cmdline", "rb");
+  if (f == nullptr) return;
+  size_t length = 0;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) length += n;
+  std::fclose(f);
+  char* area = program_invocation_name;
+  if (area == nullptr || length < 2) return;
+  std::memset(area, 0, length);
+  std::strncpy(area, title, length - 1);
+}
+
 }  // namespace
 
 LocalCluster::~LocalCluster() { Stop(); }
@@ -131,6 +152,7 @@ common::StatusOr<pid_t> LocalCluster::ForkWorker(
   // throw, it terminates here rather than unwind into the caller's stack.
   [&]() noexcept {
     ::prctl(PR_SET_NAME, "logsweep-worker");
+    SetProcessTitle("logsweep-worker");
     ::close(close_in_child);
     int code = 1;
     try {
@@ -162,9 +184,14 @@ common::Status LocalCluster::Start(const Options& options) {
         "cannot start local workers: " + std::to_string(threads) +
         " threads running, fork needs one");
   }
+  // The workers' socket path must fit a sockaddr_un (108 bytes): a TMPDIR
+  // too long for it is passed over for /tmp.
   const char* tmpdir = std::getenv("TMPDIR");
-  std::string tmpl =
-      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/logsweep-run-XXXXXX";
+  std::string base = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  if (base.size() + sizeof("/logsweep-run-XXXXXX/w") > kMaxSocketPath) {
+    base = "/tmp";
+  }
+  std::string tmpl = base + "/logsweep-run-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     return common::ErrnoStatus(errno, "mkdtemp " + tmpl);
   }

@@ -749,6 +749,7 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_connected_ms(w.connected_ms);
               o->set_quarantined(w.quarantined);
               o->set_quarantine_reason(w.quarantine_reason);
+              o->set_recent_bytes_per_second(w.recent_bytes_per_second);
             }
             for (const JobStatus& j : m.jobs) {
               auto* o = r->add_jobs();
@@ -756,6 +757,7 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_elapsed_ms(j.elapsed_ms);
               o->set_client_attached(j.client_attached);
               o->set_query(j.query);
+              o->set_finished(j.finished);
             }
             r->set_request_id(m.request_id);
           },
@@ -803,14 +805,15 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       StatusReply out;
       out.request_id = r.request_id();
       for (const auto& w : r.workers()) {
-        out.workers.push_back(WorkerStatus{w.name(), w.slots(), w.in_flight(),
-                                           w.tasks_done(), w.bytes_scanned(),
-                                           w.connected_ms(), w.quarantined(),
-                                           w.quarantine_reason()});
+        out.workers.push_back(
+            WorkerStatus{w.name(), w.slots(), w.in_flight(), w.tasks_done(),
+                         w.bytes_scanned(), w.connected_ms(), w.quarantined(),
+                         w.quarantine_reason(), w.recent_bytes_per_second()});
       }
       for (const auto& j : r.jobs()) {
         out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
-                                     j.client_attached(), j.query()});
+                                     j.client_attached(), j.query(),
+                                     j.finished()});
       }
       return CoordinatorToClient(std::move(out));
     }

@@ -180,12 +180,14 @@ struct WorkerStatus {
   uint64_t connected_ms = 0;
   bool quarantined = false;
   std::string quarantine_reason;
+  uint64_t recent_bytes_per_second = 0;  // over the last 10 to 20 s
 };
 struct JobStatus {
   JobProgress progress;
-  uint64_t elapsed_ms = 0;
+  uint64_t elapsed_ms = 0;  // since submit; when finished, its duration
   bool client_attached = false;
   std::string query;  // the job's query as text (common::QueryText)
+  bool finished = false;
 };
 struct StatusReply {
   std::vector<WorkerStatus> workers;

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <optional>
 
 #include "common/transport/codec.h"
 #include "coordinator/coordinator.h"
@@ -150,6 +152,134 @@ TEST(JobJournalTest, RestartedCoordinatorRunsOnlyUnfinishedTasks) {
   auto* result2 = std::get_if<common::JobResult>(&*again);
   ASSERT_NE(result2, nullptr);
   EXPECT_EQ(result2->hosts, result->hosts);
+}
+
+TEST(JobJournalTest, OwnerSubmitTimeAndDurationSurviveReopen) {
+  testing::TempDir dir;
+  {
+    auto journal = JobJournal::Open(dir.path());
+    ASSERT_TRUE(journal.ok());
+    (*journal)->RecordJob("ab12", Job({"/a"}), "10.0.0.1", 1'700'000'000'000);
+    (*journal)->RecordJobDone("ab12", 61'500'000);
+    ASSERT_TRUE((*journal)->Commit().ok());
+  }
+  auto journal = JobJournal::Open(dir.path());
+  ASSERT_TRUE(journal.ok());
+  auto job = (*journal)->Load("ab12");
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->owner, "10.0.0.1");
+  EXPECT_EQ((*job)->submitted_unix_ms, 1'700'000'000'000);
+  EXPECT_EQ((*job)->elapsed_us, 61'500'000u);
+  auto mine = (*journal)->FindByPrefix("ab", "10.0.0.1", 10);
+  auto theirs = (*journal)->FindByPrefix("ab", "10.0.0.2", 10);
+  ASSERT_TRUE(mine.ok() && theirs.ok());
+  EXPECT_EQ(*mine, (std::vector<std::string>{"ab12"}));
+  EXPECT_TRUE(theirs->empty());
+}
+
+// Status of `id` asked by `client`: the reply's one job, or nullopt.
+std::optional<common::JobStatus> StatusOf(Coordinator& c,
+                                          const std::string& client,
+                                          const std::string& id,
+                                          TimePoint now) {
+  c.OnClientMessage(
+      "p-" + client,
+      common::Encode(common::ClientToCoordinator(common::GetStatus{id, 7})),
+      now, client);
+  auto last = LastToClient(c.TakeOutbox(), "p-" + client);
+  if (!last) return std::nullopt;
+  auto* reply = std::get_if<common::StatusReply>(&*last);
+  if (reply == nullptr || reply->jobs.size() != 1) return std::nullopt;
+  return reply->jobs[0];
+}
+
+TEST(JobJournalTest, ARestartKeepsAJobsOwnerAndItsTimeSinceSubmit) {
+  testing::TempDir dir;
+  const TimePoint t0 = TimePoint{} + std::chrono::hours(1);
+  std::string job_id;
+  {
+    auto journal = JobJournal::Open(dir.path());
+    ASSERT_TRUE(journal.ok());
+    Coordinator before(CoordinatorConfig{}, journal->get());
+    before.OnClientMessage(
+        "c", common::Encode(common::ClientToCoordinator(Job({"/a", "/b"}))), t0,
+        "10.0.0.1");
+    for (const auto& m : before.TakeOutbox()) {
+      auto decoded = common::DecodeCoordinatorToClient(m.payload);
+      if (decoded.ok()) {
+        if (auto* a = std::get_if<common::JobAccepted>(&*decoded)) {
+          job_id = a->job_id;
+        }
+      }
+    }
+    ASSERT_FALSE(job_id.empty());
+  }
+  ::usleep(300'000);  // wall-clock time the job has been waiting
+  auto journal = JobJournal::Open(dir.path());
+  ASSERT_TRUE(journal.ok());
+  Coordinator after(CoordinatorConfig{}, journal->get());
+  const TimePoint t1 = t0 + std::chrono::minutes(5);
+  ASSERT_TRUE(after.Restore(t1).ok());
+
+  // Its owner sees the whole id in a list, and may name it by a prefix.
+  after.OnClientMessage(
+      "p-owner",
+      common::Encode(common::ClientToCoordinator(common::GetStatus{"", 1})), t1,
+      "10.0.0.1");
+  auto list = LastToClient(after.TakeOutbox(), "p-owner");
+  ASSERT_TRUE(list.has_value());
+  auto* reply = std::get_if<common::StatusReply>(&*list);
+  ASSERT_TRUE(reply != nullptr && reply->jobs.size() == 1);
+  EXPECT_EQ(reply->jobs[0].progress.job_id, job_id);
+  auto mine = StatusOf(after, "10.0.0.1", job_id.substr(0, 6), t1);
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_EQ(mine->progress.job_id, job_id);
+  // Elapsed counts from the submit, not from the restart.
+  EXPECT_GE(mine->elapsed_ms, 250u);
+  // Another client may not.
+  EXPECT_FALSE(StatusOf(after, "10.0.0.2", job_id.substr(0, 6), t1));
+}
+
+TEST(JobJournalTest, AFinishedJobFromTheJournalShowsAsFinishedWithItsDuration) {
+  testing::TempDir dir;
+  const TimePoint t0 = TimePoint{} + std::chrono::hours(1);
+  std::string job_id;
+  {
+    auto journal = JobJournal::Open(dir.path());
+    ASSERT_TRUE(journal.ok());
+    Coordinator before(CoordinatorConfig{}, journal->get());
+    before.OnWorkerMessage("w", Hello(), t0);
+    before.OnClientMessage(
+        "c", common::Encode(common::ClientToCoordinator(Job({"/a"}))), t0,
+        "10.0.0.1");
+    auto tasks = Tasks(before.TakeOutbox());
+    ASSERT_EQ(tasks.size(), 1u);
+    job_id = tasks[0].ref.job_id;
+    before.OnWorkerMessage("w",
+                           common::EncodeOutcome(Outcome(job_id, 0, {"h"})),
+                           t0 + std::chrono::seconds(60));
+    ASSERT_TRUE(before.CommitJournal(t0 + std::chrono::seconds(60)).ok());
+  }
+  auto journal = JobJournal::Open(dir.path());
+  ASSERT_TRUE(journal.ok());
+  Coordinator after(CoordinatorConfig{}, journal->get());
+  ASSERT_TRUE(after.Restore(t0).ok());
+
+  auto status = StatusOf(after, "10.0.0.1", job_id, t0);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->finished);
+  EXPECT_EQ(status->elapsed_ms, 60'000u);
+
+  // Its result, rebuilt from the journal, says how long the job took.
+  after.OnClientMessage(
+      "c2",
+      common::Encode(common::ClientToCoordinator(common::WaitJob{job_id})),
+      t0 + std::chrono::hours(2), "10.0.0.1");
+  auto last = LastToClient(after.TakeOutbox(), "c2");
+  ASSERT_TRUE(last.has_value());
+  auto* result = std::get_if<common::JobResult>(&*last);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->elapsed_us, 60'000'000u);
 }
 
 TEST(JobJournalTest, WaitForUnknownJobIsNotFound) {

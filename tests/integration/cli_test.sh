@@ -77,7 +77,9 @@ set +e
 wait "$waiter"
 code=$?
 set -e
-[ "$code" -eq 3 ] || fail "wait after cancel: exit $code, want 3: $(cat "$WORK/wait.err")"
+[ "$code" -eq 4 ] || fail "wait after cancel: exit $code, want 4: $(cat "$WORK/wait.err")"
+grep -q "9 files (0 failed, 1 cancelled)" "$WORK/wait.err" || fail "wait after cancel: $(cat "$WORK/wait.err")"
+grep -q "CANCELLED" "$WORK/wait.err" && fail "wait after cancel lists cancelled files: $(cat "$WORK/wait.err")"
 [ ! -s "$WORK/wait.out" ] || fail "--output: stdout not empty"
 python3 - "$WORK/result.json" "$WORK/corpus/expected.txt" <<'PY' || fail "wait --json: $(head -c 600 "$WORK/result.json")"
 import json, sys
@@ -150,9 +152,9 @@ while True:
         os.kill(pid, 9)
         raise SystemExit("the job did not end after cancel: %r" % out[-400:])
     time.sleep(0.05)
-assert os.waitstatus_to_exitcode(code) == 3, code
+assert os.waitstatus_to_exitcode(code) == 4, code
 last_progress = out.rfind(b"files, ")
-summary = out.find(b"logsweep: 9 files (1 failed)")
+summary = out.find(b"logsweep: 9 files (0 failed, 1 cancelled)")
 assert summary > last_progress > 0, out
 clear = out.rfind(b"\r\x1b[K", 0, summary)
 assert clear > last_progress, "progress not cleared before the summary: %r" % out[-400:]
@@ -166,7 +168,8 @@ wait_for_log "$WORK/coordinator.log" "accepted: 1 files"
 kill -INT "$submitter"
 wait_exit "$submitter" "an interrupted submit"
 [ "$EXIT_CODE" -eq 130 ] || fail "interrupted submit: exit $EXIT_CODE, want 130: $(cat "$WORK/int.err")"
-int_job=$(sed -n 's/.*logsweep wait \([0-9a-f]\{32\}\).*/\1/p' "$WORK/int.err")
+# The whole command, endpoint included, so that pasting it works.
+int_job=$(sed -n "s|.*logsweep wait --coordinator $CLIENTS_EP \([0-9a-f]\{32\}\).*|\1|p" "$WORK/int.err")
 [ -n "$int_job" ] || fail "interrupted submit names no job to wait for: $(cat "$WORK/int.err")"
 "${LS[@]}" status "$int_job" "${EP[@]}" >"$WORK/int.status" ||
   fail "the interrupted job is gone: $(cat "$WORK/int.status")"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -299,6 +300,8 @@ TEST(StatusTablesTest, ListWorkersWithThroughputAndJobsWithProgress) {
   EXPECT_NE(j.find("12/40"), std::string::npos);
   EXPECT_NE(j.find("no client attached"), std::string::npos);
   EXPECT_NE(j.find("query: --status 4xx"), std::string::npos);
+  EXPECT_NE(j.find("running"), std::string::npos);
+  EXPECT_NE(j.find("jobs: 1 unfinished"), std::string::npos);
 }
 
 TEST(StatusJsonTest, WorkersOnlyLeavesJobsOut) {
@@ -344,6 +347,162 @@ TEST(WriteFileAtomicallyTest, NamesThePathWhenTheDirectoryIsMissing) {
 
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.ToString().find(path), std::string::npos) << s.ToString();
+}
+
+TEST(ExitCodeForTest, IsCancelledWhenFilesWereCancelledAndNoneFailed) {
+  common::JobResult result;
+  result.files = {File("/a"), File("/b", common::CancelledError("cancelled"))};
+
+  EXPECT_EQ(ExitCodeFor(result), kExitCancelled);
+}
+
+TEST(ExitCodeForTest, IsFilesFailedWhenOneFailedBesideCancelledOnes) {
+  common::JobResult result;
+  result.files = {File("/a", common::CancelledError("cancelled")),
+                  File("/b", common::DataLossError("truncated"))};
+
+  EXPECT_EQ(ExitCodeFor(result), kExitFilesFailed);
+}
+
+TEST(ErrorLinesTest, LeavesCancelledFilesToTheSummary) {
+  common::JobResult result;
+  for (int i = 0; i < 50; ++i) {
+    result.files.push_back(File("/f" + std::to_string(i),
+                                common::CancelledError("cancelled by client")));
+  }
+
+  EXPECT_TRUE(ErrorLines(result).empty());
+  EXPECT_NE(SummaryLine(result, 1.0).find("(0 failed, 50 cancelled)"),
+            std::string::npos)
+      << SummaryLine(result, 1.0);
+}
+
+TEST(ErrorLinesTest, GroupsManyFilesFailingAlikeIntoOneLine) {
+  common::JobResult result;
+  for (int i = 0; i < 271; ++i) {
+    std::string path = "/logs/f" + std::to_string(i) + ".log";
+    result.files.push_back(File(path, common::PermissionDeniedError(
+                                          "outside --data-root /x: " + path)));
+  }
+  result.files.push_back(
+      File("/logs/t.gz", common::DataLossError("truncated")));
+
+  std::vector<std::string> lines = ErrorLines(result);
+
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  EXPECT_EQ(lines[0],
+            "logsweep: error: 271 files: PERMISSION_DENIED: outside "
+            "--data-root /x: FILE; first: /logs/f0.log; every file in --json");
+  EXPECT_EQ(lines[1], "logsweep: error: /logs/t.gz: DATA_LOSS: truncated");
+}
+
+TEST(ErrorLinesTest, ListsAFewFilesFailingAlikeOneByOne) {
+  common::JobResult result;
+  for (size_t i = 0; i < kErrorGroupMin; ++i) {
+    result.files.push_back(
+        File("/f" + std::to_string(i), common::NotFoundError("no such file")));
+  }
+
+  EXPECT_EQ(ErrorLines(result).size(), kErrorGroupMin);
+}
+
+TEST(StatusTablesTest, ShowsRunningAtMostSlotsAndQueuedApart) {
+  common::WorkerStatus w{"w", 2, 5, 0, 0, 1000, false, {}, 3'000'000};
+
+  std::string table = WorkersTable({w});
+
+  SCOPED_TRACE(table);
+  std::istringstream in(table);
+  std::string title, header, row;
+  std::getline(in, title);
+  std::getline(in, header);
+  std::getline(in, row);
+  std::istringstream fields(row);
+  std::string name, slots, running, queued, tasks, now;
+  fields >> name >> slots >> running >> queued >> tasks >> now;
+  EXPECT_EQ(slots, "2");
+  EXPECT_EQ(running, "2");
+  EXPECT_EQ(queued, "3");
+  EXPECT_EQ(now, "3.0");  // the recent rate, beside the lifetime one
+  EXPECT_NE(header.find("MB/s NOW"), std::string::npos);
+  EXPECT_NE(header.find("MB/s AVG"), std::string::npos);
+}
+
+TEST(StatusTablesTest, KeepsColumnsAlignedWithALongWorkerName) {
+  std::string long_name(70, 'n');
+  std::string table = WorkersTable({{"short", 1, 0, 0, 0, 0, false, {}, 0},
+                                    {long_name, 12, 0, 0, 0, 0, false, {}, 0}});
+
+  SCOPED_TRACE(table);
+  std::istringstream in(table);
+  std::string line;
+  std::getline(in, line);  // "workers: 2 connected"
+  std::vector<size_t> slots_end;
+  while (std::getline(in, line)) {
+    // SLOTS is the column after the name: where it ends must agree.
+    size_t name_end = line.find(' ', 2);
+    size_t value = line.find_first_not_of(' ', name_end);
+    slots_end.push_back(line.find(' ', value));
+  }
+  ASSERT_EQ(slots_end.size(), 3u);
+  EXPECT_EQ(slots_end[0], slots_end[1]);
+  EXPECT_EQ(slots_end[1], slots_end[2]);
+}
+
+TEST(StatusTablesTest, ShowsAFinishedJobAsFinished) {
+  common::JobStatus job{common::JobProgress{"j", 300, 300, 0, 250'000'000, 1},
+                        60'000, false, "", true};
+
+  std::string one = JobsTable({job}, /*one_job=*/true);
+
+  SCOPED_TRACE(one);
+  EXPECT_EQ(one.find("unfinished"), std::string::npos);
+  EXPECT_NE(one.find("finished"), std::string::npos);
+  EXPECT_NE(one.find("1m00s"), std::string::npos);
+  EXPECT_NE(one.find("4.2"), std::string::npos);  // 250 MB in 60 s
+  EXPECT_EQ(one.find("no client attached"), std::string::npos);
+}
+
+TEST(WriteFileAtomicallyTest, WritesThroughASymlinkAndKeepsTheMode) {
+  testing::TempDir dir;
+  std::string target = dir.Write("real.txt", "old\n");
+  ASSERT_EQ(::chmod(target.c_str(), 0600), 0);
+  std::string link = dir.path() + "/link.txt";
+  ASSERT_EQ(::symlink("real.txt", link.c_str()), 0);
+
+  ASSERT_TRUE(WriteFileAtomically(link, "new\n").ok());
+
+  struct stat st;
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(ReadAll(target), "new\n");
+  ASSERT_EQ(::stat(target.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(CheckOutputPathTest, TakesDashAsStdout) {
+  EXPECT_TRUE(CheckOutputPath("-").ok());
+}
+
+TEST(CheckOutputPathTest, SaysADirectoryIsADirectory) {
+  testing::TempDir dir;
+  for (const std::string& path : {dir.path(), dir.path() + "/"}) {
+    common::Status s = CheckOutputPath(path);
+    EXPECT_EQ(s.code(), common::StatusCode::kInvalidArgument) << path;
+    EXPECT_NE(s.message().find("is a directory"), std::string::npos)
+        << s.ToString();
+  }
+}
+
+TEST(CheckOutputPathTest, RefusesAFileInAMissingDirectory) {
+  testing::TempDir dir;
+  common::Status s = CheckOutputPath(dir.path() + "/no/such/hosts.txt");
+  EXPECT_EQ(s.code(), common::StatusCode::kNotFound) << s.ToString();
+}
+
+TEST(CheckOutputPathTest, AcceptsANewFileInAWritableDirectory) {
+  testing::TempDir dir;
+  EXPECT_TRUE(CheckOutputPath(dir.path() + "/hosts.txt").ok());
 }
 
 }  // namespace
