@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev libdeflate-dev
   docker-compose python3-yaml iproute2 python3-zmq util-linux
   python3-zstandard
+  libcpp-httplib-dev prometheus chromium python3-websocket
 )
 
 missing=()
