@@ -68,7 +68,13 @@ std::string Outcome(const common::TaskRef& ref, common::Status status) {
 TEST(StatusSnapshotTest, PublishesNothingWithoutABoard) {
   Coordinator coordinator(TestConfig());
   coordinator.OnTick(At(milliseconds(0)));
-  EXPECT_GT(coordinator.NextDeadline(), At(milliseconds(900)));
+  // Only its own deadlines (progress every 500 ms, heartbeats every 1 s).
+  EXPECT_GE(coordinator.NextDeadline(), At(milliseconds(500)));
+  Coordinator publishing(TestConfig());
+  StatusBoard board;
+  publishing.PublishStatusTo(&board, milliseconds(100));
+  publishing.OnTick(At(milliseconds(0)));
+  EXPECT_EQ(publishing.NextDeadline(), At(milliseconds(100)));
 }
 
 TEST(StatusSnapshotTest, PublishesProgressAndCountersAtMostEveryInterval) {
