@@ -15,9 +15,9 @@ LOG_LEVEL=info start_coordinator --heartbeat-ms 200 --liveness 3 \
 # start_coordinator removed the ready file; the log names the address.
 wait_for_log "$WORK/coordinator.log" "status page on http://"
 URL=$(sed -n 's|.*status page on \(http://[^ ]*/\).*|\1|p' "$WORK/coordinator.log" | head -1)
-WORKER_BIN=logsweep-test-worker start_worker steady --threads 2 --slow-ms 400 \
+WORKER_BIN=logsweep-test-worker start_worker steady --threads 2 --slow-ms 300 \
   --heartbeat-ms 200
-WORKER_BIN=logsweep-test-worker start_worker victim --threads 2 --slow-ms 400 \
+WORKER_BIN=logsweep-test-worker start_worker victim --threads 2 --slow-ms 300 \
   --heartbeat-ms 200
 VICTIM=$LAST_WORKER_PID
 wait_for_log "$WORK/coordinator.log" "worker victim registered"

@@ -16,6 +16,7 @@ command -v promtool >/dev/null ||
   fail "promtool not found (deploy/setup.sh installs Debian's prometheus)"
 
 generate "$WORK/corpus" 48 --lines 3000 --seed 19
+generate "$WORK/small" 4 --lines 100 --seed 20
 EXPECTED="$WORK/corpus/expected.txt"
 
 # ---- 1 ----
@@ -94,7 +95,7 @@ echo "ok 2 - metrics pass promtool, move during a job and end exact"
 $PROBE hostile 127.0.0.1 "${HTTP##*:}" >"$WORK/hostile.txt" 2>&1 ||
   fail "3: $(cat "$WORK/hostile.txt")"
 cat "$WORK/hostile.txt"
-$PROBE hold 127.0.0.1 "${HTTP##*:}" 60 5 >"$WORK/hold.txt" 2>&1 &
+$PROBE hold 127.0.0.1 "${HTTP##*:}" 60 3 >"$WORK/hold.txt" 2>&1 &
 HOLD=$!
 PIDS+=("$HOLD")
 wait_for_log "$WORK/hold.txt" "holding"
@@ -114,7 +115,7 @@ echo "ok 3 - hostile HTTP: $(grep -c '^ok' "$WORK/hostile.txt") cases refused, j
 
 # ---- 4 ----
 for i in 1 2 3; do
-  "$BIN/logsweep" submit -q --coordinator "$CLIENTS_EP" "$WORK/corpus" \
+  "$BIN/logsweep" submit -q --coordinator "$CLIENTS_EP" "$WORK/small" \
     >"$WORK/4.$i.out" || fail "4: job $i"
 done
 sleep 0.5  # the prune follows the commit of the last finished job
@@ -126,7 +127,7 @@ orphans = db.execute("SELECT count(*) FROM tasks WHERE job_id NOT IN "
                      "(SELECT id FROM jobs)").fetchone()[0]
 tasks = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
 print("finished jobs", jobs, "tasks", tasks, "orphans", orphans)
-assert jobs == 2 and orphans == 0 and tasks == 2 * 48
+assert jobs == 2 and orphans == 0 and tasks == 2 * 4
 PY
 [ "$(metric logsweep_journal_pruned_jobs_total)" = 3 ] ||
   fail "4: pruned metric $(metric logsweep_journal_pruned_jobs_total), want 3 (5 jobs, 2 kept)"
