@@ -31,6 +31,11 @@
 #   LOGSWEEP_BENCH_REPORT  where the markdown report is written
 #                          (default: ROOT/docs/BENCHMARKS.md at full scale)
 #   LOGSWEEP_BENCH_PYTHON  Python interpreter for the baseline (default: python3)
+#   LOGSWEEP_BENCH_SWARM_WORKERS  simulated worker counts for the scale rows
+#                          (default: "10 1000 10000"; small scale "10 100")
+#   LOGSWEEP_BENCH_SWARM_TASKS    tasks per scale row (default 100000; small 20000)
+#   LOGSWEEP_BENCH_HUGE_TASKS     also one job of this many tasks (e.g. 10000000)
+#                          on 10 simulated workers; off by default (minutes)
 # Exit status: 0 all checks passed; 1 some row FAILed (or a setup error).
 set -euo pipefail
 export LC_ALL=C  # bytewise sort, '.' as decimal point in printf/awk
@@ -420,6 +425,37 @@ for i in "${!R_ID[@]}"; do
   fi
 done
 bench_corpus b "many small files (${GEN_B[*]})" "$DIR_B"
+
+# The coordinator at scale (issue 15): bench/swarm.sh drives a fresh
+# coordinator with simulated workers that answer at once, and reports its
+# CPU per task, tasks/s and peak bytes per task, one checked job per row.
+if [[ $SCALE == full ]]; then
+  SWARM_WORKERS=${LOGSWEEP_BENCH_SWARM_WORKERS:-"10 1000 10000"}
+  SWARM_TASKS=${LOGSWEEP_BENCH_SWARM_TASKS:-100000}
+else
+  SWARM_WORKERS=${LOGSWEEP_BENCH_SWARM_WORKERS:-"10 100"}
+  SWARM_TASKS=${LOGSWEEP_BENCH_SWARM_TASKS:-20000}
+fi
+say "scale rows: bench/swarm.sh, workers $SWARM_WORKERS, $SWARM_TASKS tasks per job"
+{
+  echo "### The coordinator against simulated workers (bench/swarm.sh)"
+  echo
+  echo "Each row: a fresh coordinator, \`logsweep-swarm\` fake workers that answer every"
+  echo "task at once (1 descriptor pair per worker; several swarm processes past the"
+  echo "descriptor limit), one job of synthetic paths checked for exactness. CPU is the"
+  echo "coordinator's utime+stime (all threads) from submit to result, per task."
+  echo
+  WORKERS=$SWARM_WORKERS SLOTS="1 4" TASKS=$SWARM_TASKS \
+    bash "$ROOT/bench/swarm.sh" "$BIN" 2>>"$LOG" | sed -n '/^| workers/,$p' || FAILED=1
+  if [[ -n ${LOGSWEEP_BENCH_HUGE_TASKS:-} ]]; then
+    echo
+    echo "One job of $LOGSWEEP_BENCH_HUGE_TASKS tasks (LOGSWEEP_BENCH_HUGE_TASKS):"
+    echo
+    WORKERS=10 SLOTS=4 TASKS=$LOGSWEEP_BENCH_HUGE_TASKS \
+      bash "$ROOT/bench/swarm.sh" "$BIN" 2>>"$LOG" | sed -n '/^| workers/,$p' || FAILED=1
+  fi
+  echo
+} >>"$TABLES"
 
 TOTAL_S=$(elapsed "$SCRIPT_START" "$EPOCHREALTIME")
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")

@@ -137,8 +137,10 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     }
   } else {
     bool known = workers_.Touch(peer, now);
-    if (auto* outcome = std::get_if<common::TaskOutcome>(&*decoded)) {
-      OnOutcome(peer, *outcome, now);
+    if (auto* batch = std::get_if<common::OutcomeBatch>(&*decoded)) {
+      for (const common::TaskOutcome& outcome : batch->outcomes) {
+        OnOutcome(peer, outcome, now);
+      }
     }
     if (!known && reregister_limiter_.Allow(peer, now)) {
       // We restarted, or expired this worker while it was frozen: it must
@@ -175,9 +177,14 @@ void Coordinator::OnHello(const std::string& peer,
 
 void Coordinator::OnOutcome(const std::string& peer,
                             const common::TaskOutcome& outcome, TimePoint now) {
-  workers_.Release(peer, outcome.ref, now, outcome.stats.bytes_scanned);
+  std::optional<TimePoint> sent =
+      workers_.Release(peer, outcome.ref, now, outcome.stats.bytes_scanned);
   const std::string key = workers_.KeyOf(peer);
   TaskTracker::OutcomeEffect effect = tracker_.OnOutcome(outcome, key);
+  if (sent && outcome.status.ok() &&
+      effect.accept == TaskTracker::Accept::kAccepted) {
+    tracker_.NoteRunTime(outcome.ref.job_id, now - *sent);
+  }
   switch (effect.accept) {
     case TaskTracker::Accept::kAccepted:
       if (!effect.awaiting_confirmation) {
@@ -344,7 +351,12 @@ void Coordinator::OnClientRequest(const std::string& peer,
   if (!submit.request_key.empty()) {
     job_by_request_key_[submit.request_key] = id;
   }
-  spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+  if (submit.query.list_files) {
+    spdlog::info("job {} accepted: listing {} paths (submit --remote)", id,
+                 submit.paths.size());
+  } else {
+    spdlog::info("job {} accepted: {} files", id, submit.paths.size());
+  }
   Accept(peer, id, submit.paths.size(), submit.request_id);
 }
 
@@ -532,18 +544,21 @@ Status Coordinator::CommitJournal(TimePoint now) {
 }
 
 void Coordinator::ExpireSlowTasks(TimePoint now) {
-  while (!deadlines_.empty() && deadlines_.front().deadline <= now) {
-    Dispatched d = std::move(deadlines_.front());
-    deadlines_.pop_front();
-    if (!workers_.Holds(d.peer, d.ref)) continue;  // answered, or worker gone
-    std::string name = workers_.NameOf(d.peer);
+  // Each attempt's send time is kept with the worker that holds it, and
+  // forgotten with its answer: nothing per task outlives the task.
+  if (now < next_overdue_) return;
+  TimePoint oldest;
+  for (auto& late : workers_.TakeOverdue(now - config_.task_timeout, &oldest)) {
     spdlog::warn("job {} task {} attempt {} timed out on worker {}",
-                 d.ref.job_id, d.ref.task_id, d.ref.attempt, name);
-    stats_.NoteSpeculated();
-    tracker_.OnLost(d.ref, "timed out after " +
-                               std::to_string(config_.task_timeout.count()) +
-                               " ms on worker " + name);
+                 late.ref.job_id, late.ref.task_id, late.ref.attempt,
+                 late.worker_name);
+    tracker_.OnLost(late.ref, "timed out after " +
+                                  std::to_string(config_.task_timeout.count()) +
+                                  " ms on worker " + late.worker_name);
+    stats_.NoteRetried(1);
   }
+  next_overdue_ =
+      oldest == TimePoint::max() ? oldest : oldest + config_.task_timeout;
 }
 
 void Coordinator::OnWorkersDrained(TimePoint now) { drained_ = now; }
@@ -572,6 +587,10 @@ void Coordinator::OnTick(TimePoint now) {
     spdlog::info("worker {} is out of quarantine", name);
   }
   ExpireSlowTasks(now);
+  if (config_.speculation && now >= next_speculation_) {
+    Speculate(now);
+    next_speculation_ = now + std::chrono::milliseconds(200);
+  }
   if (now >= next_heartbeat_) {
     for (const std::string& peer : workers_.Peers()) {
       SendToWorker(peer, common::Heartbeat{});
@@ -661,6 +680,9 @@ void Coordinator::Dispatch(TimePoint now) {
   // Workers none of whose pending tasks may run on them (each waits for
   // another worker's word): passed over for the rest of this pass.
   std::vector<std::string> passed_over;
+  // Every task this pass hands one worker goes in one message: its index
+  // in the outbox, by peer.
+  std::unordered_map<std::string, size_t> batch_of;
   while (tracker_.HasPending()) {
     std::string peer =
         workers_.PickWorkerWithCredit(std::string(), &passed_over);
@@ -670,18 +692,49 @@ void Coordinator::Dispatch(TimePoint now) {
       passed_over.push_back(std::move(peer));
       continue;
     }
-    workers_.Assign(peer, task->ref);
-    stats_.NoteDispatch(task->ref.job_id, task->ref.task_id, now);
-    if (config_.task_timeout.count() > 0) {
-      deadlines_.push_back(
-          Dispatched{now + config_.task_timeout, peer, task->ref});
-    }
-    common::TaskRef ref = task->ref;
-    outbox_.push_back(
-        Outgoing{Outgoing::Socket::kWorkers,
-                 peer,
-                 common::Encode(common::CoordinatorToWorker(std::move(*task))),
-                 {std::move(ref)}});
+    SendTask(peer, std::move(*task), now, batch_of);
+  }
+}
+
+void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
+                           TimePoint now,
+                           std::unordered_map<std::string, size_t>& batch_of) {
+  workers_.Assign(peer, task.ref, now);
+  stats_.NoteDispatch(task.ref.job_id, task.ref.task_id, now);
+  if (config_.task_timeout.count() > 0) {
+    next_overdue_ = std::min(next_overdue_, now + config_.task_timeout);
+  }
+  auto [batch, fresh] = batch_of.try_emplace(peer, outbox_.size());
+  if (fresh) {
+    outbox_.push_back(Outgoing{Outgoing::Socket::kWorkers, peer, {}, {}});
+  }
+  Outgoing& message = outbox_[batch->second];
+  message.payload += common::EncodeTask(task);
+  message.tasks.push_back(std::move(task.ref));
+}
+
+void Coordinator::Speculate(TimePoint now) {
+  if (tracker_.HasPending() || workers_.PickIdleWorker("").empty()) return;
+  std::vector<WorkerRegistry::Running> running =
+      workers_.RunningSince(now - config_.speculation_rule.min_runtime);
+  std::sort(running.begin(), running.end(),
+            [](const auto& a, const auto& b) { return a.sent < b.sent; });
+  std::unordered_map<std::string, size_t> batch_of;
+  for (WorkerRegistry::Running& r : running) {
+    const std::string idle = workers_.PickIdleWorker(workers_.KeyOf(r.peer));
+    if (idle.empty()) continue;
+    auto copy =
+        tracker_.Speculate(r.ref, now - r.sent, config_.speculation_rule);
+    if (!copy) continue;
+    stats_.NoteSpeculated();
+    spdlog::info(
+        "job {} task {} has run {} ms on worker {}, far longer than the "
+        "job's other files: a copy runs on worker {}; the first answer wins",
+        r.ref.job_id, r.ref.task_id,
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - r.sent)
+            .count(),
+        workers_.NameOf(r.peer), workers_.NameOf(idle));
+    SendTask(idle, std::move(*copy), now, batch_of);
   }
 }
 
@@ -846,6 +899,7 @@ void Coordinator::PumpResults(size_t budget) {
     tail.files = std::move(part.files);
     tail.totals = r.totals;
     tail.elapsed_us = r.elapsed_us;
+    tail.speculated = r.speculated;
     tail.parts = s.parts;
     tail.host_count = s.hosts->size();
     tail.file_count = r.files.size();
@@ -859,8 +913,7 @@ TimePoint Coordinator::NextDeadline() const {
   TimePoint next =
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
-  if (!deadlines_.empty()) next = std::min(next, deadlines_.front().deadline);
-  return std::min(next, next_publish_);
+  return std::min({next, next_overdue_, next_publish_});
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {

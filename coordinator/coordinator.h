@@ -59,6 +59,10 @@ struct CoordinatorConfig {
   // 1000000); older ones and their task records are deleted after a job
   // finishes, so the journal stays bounded. 0: keep every job.
   size_t keep_journal_jobs = 1000;
+  // A copy of a straggler runs on an idle worker (see
+  // TaskTracker::SpeculationRule); false: never.
+  bool speculation = true;
+  TaskTracker::SpeculationRule speculation_rule;
 };
 
 // The client identity of peers that carry neither a CURVE key nor an IP
@@ -171,6 +175,13 @@ class Coordinator {
   };
 
   void Dispatch(TimePoint now);
+  // Sends `task` to `peer` in this pass's message to it (`batch_of`: its
+  // index in the outbox, by peer).
+  void SendTask(const std::string& peer, common::TaskAssignment task,
+                TimePoint now,
+                std::unordered_map<std::string, size_t>& batch_of);
+  // Copies of stragglers to idle workers, when no work is queued.
+  void Speculate(TimePoint now);
   void Refuse(Outgoing::Socket socket, const std::string& peer,
               const common::Status& why, TimePoint now);
   // One handler per client request type (see ClientToCoordinator).
@@ -226,13 +237,9 @@ class Coordinator {
   TimePoint drained_ = TimePoint::max();
   // No worker is judged before this (see OnStall).
   TimePoint stall_grace_until_{};
-  // Dispatches in order; with one timeout for all, also in deadline order.
-  struct Dispatched {
-    TimePoint deadline;
-    std::string peer;
-    common::TaskRef ref;
-  };
-  std::deque<Dispatched> deadlines_;
+  // No task sent can be overdue before this (see ExpireSlowTasks).
+  TimePoint next_overdue_ = TimePoint::max();
+  TimePoint next_speculation_{};
   // Unfinished jobs per client identity, and each counted job's client, for
   // max_jobs_per_client. Jobs resumed from the journal have no identity and
   // are not counted.

@@ -90,10 +90,10 @@ struct CoordinatorCounters {
   uint64_t jobs_cancelled = 0;
   uint64_t tasks_dispatched = 0;
   uint64_t tasks_succeeded = 0;
-  // Attempts lost with their worker (dead, gone, stopped, undelivered):
-  // each goes back to the queue, or fails on its last charge.
+  // Attempts lost with their worker (dead, gone, stopped, undelivered) or
+  // timed out: each goes back to the queue, or fails on its last charge.
   uint64_t tasks_retried = 0;
-  // Attempts handed to another worker after the task timeout.
+  // Copies of stragglers run on an idle worker (speculation).
   uint64_t tasks_speculated = 0;
   uint64_t results_stale = 0;  // late or duplicate answers dropped
   std::map<std::string, uint64_t> tasks_failed;  // by status code name

@@ -206,7 +206,7 @@ void JobJournal::RecordTask(const common::TaskOutcome& outcome) {
   pending_.push_back(Op{Op::Kind::kTask,
                         outcome.ref.job_id,
                         outcome.ref.task_id,
-                        common::Encode(common::WorkerToCoordinator(outcome)),
+                        common::EncodeOutcome(outcome),
                         {}});
 }
 
@@ -295,12 +295,13 @@ StatusOr<std::vector<common::TaskOutcome>> JobJournal::LoadTasks(
   int rc;
   while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
     auto decoded = common::DecodeWorkerToCoordinator(st.Column(0));
-    if (!decoded.ok() ||
-        !std::holds_alternative<common::TaskOutcome>(*decoded)) {
+    auto* batch =
+        decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
+    if (batch == nullptr || batch->outcomes.size() != 1) {
       return common::DataLossError("journal: unreadable task record of job " +
                                    job_id);
     }
-    out.push_back(std::get<common::TaskOutcome>(std::move(*decoded)));
+    out.push_back(std::move(batch->outcomes.front()));
   }
   if (rc != SQLITE_DONE) return Error("load tasks");
   return out;

@@ -143,6 +143,12 @@ int Main(int argc, char** argv) {
                  "how often the poll loop publishes what --http serves")
       ->check(CLI::Range(int64_t{50}, int64_t{60000}))
       ->capture_default_str();
+  bool no_speculation = false;
+  app.add_flag("--no-speculation", no_speculation,
+               "never run a copy of a straggler on an idle worker (by "
+               "default, once a job's queue is empty and 75% of its files "
+               "are done, a file running over 1.5x the job's median time and "
+               "at least 1 s gets a copy; the first answer wins)");
   auto* secret_flag = app.add_option(
       "--curve-secret", curve_secret,
       "turn on CurveZMQ: this coordinator's secret key file (NAME.key from "
@@ -163,6 +169,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  config.speculation = !no_speculation;
   if (auto s = logsweep::common::InitLogging("coordinator", log_level);
       !s.ok()) {
     std::fprintf(stderr, "logsweep-coordinator: %s\n", s.ToString().c_str());

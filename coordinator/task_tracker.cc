@@ -356,6 +356,55 @@ TaskTracker::OutcomeEffect TaskTracker::OnOutcome(
   return effect;
 }
 
+void TaskTracker::NoteRunTime(const std::string& job_id,
+                              std::chrono::nanoseconds took) {
+  Job* job = FindJob(job_id);
+  if (job == nullptr) return;
+  auto us = static_cast<uint64_t>(std::max<int64_t>(
+      1, std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+  size_t bucket =
+      std::min<size_t>(63 - __builtin_clzll(us), job->run_times.size() - 1);
+  ++job->run_times[bucket];
+  ++job->run_time_count;
+}
+
+std::optional<common::TaskAssignment> TaskTracker::Speculate(
+    const common::TaskRef& ref, std::chrono::nanoseconds running_for,
+    const SpeculationRule& rule) {
+  Job* job = FindJob(ref.job_id);
+  if (job == nullptr || ref.task_id >= job->tasks.size()) return std::nullopt;
+  Task& task = job->tasks[ref.task_id];
+  if (task.state != TaskState::kRunning || task.attempt != ref.attempt ||
+      task.speculated || job->run_time_count == 0) {
+    return std::nullopt;
+  }
+  if (static_cast<double>(job->finished) <
+      rule.quantile * static_cast<double>(job->tasks.size())) {
+    return std::nullopt;
+  }
+  // Work still queued goes first (Dispatch empties the ring of ids that
+  // no longer wait before an idle worker is looked for).
+  if (job->in_ready_ring) return std::nullopt;
+  // The median's bucket, taken at its upper end: never below the median.
+  uint64_t seen = 0;
+  size_t bucket = 0;
+  while (bucket + 1 < job->run_times.size() &&
+         (seen += job->run_times[bucket]) * 2 < job->run_time_count) {
+    ++bucket;
+  }
+  const std::chrono::microseconds median_bound(uint64_t{2} << bucket);
+  const auto threshold = std::max<std::chrono::nanoseconds>(
+      rule.min_runtime, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            median_bound * rule.multiplier));
+  if (running_for <= threshold) return std::nullopt;
+  task.speculated = true;
+  ++job->speculated;
+  ++task.attempt;
+  return common::TaskAssignment{
+      common::TaskRef{job->id, ref.task_id, task.attempt}, task.path,
+      job->query};
+}
+
 bool TaskTracker::Adopt(const common::TaskRef& ref) {
   Job* job = FindJob(ref.job_id);
   if (job == nullptr || ref.task_id >= job->tasks.size() || ref.attempt == 0) {
@@ -398,6 +447,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     f.result.job_id = job.id;
     f.hosts = std::move(job.hosts);
     f.result.totals = job.totals;
+    f.result.speculated = job.speculated;
     f.result.elapsed_us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)
             .count());
@@ -425,6 +475,7 @@ std::vector<TaskTracker::Progress> TaskTracker::ProgressReports() const {
     p.done = job.finished;
     p.failed = job.failed;
     p.bytes_scanned = job.totals.bytes_scanned;
+    p.speculated = job.speculated;
     out.push_back(Progress{job.client, std::move(p)});
   }
   return out;

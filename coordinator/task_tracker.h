@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -106,6 +107,31 @@ class TaskTracker {
   std::optional<common::TaskAssignment> TakeNext(
       const std::string& worker = std::string(), bool trusted = true);
 
+  // Speculation: a copy of a straggler on another worker. The merge is an
+  // idempotent union and the first answer of any attempt is accepted, so
+  // a duplicate is safe; the slower answer is dropped as stale.
+  struct SpeculationRule {
+    // Only once this share of the job's tasks has finished and none waits
+    // in its queue.
+    double quantile = 0.75;
+    // Only for a task running longer than this many times the median time
+    // of the job's successful tasks (as measured, in powers of two)...
+    double multiplier = 1.5;
+    // ...and longer than this.
+    std::chrono::milliseconds min_runtime{1000};
+  };
+  // The time an attempt of a task of `job_id` took, from send to a
+  // successful answer: what Speculate compares against.
+  void NoteRunTime(const std::string& job_id, std::chrono::nanoseconds took);
+  // A copy of attempt `ref`, running for `running_for`, to send to another
+  // worker: the task gets a new attempt and stays RUNNING, and both
+  // attempts' answers count (the first wins). nullopt unless `rule` says
+  // the task is a straggler, it still runs that attempt, and it has not
+  // been copied before (one copy per task).
+  std::optional<common::TaskAssignment> Speculate(
+      const common::TaskRef& ref, std::chrono::nanoseconds running_for,
+      const SpeculationRule& rule);
+
   enum class Accept { kAccepted, kStale, kUnknown };
   struct OutcomeEffect {
     Accept accept = Accept::kAccepted;
@@ -174,8 +200,9 @@ class TaskTracker {
   struct Task {
     std::string path;
     TaskState state = TaskState::kPending;
-    uint32_t attempt = 0;  // attempts handed out so far
-    uint8_t charged = 0;   // attempts lost to their worker's failure
+    uint32_t attempt = 0;     // attempts handed out so far
+    uint8_t charged = 0;      // attempts lost to their worker's failure
+    bool speculated = false;  // a copy was sent (see Speculate)
     common::Status status;
     common::ScanStats stats;
     std::vector<std::string> warnings;  // of the accepted outcome
@@ -203,6 +230,10 @@ class TaskTracker {
     common::HostSet hosts;
     common::ScanStats totals;
     TimePoint started;
+    // Successful attempts' run times: how many took [2^i, 2^(i+1)) µs.
+    std::array<uint32_t, 40> run_times{};
+    uint64_t run_time_count = 0;
+    uint64_t speculated = 0;  // tasks copied to a second worker
     // Streaming (SubmitJob.stream_files): each finished file's hosts are
     // kept until the job is reported, and finished task ids not yet sent
     // to the client wait in `unsent`.

@@ -10,10 +10,16 @@ bool SameAttempt(const common::TaskRef& a, const common::TaskRef& b) {
          a.job_id == b.job_id;
 }
 
-bool Contains(const std::vector<common::TaskRef>& refs,
-              const common::TaskRef& ref) {
-  return std::any_of(refs.begin(), refs.end(), [&](const common::TaskRef& r) {
-    return SameAttempt(r, ref);
+const common::TaskRef& RefOf(const common::TaskRef& ref) { return ref; }
+template <class Held>
+const common::TaskRef& RefOf(const Held& held) {
+  return held.ref;
+}
+
+template <class Item>
+bool Contains(const std::vector<Item>& items, const common::TaskRef& ref) {
+  return std::any_of(items.begin(), items.end(), [&](const Item& item) {
+    return SameAttempt(RefOf(item), ref);
   });
 }
 
@@ -39,7 +45,7 @@ WorkerRegistry::Registration WorkerRegistry::Register(
   Registration out;
   const std::string key = hello.instance.empty() ? peer : hello.instance;
   std::optional<Worker> previous;
-  std::vector<common::TaskRef> held;
+  std::vector<Held> held;
   bool same_connection = false;
   if (auto it = workers_.find(peer); it != workers_.end()) {
     // The same connection: whatever it holds and does not report is on its
@@ -51,18 +57,18 @@ WorkerRegistry::Registration WorkerRegistry::Register(
     // The same worker on a new connection: what it does not report was
     // sent to the old one and never reached it.
     previous = Extract(workers_.find(k->second));
-    for (common::TaskRef& ref : previous->in_flight) {
-      if (Contains(hello.running, ref)) {
-        held.push_back(std::move(ref));
+    for (Held& h : previous->in_flight) {
+      if (Contains(hello.running, h.ref)) {
+        held.push_back(std::move(h));
       } else {
-        out.undelivered.push_back(std::move(ref));
+        out.undelivered.push_back(std::move(h.ref));
       }
     }
   }
   out.is_new = !previous.has_value();
   for (const common::TaskRef& ref : hello.running) {
     if (!Contains(held, ref)) {
-      held.push_back(ref);
+      held.push_back(Held{ref, now});
       out.adopted.push_back(ref);
     }
   }
@@ -101,13 +107,31 @@ bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
   return true;
 }
 
-void WorkerRegistry::Assign(const std::string& peer,
-                            const common::TaskRef& ref) {
+void WorkerRegistry::Assign(const std::string& peer, const common::TaskRef& ref,
+                            TimePoint now) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return;
   Unready(it->first, it->second);
-  it->second.in_flight.push_back(ref);
+  it->second.in_flight.push_back(Held{ref, now});
   Ready(it->first, it->second);
+}
+
+std::vector<WorkerRegistry::Overdue> WorkerRegistry::TakeOverdue(
+    TimePoint cutoff, TimePoint* next) {
+  std::vector<Overdue> out;
+  *next = TimePoint::max();
+  for (auto& [peer, w] : workers_) {
+    for (Held& h : w.in_flight) {
+      if (h.overdue) continue;
+      if (h.sent <= cutoff) {
+        h.overdue = true;
+        out.push_back(Overdue{w.name, h.ref});
+      } else {
+        *next = std::min(*next, h.sent);
+      }
+    }
+  }
+  return out;
 }
 
 bool WorkerRegistry::Holds(const std::string& peer,
@@ -139,11 +163,12 @@ size_t WorkerRegistry::CreditLimit(const Worker& w) const {
   return w.slots + prefetch;
 }
 
-bool WorkerRegistry::Release(const std::string& peer,
-                             const common::TaskRef& ref, TimePoint now,
-                             uint64_t bytes_scanned) {
+std::optional<TimePoint> WorkerRegistry::Release(const std::string& peer,
+                                                 const common::TaskRef& ref,
+                                                 TimePoint now,
+                                                 uint64_t bytes_scanned) {
   auto it = workers_.find(peer);
-  if (it == workers_.end()) return false;
+  if (it == workers_.end()) return std::nullopt;
   Worker& w = it->second;
   Unready(it->first, w);
   ++w.tasks_done;
@@ -158,13 +183,39 @@ bool WorkerRegistry::Release(const std::string& peer,
   }
   if (now != TimePoint{}) w.last_release = now;
   auto& v = w.in_flight;
-  auto pos = std::find_if(v.begin(), v.end(), [&](const common::TaskRef& r) {
-    return SameAttempt(r, ref);
+  auto pos = std::find_if(v.begin(), v.end(), [&](const Held& h) {
+    return SameAttempt(h.ref, ref);
   });
-  bool held = pos != v.end();
-  if (held) v.erase(pos);
+  std::optional<TimePoint> sent;
+  if (pos != v.end()) {
+    sent = pos->sent;
+    v.erase(pos);
+  }
   Ready(it->first, w);
-  return held;
+  return sent;
+}
+
+std::string WorkerRegistry::PickIdleWorker(const std::string& exclude) const {
+  const bool all_quarantined =
+      !workers_.empty() && quarantined_count_ == workers_.size();
+  const std::set<ReadyKey>& set = all_quarantined ? ready_quarantined_ : ready_;
+  // Least loaded first: once one is busy, all later ones are too.
+  for (const ReadyKey& key : set) {
+    if (key.in_flight >= key.slots) break;
+    if (workers_.at(*key.peer).key != exclude) return *key.peer;
+  }
+  return std::string();
+}
+
+std::vector<WorkerRegistry::Running> WorkerRegistry::RunningSince(
+    TimePoint cutoff) const {
+  std::vector<Running> out;
+  for (const auto& [peer, w] : workers_) {
+    for (const Held& h : w.in_flight) {
+      if (h.sent < cutoff) out.push_back(Running{peer, h.ref, h.sent});
+    }
+  }
+  return out;
 }
 
 std::string WorkerRegistry::PickWorkerWithCredit(
@@ -227,7 +278,10 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
     std::unordered_map<std::string, Worker>::iterator it) {
   std::string peer = it->first;
   Worker w = Extract(it);
-  return Dead{std::move(peer), std::move(w.name), std::move(w.in_flight)};
+  std::vector<common::TaskRef> held;
+  held.reserve(w.in_flight.size());
+  for (Held& h : w.in_flight) held.push_back(std::move(h.ref));
+  return Dead{std::move(peer), std::move(w.name), std::move(held)};
 }
 
 std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(

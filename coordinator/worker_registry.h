@@ -66,17 +66,45 @@ class WorkerRegistry {
   void SetAdaptivePrefetch(uint32_t max_prefetch,
                            std::chrono::milliseconds target);
 
-  // Records that `peer` now runs `ref`.
-  void Assign(const std::string& peer, const common::TaskRef& ref);
+  // Records that `peer` now runs `ref`, sent at `now`.
+  void Assign(const std::string& peer, const common::TaskRef& ref,
+              TimePoint now = TimePoint{});
   // Forgets `ref` on `peer` (a result or failure came back at `now`; the
   // gap since its previous answer measures its speed, when it was busy).
   // `bytes_scanned` counts towards the worker's throughput in Statuses.
-  // False when the peer did not hold `ref`.
-  bool Release(const std::string& peer, const common::TaskRef& ref,
-               TimePoint now = TimePoint{}, uint64_t bytes_scanned = 0);
+  // Returns when `ref` was sent to it; nullopt when it did not hold `ref`.
+  std::optional<TimePoint> Release(const std::string& peer,
+                                   const common::TaskRef& ref,
+                                   TimePoint now = TimePoint{},
+                                   uint64_t bytes_scanned = 0);
+
+  // A worker with a free slot (not only prefetch credit) whose key is not
+  // `exclude`, quarantined ones only when all are; empty when none.
+  std::string PickIdleWorker(const std::string& exclude) const;
+
+  // Every attempt held that was sent before `cutoff`, with its worker and
+  // send time. O(tasks held).
+  struct Running {
+    std::string peer;
+    common::TaskRef ref;
+    TimePoint sent;
+  };
+  std::vector<Running> RunningSince(TimePoint cutoff) const;
 
   // Whether `peer` is registered and still runs `ref`.
   bool Holds(const std::string& peer, const common::TaskRef& ref) const;
+
+  // Attempts sent at or before `cutoff` and not answered: each is returned
+  // once, with its worker's name, and stays held (the worker may still
+  // answer, and keeps the slot until it does). `*next` gets the earliest
+  // send time of the attempts still held and not returned (max if none):
+  // nothing is overdue before that plus the timeout. O(tasks held); the
+  // caller calls it only when something may be overdue.
+  struct Overdue {
+    std::string worker_name;
+    common::TaskRef ref;
+  };
+  std::vector<Overdue> TakeOverdue(TimePoint cutoff, TimePoint* next);
 
   // The least loaded worker with a free slot whose key is not `exclude`
   // (empty: none excluded) and not in `skip`; quarantined workers only
@@ -133,13 +161,19 @@ class WorkerRegistry {
   TimePoint NextExpiry() const;
 
  private:
+  // An attempt a worker holds, and when it was sent.
+  struct Held {
+    common::TaskRef ref;
+    TimePoint sent;
+    bool overdue = false;  // returned by TakeOverdue
+  };
   struct Worker {
     std::string key;
     std::string name;
     uint32_t slots = 1;
     std::chrono::milliseconds expiry{0};
     TimePoint expires;
-    std::vector<common::TaskRef> in_flight;
+    std::vector<Held> in_flight;
     // Seconds per task per slot (moving average); 0 until measured.
     double task_seconds = 0;
     TimePoint last_release{};

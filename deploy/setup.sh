@@ -14,6 +14,7 @@ PACKAGES=(
   libspdlog-dev libgtest-dev libcli11-dev nlohmann-json3-dev libisal-dev
   libsqlite3-dev clang libclang-rt-14-dev
   libbenchmark-dev libdeflate-dev
+  help2man file
   docker-compose python3-yaml iproute2 python3-zmq util-linux
   python3-zstandard
   libcpp-httplib-dev prometheus chromium python3-websocket

@@ -8,12 +8,14 @@
 #include "common/scan/line_matcher.h"
 #include "common/transport/codec.h"
 #include "common/transport/zmq_io.h"
+#include "worker/file_lister.h"
 
 namespace logsweep::worker {
 
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
                             const DataRoot& data_root) {
+  if (task.query.list_files) return ListTask(task, data_root);
   common::TaskOutcome outcome;
   outcome.ref = task.ref;
   auto path = data_root.Resolve(task.path);
@@ -117,8 +119,7 @@ void ScanPool::ThreadMain() {
       spdlog::info("{}: {}", task.path, outcome.status.ToString());
     }
     std::string ref = EncodeResultRef(outcome.ref);
-    std::string payload =
-        common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+    std::string payload = common::EncodeOutcome(outcome);
     // inproc to our own I/O thread, which drains it constantly. The two
     // frames travel as one message: a ref and its payload never part.
     bool sent = false;

@@ -10,6 +10,9 @@
 namespace logsweep::worker {
 namespace {
 
+// Outcomes are sent together up to this size; a larger one goes alone.
+constexpr size_t kOutcomeBatchBytes = 1 << 20;
+
 bool SameAttempt(const common::TaskRef& a, const common::TaskRef& b) {
   return a.task_id == b.task_id && a.attempt == b.attempt &&
          a.job_id == b.job_id;
@@ -71,9 +74,11 @@ void WorkerSession::OnCoordinatorMessage(std::string_view payload,
   last_heard_ = now;
   backoff_ = BaseBackoff();
   refused_ = common::OkStatus();
-  if (auto* task = std::get_if<common::TaskAssignment>(&*decoded)) {
-    running_.push_back(task->ref);
-    actions_.scan.push_back(std::move(*task));
+  if (auto* batch = std::get_if<common::TaskBatch>(&*decoded)) {
+    for (common::TaskAssignment& task : batch->tasks) {
+      running_.push_back(task.ref);
+      actions_.scan.push_back(std::move(task));
+    }
   } else if (std::holds_alternative<common::Reregister>(*decoded)) {
     // Several may be queued (one per message it did not know us by): one
     // hello per heartbeat interval answers them all.
@@ -90,7 +95,21 @@ void WorkerSession::OnResult(const common::TaskRef& ref, std::string payload,
       running_.begin(), running_.end(),
       [&](const common::TaskRef& r) { return SameAttempt(r, ref); });
   if (it != running_.end()) running_.erase(it);
-  actions_.send.push_back(std::move(payload));
+  if (!outcomes_.empty() &&
+      outcomes_.size() + payload.size() > kOutcomeBatchBytes) {
+    FlushOutcomes();
+  }
+  if (outcomes_.empty()) {
+    outcomes_ = std::move(payload);
+  } else {
+    outcomes_ += payload;
+  }
+}
+
+void WorkerSession::FlushOutcomes() {
+  if (outcomes_.empty()) return;
+  actions_.send.push_back(std::move(outcomes_));
+  outcomes_.clear();
 }
 
 void WorkerSession::OnTick(TimePoint now) {
@@ -120,6 +139,7 @@ TimePoint WorkerSession::NextDeadline() const {
 }
 
 WorkerSession::Actions WorkerSession::TakeActions() {
+  FlushOutcomes();
   Actions out = std::move(actions_);
   actions_ = Actions{};
   return out;

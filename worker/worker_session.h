@@ -61,7 +61,9 @@ class WorkerSession {
   // A message from the coordinator (undecodable ones are logged, at most
   // once per 30 s per reason, and otherwise ignored).
   void OnCoordinatorMessage(std::string_view payload, TimePoint now);
-  // The scan pool finished `ref`; `payload` is its encoded outcome.
+  // The scan pool finished `ref`; `payload` is its outcome, encoded by
+  // common::EncodeOutcome. Outcomes wait for the next TakeActions, which
+  // sends all of them in as few messages as their size allows.
   void OnResult(const common::TaskRef& ref, std::string payload, TimePoint now);
   // Heartbeats due, and the coordinator's silence past the backoff: a
   // reconnect. Call at least by NextDeadline().
@@ -82,6 +84,7 @@ class WorkerSession {
 
  private:
   void Send(const common::WorkerToCoordinator& msg);
+  void FlushOutcomes();
   void SendHello(TimePoint now);
   std::chrono::milliseconds BaseBackoff() const {
     return config_.heartbeat_interval * config_.liveness;
@@ -90,6 +93,8 @@ class WorkerSession {
   WorkerSessionConfig config_;
   Actions actions_;
   std::vector<common::TaskRef> running_;
+  // Outcomes not sent yet, concatenated: one message (see EncodeOutcome).
+  std::string outcomes_;
   TimePoint last_heard_;
   TimePoint next_heartbeat_;
   bool hello_sent_ = false;

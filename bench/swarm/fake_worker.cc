@@ -48,9 +48,11 @@ void FakeWorker::Answer(const common::TaskAssignment& task) {
     for (const std::string& h : hosts) outcome.hosts.Insert(h);
     outcome.stats = SyntheticStats(config_.answer, hosts.size());
   }
-  outbox_.push_back(Outgoing{
-      kind, common::Encode(common::WorkerToCoordinator(std::move(outcome))),
-      task.ref});
+  if (outbox_.empty() || outbox_.back().kind != kind) {
+    outbox_.push_back(Outgoing{kind, {}, {}});
+  }
+  outbox_.back().payload += common::EncodeOutcome(outcome);
+  outbox_.back().refs.push_back(task.ref);
 }
 
 FakeWorker::Event FakeWorker::OnMessage(std::string_view payload,
@@ -61,12 +63,16 @@ FakeWorker::Event FakeWorker::OnMessage(std::string_view payload,
   last_heard_ = now;
   heard_ = true;
   backoff_ = config_.heartbeat_interval * config_.liveness;
-  if (auto* task = std::get_if<common::TaskAssignment>(&*decoded)) {
-    // A bad node fails at once, whatever the delay: a failed open is quick.
-    if (config_.answer_delay.count() == 0 || !config_.fail_with.ok()) {
-      Answer(*task);
-    } else {
-      held_.push_back(Held{now + config_.answer_delay, std::move(*task)});
+  if (auto* batch = std::get_if<common::TaskBatch>(&*decoded)) {
+    last_batch_ = batch->tasks.size();
+    for (common::TaskAssignment& task : batch->tasks) {
+      // A bad node fails at once, whatever the delay: a failed open is
+      // quick.
+      if (config_.answer_delay.count() == 0 || !config_.fail_with.ok()) {
+        Answer(task);
+      } else {
+        held_.push_back(Held{now + config_.answer_delay, std::move(task)});
+      }
     }
     return Event::kTask;
   }

@@ -41,8 +41,9 @@ struct FakeWorkerConfig {
 // time, and queues what the worker would send. It speaks the real protocol
 // through common/codec: hello with name, slots, heartbeat, instance and the
 // tasks it holds; heartbeats; an answer (TaskResult with synthetic hosts, or
-// TaskFailed for a bad node) per task; hello again on Reregister; goodbye.
-// It never opens a file. Value-like but not copyable; owned by one thread.
+// TaskFailed for a bad node) per task, batched like the real worker's; hello
+// again on Reregister; goodbye. It never opens a file. Value-like but not
+// copyable; owned by one thread.
 class FakeWorker {
  public:
   explicit FakeWorker(FakeWorkerConfig config);
@@ -55,7 +56,9 @@ class FakeWorker {
   struct Outgoing {
     Kind kind;
     std::string payload;  // one encoded WorkerToCoordinator
-    common::TaskRef ref;  // the task answered (kResult, kFailed)
+    // The tasks answered (kResult, kFailed): answers queued one after the
+    // other go in one message, as the real worker's do.
+    std::vector<common::TaskRef> refs;
   };
 
   // What a coordinator message was.
@@ -95,6 +98,8 @@ class FakeWorker {
   // The reason of the last Refused, if any.
   const std::string& refusal() const { return refusal_; }
   size_t held() const { return held_.size(); }
+  // Tasks in the last message that was a kTask event.
+  size_t last_batch() const { return last_batch_; }
   const FakeWorkerConfig& config() const { return config_; }
 
  private:
@@ -112,6 +117,7 @@ class FakeWorker {
   TimePoint last_heard_{};
   std::chrono::milliseconds backoff_;
   bool heard_ = false;
+  size_t last_batch_ = 0;
   std::string refusal_;
 };
 

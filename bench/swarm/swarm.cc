@@ -320,7 +320,8 @@ class Swarm::Shard {
       zmq_msg_close(&msg);
       switch (event) {
         case FakeWorker::Event::kTask:
-          Add(Counter::kTasksReceived);
+          Add(Counter::kTasksReceived,
+              static_cast<int64_t>(slot.engine.last_batch()));
           if (config_.answer_delay.count() > 0) {
             answers_.push_back({now + config_.answer_delay, idx});
           }
@@ -374,11 +375,13 @@ class Swarm::Shard {
           break;
         case FakeWorker::Kind::kResult:
         case FakeWorker::Kind::kFailed:
-          Add(out.kind == FakeWorker::Kind::kResult ? Counter::kResultsSent
-                                                    : Counter::kFailuresSent);
-          Add(Counter::kAnswered);
-          answered_total_.fetch_add(1, std::memory_order_relaxed);
-          (void)ledger_.Record(out.ref.job_id, out.ref.task_id);
+          for (const common::TaskRef& ref : out.refs) {
+            Add(out.kind == FakeWorker::Kind::kResult ? Counter::kResultsSent
+                                                      : Counter::kFailuresSent);
+            Add(Counter::kAnswered);
+            answered_total_.fetch_add(1, std::memory_order_relaxed);
+            (void)ledger_.Record(ref.job_id, ref.task_id);
+          }
           break;
       }
     }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -46,11 +47,12 @@ struct ConnectFlags {
 void AddCurveFlags(CLI::App* cmd, ConnectFlags& f) {
   cmd->add_option("--curve-server-key", f.curve_server_key,
                   "turn on CurveZMQ: the coordinator's public key file "
-                  "(.pub); needs --curve-key");
+                  "(.pub); needs --curve-key; default: "
+                  "$LOGSWEEP_CURVE_SERVER_KEY");
   cmd->add_option("--curve-key", f.curve_key,
                   "this client's key pair: NAME (reads NAME.key) or the "
                   ".key file; its .pub must be in the coordinator's "
-                  "authorized-keys/clients/");
+                  "authorized-keys/clients/; default: $LOGSWEEP_CURVE_KEY");
 }
 
 // Loads the keys named by the CURVE flags into `f`; false (after saying
@@ -70,13 +72,36 @@ bool LoadCurveFlags(ConnectFlags& f) {
   return true;
 }
 
+// The connection flags `cmd` (the subcommand given) was not given, from
+// the environment: a shell on a cluster node sets them once and just runs
+// `logsweep submit --remote logs/`. A flag always wins. (Not CLI11's
+// envname: with one ConnectFlags shared by several subcommands, CLI11 2.1
+// also fills the options of the subcommands not given, over the flag.)
+void ConnectFlagsFromEnvironment(const CLI::App& cmd, ConnectFlags& f) {
+  struct Setting {
+    const char* flag;
+    const char* variable;
+    std::string* value;
+  };
+  for (const Setting& s :
+       {Setting{"--coordinator", "LOGSWEEP_COORDINATOR", &f.coordinator},
+        Setting{"--curve-server-key", "LOGSWEEP_CURVE_SERVER_KEY",
+                &f.curve_server_key},
+        Setting{"--curve-key", "LOGSWEEP_CURVE_KEY", &f.curve_key}}) {
+    const char* env = std::getenv(s.variable);
+    if (env != nullptr && *env != '\0' && cmd.count(s.flag) == 0) {
+      *s.value = env;
+    }
+  }
+}
+
 // `endpoint` false: `run`, whose local coordinator listens on ipc with
 // CURVE off.
 void AddConnectFlags(CLI::App* cmd, ConnectFlags& f, bool endpoint = true) {
   if (endpoint) {
     cmd->add_option("--coordinator", f.coordinator,
-                    "coordinator's clients endpoint")
-        ->capture_default_str();
+                    "coordinator's clients endpoint; default: "
+                    "$LOGSWEEP_COORDINATOR, else tcp://127.0.0.1:5556");
     AddCurveFlags(cmd, f);
   }
   cmd->add_option("--connect-timeout-ms", f.connect_timeout_ms,
@@ -269,20 +294,15 @@ int AwaitAndPrint(const std::string& endpoint, const OutputFlags& flags,
   return path_errors ? lc::kExitFilesFailed : lc::ExitCodeFor(*result);
 }
 
-// Expands the job's paths (common/file_finder.h) into `found` and names
-// on stderr each path that gave nothing, before any work is sent. With
-// --list-files, prints the files and returns the exit code; also returns
-// one when nothing is left to scan; nullopt to go on with the job.
-std::optional<int> FindJobFiles(const JobFlags& flags,
-                                const OutputFlags& output,
-                                common::FoundFiles& found) {
-  auto expanded = common::FindFiles(flags.paths, flags.find);
-  if (!expanded.ok()) {
-    std::fprintf(stderr, "logsweep: %s\n",
-                 expanded.status().ToString().c_str());
-    return lc::kExitUsage;
-  }
-  found = std::move(*expanded);
+// Names on stderr each path of `found` that gave nothing, before any work
+// is sent. With --list-files, prints the files and returns the exit code;
+// also returns one when nothing is left to scan; nullopt to go on with the
+// job. `remote`: the files were found by a worker (--remote) and cannot be
+// read here, so --list-files shows no format ("-") and no verdict.
+std::optional<int> ReportFoundFiles(const JobFlags& flags,
+                                    const OutputFlags& output,
+                                    const common::FoundFiles& found,
+                                    bool remote) {
   for (const auto& line : lc::PathErrorLines(found)) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
@@ -290,7 +310,14 @@ std::optional<int> FindJobFiles(const JobFlags& flags,
              : found.errors.empty() ? lc::kExitOk
                                     : lc::kExitFilesFailed;
   if (flags.list_files) {
-    std::vector<lc::ListedFile> listed = lc::ListFiles(found);
+    std::vector<lc::ListedFile> listed;
+    if (remote) {
+      for (const std::string& path : found.files) {
+        listed.push_back({path, "-", common::OkStatus()});
+      }
+    } else {
+      listed = lc::ListFiles(found);
+    }
     int emitted = Emit(output, output.json ? lc::FileListJson(found, listed)
                                            : lc::FileListText(listed));
     if (emitted != lc::kExitOk) return emitted;
@@ -314,6 +341,73 @@ std::optional<int> FindJobFiles(const JobFlags& flags,
     return code;
   }
   return std::nullopt;
+}
+
+// Expands the job's paths here (common/discovery/file_finder.h) into
+// `found`, then as ReportFoundFiles.
+std::optional<int> FindJobFiles(const JobFlags& flags,
+                                const OutputFlags& output,
+                                common::FoundFiles& found) {
+  auto expanded = common::FindFiles(flags.paths, flags.find);
+  if (!expanded.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n",
+                 expanded.status().ToString().c_str());
+    return lc::kExitUsage;
+  }
+  found = std::move(*expanded);
+  return ReportFoundFiles(flags, output, found, /*remote=*/false);
+}
+
+// `submit --remote`: the paths are expanded by a worker, under its
+// --data-root, not here (docs/protocol.md, "Remote expansion"): a listing
+// job of one task per path, whose result holds the files found in place
+// of hosts and one report per path. Its failed paths become `found`'s
+// errors; its files (sorted, each once) the job's. Then as
+// ReportFoundFiles.
+std::optional<int> FindRemoteJobFiles(zmq::context_t& context,
+                                      const JobFlags& flags,
+                                      const ConnectFlags& connect,
+                                      const OutputFlags& output,
+                                      common::FoundFiles& found) {
+  if (auto s = common::FindOptionsValid(flags.find); !s.ok()) {
+    std::fprintf(stderr, "logsweep: %s\n", s.ToString().c_str());
+    return lc::kExitUsage;
+  }
+  common::SubmitJob listing;
+  for (const std::string& path : flags.paths) {
+    if (path.empty()) {
+      std::fprintf(stderr, "logsweep: an empty path names no file\n");
+      return lc::kExitUsage;
+    }
+    listing.paths.push_back(path);
+  }
+  listing.query.list_files = true;
+  listing.query.include = flags.find.include;
+  listing.query.exclude = flags.find.exclude;
+  listing.query.all_files = flags.find.all_files;
+  // A path that failed still gives the files found before the failure (a
+  // directory with an unreadable subdirectory), as a local search does.
+  listing.merge_partial = true;
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  auto result = client.Run(listing, [](const common::JobProgress&) {});
+  if (!result.ok()) {
+    PrintError(result.status());
+    return result.status().code() == common::StatusCode::kCancelled
+               ? lc::kExitInterrupted
+               : lc::kExitError;
+  }
+  found = common::FoundFiles{};
+  found.files = std::move(result->hosts);
+  for (const common::FileReport& report : result->files) {
+    for (const std::string& warning : report.warnings) {
+      std::fprintf(stderr, "logsweep: warning: %s: %s\n", report.path.c_str(),
+                   warning.c_str());
+    }
+    if (!report.status.ok()) {
+      found.errors.push_back({report.path, report.status, 0});
+    }
+  }
+  return ReportFoundFiles(flags, output, found, /*remote=*/true);
 }
 
 // Submits the files `found` and waits for the result (or, `detach`, only
@@ -429,6 +523,12 @@ int Main(int argc, char** argv) {
   AddJobFlags(submit, submit_job);
   AddOutputFlags(submit, output);
   AddConnectFlags(submit, connect);
+  bool remote = false;
+  submit->add_flag("--remote", remote,
+                   "do not look at the paths here: a worker expands them "
+                   "(directories, globs) under its --data-root, relative "
+                   "paths relative to it, with the same rules; for clients "
+                   "that do not mount the logs");
   submit->add_flag("--detach", detach,
                    "print the job id once accepted and exit; fetch the "
                    "result later with `logsweep wait JOB_ID`");
@@ -492,6 +592,9 @@ int Main(int argc, char** argv) {
     return lc::kExitOk;
   }
   if (*submit || *wait || *status || *workers_cmd || *cancel) {
+    for (const CLI::App* cmd : {submit, wait, status, workers_cmd, cancel}) {
+      if (*cmd) ConnectFlagsFromEnvironment(*cmd, connect);
+    }
     if (!LoadCurveFlags(connect)) return lc::kExitUsage;
   }
   if (*submit || *wait) {
@@ -500,8 +603,15 @@ int Main(int argc, char** argv) {
   }
   if (*submit) {
     common::FoundFiles found;
-    if (auto code = FindJobFiles(submit_job, output, found)) return *code;
     zmq::context_t context(1);
+    if (remote) {
+      if (auto code =
+              FindRemoteJobFiles(context, submit_job, connect, output, found)) {
+        return *code;
+      }
+    } else if (auto code = FindJobFiles(submit_job, output, found)) {
+      return *code;
+    }
     return RunJob(context, connect.coordinator, submit_job, found, connect,
                   output, detach, nullptr);
   }

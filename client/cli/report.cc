@@ -89,6 +89,7 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
            {"failed_files", failed},
            {"totals", StatsJson(result.totals)},
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
+           {"speculated", result.speculated},
            {"wall_seconds", wall_seconds}};
   if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
@@ -106,7 +107,13 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
                 result.files.size(), failed, t.lines, t.malformed,
                 static_cast<double>(t.bytes_scanned) / 1e6, t.matches,
                 result.hosts.size(), seconds);
-  return buf;
+  std::string line = buf;
+  if (result.speculated > 0) {
+    // Copies of stragglers: worth knowing that a node was slow.
+    line += ", " + std::to_string(result.speculated) +
+            " slow files also run on a second worker";
+  }
+  return line;
 }
 
 std::vector<std::string> ErrorLines(const common::JobResult& result) {

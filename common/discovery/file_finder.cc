@@ -516,4 +516,17 @@ StatusOr<FoundFiles> FindFiles(const std::vector<std::string>& args,
   return finder.Take();
 }
 
+Status FindOptionsValid(const FindOptions& options) {
+  for (const auto* list : {&options.include, &options.exclude}) {
+    for (const std::string& text : *list) {
+      auto g = GlobPattern::Parse(text);
+      if (!g.ok()) {
+        return g.status().WithContext(list == &options.include ? "--include"
+                                                               : "--exclude");
+      }
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace logsweep::common

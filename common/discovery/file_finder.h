@@ -94,4 +94,10 @@ struct FoundFiles {
 StatusOr<FoundFiles> FindFiles(const std::vector<std::string>& args,
                                const FindOptions& options);
 
+// The error FindFiles would return for `options` alone (InvalidArgument for
+// an --include or --exclude pattern that does not parse), without
+// searching: a client that leaves the search to a worker (--remote) checks
+// its flags first.
+[[nodiscard]] Status FindOptionsValid(const FindOptions& options);
+
 }  // namespace logsweep::common

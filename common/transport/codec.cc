@@ -92,6 +92,10 @@ void ToWire(const Query& q, wire::Query* out) {
   out->set_key_field(q.key_field);
   out->set_match_field(q.match_field);
   out->set_match_value(q.match_value);
+  out->set_list_files(q.list_files);
+  for (const std::string& g : q.include) out->add_include(g);
+  for (const std::string& g : q.exclude) out->add_exclude(g);
+  out->set_all_files(q.all_files);
 }
 
 StatusOr<Query> FromWire(const wire::Query& q) {
@@ -106,6 +110,32 @@ StatusOr<Query> FromWire(const wire::Query& q) {
   out.key_field = q.key_field();
   out.match_field = q.match_field();
   out.match_value = q.match_value();
+  if (static_cast<size_t>(q.include_size()) + q.exclude_size() >
+      kMaxListPatterns) {
+    return InvalidArgumentError("more than " +
+                                std::to_string(kMaxListPatterns) +
+                                " --include/--exclude patterns");
+  }
+  for (const std::string& g : q.include()) {
+    if (g.empty() || g.size() > kMaxPathBytes ||
+        g.find('\0') != std::string::npos) {
+      return InvalidArgumentError(
+          "--include pattern empty, too long or "
+          "holding NUL");
+    }
+  }
+  for (const std::string& g : q.exclude()) {
+    if (g.empty() || g.size() > kMaxPathBytes ||
+        g.find('\0') != std::string::npos) {
+      return InvalidArgumentError(
+          "--exclude pattern empty, too long or "
+          "holding NUL");
+    }
+  }
+  out.list_files = q.list_files();
+  out.include.assign(q.include().begin(), q.include().end());
+  out.exclude.assign(q.exclude().begin(), q.exclude().end());
+  out.all_files = q.all_files();
   return out;
 }
 
@@ -211,11 +241,12 @@ void ToWire(const JobProgress& m, wire::JobProgress* out) {
   out->set_failed(m.failed);
   out->set_bytes_scanned(m.bytes_scanned);
   out->set_workers(m.workers);
+  out->set_speculated(m.speculated);
 }
 
 JobProgress FromWire(const wire::JobProgress& p) {
-  return JobProgress{p.job_id(), p.total(),         p.done(),
-                     p.failed(), p.bytes_scanned(), p.workers()};
+  return JobProgress{p.job_id(),        p.total(),   p.done(),      p.failed(),
+                     p.bytes_scanned(), p.workers(), p.speculated()};
 }
 
 template <class Proto>
@@ -276,6 +307,67 @@ Status ParseFromCoordinator(std::string_view bytes, Proto* proto) {
 
 Status NoBody() { return InvalidArgumentError("message has no body"); }
 
+void ToWire(const TaskOutcome& m, wire::Outcome* out) {
+  if (m.status.ok()) {
+    auto* result = out->mutable_result();
+    ToWire(m.ref, result->mutable_ref());
+    for (const std::string& h : m.hosts.Sorted()) result->add_hosts(h);
+    ToWire(m.stats, result->mutable_stats());
+    for (const std::string& w : m.warnings) result->add_warnings(w);
+  } else {
+    auto* failed = out->mutable_failed();
+    ToWire(m.ref, failed->mutable_ref());
+    failed->set_code(ToWire(m.status.code()));
+    failed->set_reason(m.status.message());
+    ToWire(m.stats, failed->mutable_stats());
+    for (const std::string& h : m.hosts.Sorted()) failed->add_partial_hosts(h);
+    for (const std::string& w : m.warnings) failed->add_warnings(w);
+  }
+}
+
+StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
+  TaskOutcome out;
+  switch (item.body_case()) {
+    case wire::Outcome::kResult: {
+      const auto& r = item.result();
+      StatusOr<TaskRef> ref = FromWire(r.ref());
+      if (!ref.ok()) return ref.status();
+      out.ref = std::move(*ref);
+      for (const std::string& h : r.hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(r.stats());
+      auto warnings = WarningsFromWire(r.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
+      return out;
+    }
+    case wire::Outcome::kFailed: {
+      const auto& f = item.failed();
+      StatusOr<TaskRef> ref = FromWire(f.ref());
+      if (!ref.ok()) return ref.status();
+      if (f.code() == wire::CODE_OK) {
+        return InvalidArgumentError("task failure with code OK");
+      }
+      out.ref = std::move(*ref);
+      out.status = StatusFromWire(f.code(), f.reason());
+      for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
+      out.stats = FromWire(f.stats());
+      auto warnings = WarningsFromWire(f.warnings());
+      if (!warnings.ok()) return warnings.status();
+      out.warnings = std::move(*warnings);
+      return out;
+    }
+    case wire::Outcome::BODY_NOT_SET:
+      break;
+  }
+  return InvalidArgumentError("outcome with no body");
+}
+
+void ToWire(const TaskAssignment& m, wire::Task* task) {
+  ToWire(m.ref, task->mutable_ref());
+  task->set_path(m.path);
+  ToWire(m.query, task->mutable_query());
+}
+
 }  // namespace
 
 // ---- worker -> coordinator ----
@@ -297,28 +389,10 @@ std::string Encode(const WorkerToCoordinator& msg) {
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
                  [&](const Goodbye&) { proto.mutable_goodbye(); },
-                 [&](const TaskOutcome& m) {
-                   if (m.status.ok()) {
-                     auto* result = proto.mutable_result();
-                     ToWire(m.ref, result->mutable_ref());
-                     for (const std::string& h : m.hosts.Sorted())
-                       result->add_hosts(h);
-                     ToWire(m.stats, result->mutable_stats());
-                     for (const std::string& w : m.warnings) {
-                       result->add_warnings(w);
-                     }
-                   } else {
-                     auto* failed = proto.mutable_failed();
-                     ToWire(m.ref, failed->mutable_ref());
-                     failed->set_code(ToWire(m.status.code()));
-                     failed->set_reason(m.status.message());
-                     ToWire(m.stats, failed->mutable_stats());
-                     for (const std::string& h : m.hosts.Sorted()) {
-                       failed->add_partial_hosts(h);
-                     }
-                     for (const std::string& w : m.warnings) {
-                       failed->add_warnings(w);
-                     }
+                 [&](const OutcomeBatch& m) {
+                   auto* items = proto.mutable_outcomes();
+                   for (const TaskOutcome& o : m.outcomes) {
+                     ToWire(o, items->add_items());
                    }
                  },
              },
@@ -370,34 +444,16 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
       return WorkerToCoordinator(Heartbeat{});
     case wire::WorkerToCoordinator::kGoodbye:
       return WorkerToCoordinator(Goodbye{});
-    case wire::WorkerToCoordinator::kResult: {
-      const auto& r = proto.result();
-      StatusOr<TaskRef> ref = FromWire(r.ref());
-      if (!ref.ok()) return ref.status();
-      TaskOutcome out;
-      out.ref = std::move(*ref);
-      for (const std::string& h : r.hosts()) out.hosts.Insert(h);
-      out.stats = FromWire(r.stats());
-      auto warnings = WarningsFromWire(r.warnings());
-      if (!warnings.ok()) return warnings.status();
-      out.warnings = std::move(*warnings);
-      return WorkerToCoordinator(std::move(out));
-    }
-    case wire::WorkerToCoordinator::kFailed: {
-      const auto& f = proto.failed();
-      StatusOr<TaskRef> ref = FromWire(f.ref());
-      if (!ref.ok()) return ref.status();
-      if (f.code() == wire::CODE_OK) {
-        return InvalidArgumentError("task failure with code OK");
+    case wire::WorkerToCoordinator::kOutcomes: {
+      const auto& items = proto.outcomes().items();
+      if (items.empty()) return InvalidArgumentError("no outcomes in batch");
+      OutcomeBatch out;
+      out.outcomes.reserve(static_cast<size_t>(items.size()));
+      for (const wire::Outcome& item : items) {
+        StatusOr<TaskOutcome> outcome = FromWire(item);
+        if (!outcome.ok()) return outcome.status();
+        out.outcomes.push_back(std::move(*outcome));
       }
-      TaskOutcome out;
-      out.ref = std::move(*ref);
-      out.status = StatusFromWire(f.code(), f.reason());
-      for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
-      out.stats = FromWire(f.stats());
-      auto warnings = WarningsFromWire(f.warnings());
-      if (!warnings.ok()) return warnings.status();
-      out.warnings = std::move(*warnings);
       return WorkerToCoordinator(std::move(out));
     }
     case wire::WorkerToCoordinator::BODY_NOT_SET:
@@ -406,16 +462,23 @@ StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
   return NoBody();
 }
 
+std::string EncodeOutcome(const TaskOutcome& outcome) {
+  wire::WorkerToCoordinator proto;
+  ToWire(outcome, proto.mutable_outcomes()->add_items());
+  proto.set_sender(wire::ROLE_WORKER);
+  return Serialize(proto);
+}
+
 // ---- coordinator -> worker ----
 
 std::string Encode(const CoordinatorToWorker& msg) {
   wire::CoordinatorToWorker proto;
   std::visit(Overloaded{
-                 [&](const TaskAssignment& m) {
-                   auto* task = proto.mutable_task();
-                   ToWire(m.ref, task->mutable_ref());
-                   task->set_path(m.path);
-                   ToWire(m.query, task->mutable_query());
+                 [&](const TaskBatch& m) {
+                   auto* items = proto.mutable_tasks();
+                   for (const TaskAssignment& t : m.tasks) {
+                     ToWire(t, items->add_items());
+                   }
                  },
                  [&](const Heartbeat&) { proto.mutable_heartbeat(); },
                  [&](const Reregister&) { proto.mutable_reregister(); },
@@ -430,15 +493,21 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
   wire::CoordinatorToWorker proto;
   if (Status s = ParseFromCoordinator(bytes, &proto); !s.ok()) return s;
   switch (proto.body_case()) {
-    case wire::CoordinatorToWorker::kTask: {
-      const auto& t = proto.task();
-      StatusOr<TaskRef> ref = FromWire(t.ref());
-      if (!ref.ok()) return ref.status();
-      StatusOr<Query> query = FromWire(t.query());
-      if (!query.ok()) return query.status();
-      if (Status s = CheckPath(t.path()); !s.ok()) return s;
-      return CoordinatorToWorker(
-          TaskAssignment{std::move(*ref), t.path(), std::move(*query)});
+    case wire::CoordinatorToWorker::kTasks: {
+      const auto& items = proto.tasks().items();
+      if (items.empty()) return InvalidArgumentError("no tasks in batch");
+      TaskBatch out;
+      out.tasks.reserve(static_cast<size_t>(items.size()));
+      for (const wire::Task& t : items) {
+        StatusOr<TaskRef> ref = FromWire(t.ref());
+        if (!ref.ok()) return ref.status();
+        StatusOr<Query> query = FromWire(t.query());
+        if (!query.ok()) return query.status();
+        if (Status s = CheckPath(t.path()); !s.ok()) return s;
+        out.tasks.push_back(
+            TaskAssignment{std::move(*ref), t.path(), std::move(*query)});
+      }
+      return CoordinatorToWorker(std::move(out));
     }
     case wire::CoordinatorToWorker::kHeartbeat:
       return CoordinatorToWorker(Heartbeat{});
@@ -450,6 +519,12 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
       break;
   }
   return NoBody();
+}
+
+std::string EncodeTask(const TaskAssignment& task) {
+  wire::CoordinatorToWorker proto;
+  ToWire(task, proto.mutable_tasks()->add_items());
+  return Serialize(proto);
 }
 
 // ---- client -> coordinator ----
@@ -577,6 +652,7 @@ std::string Encode(const CoordinatorToClient& msg) {
             r->set_parts(m.parts);
             r->set_host_count(m.host_count);
             r->set_file_count(m.file_count);
+            r->set_speculated(m.speculated);
           },
           [&](const JobResultPart& m) {
             auto* r = proto.mutable_result_part();
@@ -692,6 +768,7 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       out.parts = r.parts();
       out.host_count = r.host_count();
       out.file_count = r.file_count();
+      out.speculated = r.speculated();
       return CoordinatorToClient(std::move(out));
     }
     case wire::CoordinatorToClient::kResultPart: {

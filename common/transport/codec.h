@@ -19,6 +19,12 @@ std::string Encode(const CoordinatorToWorker& msg);
 std::string Encode(const ClientToCoordinator& msg);
 std::string Encode(const CoordinatorToClient& msg);
 
+// A whole message holding one task (one outcome). Such messages
+// concatenated are one message holding all their tasks (outcomes) in
+// order, so a batch grows by appending bytes, with no decode or re-encode.
+std::string EncodeTask(const TaskAssignment& task);
+std::string EncodeOutcome(const TaskOutcome& outcome);
+
 StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(std::string_view bytes);
 StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(std::string_view bytes);
 StatusOr<ClientToCoordinator> DecodeClientToCoordinator(std::string_view bytes);

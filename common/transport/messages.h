@@ -17,7 +17,7 @@
 
 namespace logsweep::common {
 
-inline constexpr uint32_t kProtocolVersion = 2;
+inline constexpr uint32_t kProtocolVersion = 3;
 
 // One attempt at one task of one job.
 struct TaskRef {
@@ -62,10 +62,19 @@ struct Refused {
   uint32_t protocol_version = kProtocolVersion;  // the coordinator's
 };
 
+// Tasks and outcomes travel in batches (one or more): see Tasks and
+// Outcomes in proto/logsweep.proto.
+struct TaskBatch {
+  std::vector<TaskAssignment> tasks;
+};
+struct OutcomeBatch {
+  std::vector<TaskOutcome> outcomes;
+};
+
 using WorkerToCoordinator =
-    std::variant<WorkerHello, Heartbeat, TaskOutcome, Goodbye>;
+    std::variant<WorkerHello, Heartbeat, OutcomeBatch, Goodbye>;
 using CoordinatorToWorker =
-    std::variant<TaskAssignment, Heartbeat, Reregister, Refused>;
+    std::variant<TaskBatch, Heartbeat, Reregister, Refused>;
 
 // ---- client <-> coordinator ----
 
@@ -95,6 +104,7 @@ struct JobProgress {
   uint64_t failed = 0;
   uint64_t bytes_scanned = 0;
   uint32_t workers = 0;
+  uint64_t speculated = 0;  // tasks copied to a second worker
 };
 struct FileReport {
   std::string path;
@@ -121,6 +131,7 @@ struct JobResult {
   uint64_t parts = 0;
   uint64_t host_count = 0;
   uint64_t file_count = 0;
+  uint64_t speculated = 0;  // tasks copied to a second worker
 };
 
 struct WaitJob {

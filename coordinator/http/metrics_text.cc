@@ -125,10 +125,11 @@ std::string RenderMetrics(const StatusSnapshot& snap) {
            "Tasks whose file was read without error.",
            static_cast<double>(c.tasks_succeeded));
   w.Metric("logsweep_tasks_retried_total", "counter",
-           "Task attempts lost with their worker and queued again.",
+           "Task attempts lost with their worker, or timed out, and queued "
+           "again.",
            static_cast<double>(c.tasks_retried));
   w.Metric("logsweep_tasks_speculated_total", "counter",
-           "Task attempts handed to another worker after the task timeout.",
+           "Copies of stragglers run on an idle worker.",
            static_cast<double>(c.tasks_speculated));
   w.Metric("logsweep_results_stale_total", "counter",
            "Late or duplicate task answers dropped.",

@@ -30,8 +30,8 @@ FakeWorkerConfig Config() {
 
 std::string TaskMessage(uint64_t task_id, const std::string& path,
                         uint32_t attempt = 1) {
-  return common::Encode(common::CoordinatorToWorker(common::TaskAssignment{
-      common::TaskRef{"job1", task_id, attempt}, path, common::Query{}}));
+  return common::EncodeTask(common::TaskAssignment{
+      common::TaskRef{"job1", task_id, attempt}, path, common::Query{}});
 }
 
 std::string Message(const common::CoordinatorToWorker& msg) {
@@ -80,10 +80,12 @@ TEST(FakeWorkerTest, AnswersTaskAtOnceWithTheSyntheticHostsOfItsPath) {
   auto out = Take(w);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, FakeWorker::Kind::kResult);
-  EXPECT_EQ(out[0].ref.task_id, 5u);
+  EXPECT_EQ(out[0].refs.at(0).task_id, 5u);
   auto msg = Decode(out[0]);
-  auto* outcome = std::get_if<common::TaskOutcome>(&msg);
-  ASSERT_NE(outcome, nullptr);
+  auto* batch = std::get_if<common::OutcomeBatch>(&msg);
+  ASSERT_NE(batch, nullptr);
+  ASSERT_EQ(batch->outcomes.size(), 1u);
+  const common::TaskOutcome* outcome = &batch->outcomes.front();
   EXPECT_TRUE(outcome->status.ok());
   EXPECT_EQ(outcome->ref.job_id, "job1");
   EXPECT_EQ(outcome->ref.attempt, 1u);
@@ -106,8 +108,10 @@ TEST(FakeWorkerTest, BadNodeFailsEveryTaskWithItsCode) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, FakeWorker::Kind::kFailed);
   auto msg = Decode(out[0]);
-  auto* outcome = std::get_if<common::TaskOutcome>(&msg);
-  ASSERT_NE(outcome, nullptr);
+  auto* batch = std::get_if<common::OutcomeBatch>(&msg);
+  ASSERT_NE(batch, nullptr);
+  ASSERT_EQ(batch->outcomes.size(), 1u);
+  const common::TaskOutcome* outcome = &batch->outcomes.front();
   EXPECT_EQ(outcome->status.code(), common::StatusCode::kNotFound);
   EXPECT_NE(outcome->status.message().find("/swarm/00000002"),
             std::string::npos);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -64,14 +65,14 @@ std::string ResultBytes(const TaskRef& ref,
   for (const std::string& h : hosts) outcome.hosts.Insert(h);
   outcome.stats.lines = 10;
   outcome.stats.matches = hosts.size();
-  return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+  return common::EncodeOutcome(outcome);
 }
 
 std::string FailedBytes(const TaskRef& ref, common::Status status) {
   common::TaskOutcome outcome;
   outcome.ref = ref;
   outcome.status = std::move(status);
-  return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+  return common::EncodeOutcome(outcome);
 }
 
 std::string ClientBytes(common::ClientToCoordinator request) {
@@ -102,9 +103,14 @@ std::vector<T> ToWorker(const std::vector<Outgoing>& outbox,
   return found;
 }
 
+// The tasks sent to `peer`, in order, over all its batches.
 std::vector<TaskAssignment> TasksTo(const std::vector<Outgoing>& outbox,
                                     const std::string& peer) {
-  return ToWorker<TaskAssignment>(outbox, peer);
+  std::vector<TaskAssignment> tasks;
+  for (common::TaskBatch& batch : ToWorker<common::TaskBatch>(outbox, peer)) {
+    for (TaskAssignment& t : batch.tasks) tasks.push_back(std::move(t));
+  }
+  return tasks;
 }
 
 // The messages of type T sent to `peer` on the clients socket.
@@ -908,8 +914,7 @@ TEST(CoordinatorTest, StatusListsWorkersWithThroughputAndJobsWithProgress) {
   common::TaskOutcome outcome;
   outcome.ref = tasks[0].ref;
   outcome.stats.bytes_scanned = 5000;
-  coordinator.OnWorkerMessage(
-      "w1", common::Encode(common::WorkerToCoordinator(outcome)), At(2));
+  coordinator.OnWorkerMessage("w1", common::EncodeOutcome(outcome), At(2));
   coordinator.TakeOutbox();
 
   coordinator.OnClientMessage("c2", ClientBytes(common::GetStatus{"", 5}),
@@ -995,7 +1000,9 @@ TEST(CoordinatorTest, TasksThatWereNeverSentCostNoAttempt) {
           SendFailure{out, common::UnavailableError("host unreachable")});
     }
   }
-  ASSERT_EQ(failures.size(), 2u);
+  // Both tasks went in one message: one failed send.
+  ASSERT_EQ(failures.size(), 1u);
+  ASSERT_EQ(failures[0].message.tasks.size(), 2u);
   AddWorker(coordinator, "w2", 2, At(0));
 
   coordinator.OnSendsFailed(failures, At(0));
@@ -1452,6 +1459,100 @@ TEST(CoordinatorTest, RestartedCoordinatorAdoptsTasksAWorkerReportsRunning) {
   auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"a", "b"}));
+}
+
+// One slow worker holds two files while a fast one reads the other six:
+// once the queue is empty and 75% are done, each of the slow worker's
+// files runs again on the fast one, whose answers finish the job exactly;
+// the slow worker's late answer is dropped.
+TEST(CoordinatorTest, CopiesStragglersToAnIdleWorkerAndTheFirstAnswerWins) {
+  CoordinatorConfig config = TestConfig();
+  config.max_prefetch = 0;  // one task at a time, however fast
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "slow", 2, At(0));
+  AddWorker(coordinator, "fast", 1, At(0));
+  coordinator.OnClientMessage(
+      "c1", SubmitBytes({"/0", "/1", "/2", "/3", "/4", "/5", "/6", "/7"}),
+      At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<TaskAssignment> held = TasksTo(outbox, "slow");
+  ASSERT_EQ(held.size(), 2u);
+  std::vector<TaskAssignment> next = TasksTo(outbox, "fast");
+  ASSERT_EQ(next.size(), 1u);
+  milliseconds t(0);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(next.size(), 1u) << "answer " << i;
+    t += milliseconds(3);
+    coordinator.OnWorkerMessage(
+        "fast", ResultBytes(next[0].ref, {next[0].path}), At(t));
+    next = TasksTo(coordinator.TakeOutbox(), "fast");
+  }
+  EXPECT_TRUE(next.empty());
+  // Within a second nothing is copied, however slow the others look.
+  coordinator.OnTick(At(milliseconds(900)));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "fast").empty());
+
+  std::set<std::string> copied;
+  for (milliseconds at : {milliseconds(1200), milliseconds(1500)}) {
+    coordinator.OnTick(At(at));
+    std::vector<TaskAssignment> copy =
+        TasksTo(coordinator.TakeOutbox(), "fast");
+    ASSERT_EQ(copy.size(), 1u) << "one at a time: the fast worker has 1 slot";
+    EXPECT_GT(copy[0].ref.attempt, 1u);
+    copied.insert(copy[0].path);
+    coordinator.OnWorkerMessage("fast",
+                                ResultBytes(copy[0].ref, {copy[0].path}),
+                                At(at + milliseconds(1)));
+  }
+  EXPECT_EQ(copied, (std::set<std::string>{held[0].path, held[1].path}));
+  outbox = coordinator.TakeOutbox();
+  auto results = ToClient<common::JobResult>(outbox, "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts.size(), 8u);
+  EXPECT_EQ(results[0].speculated, 2u);
+  for (const auto& f : results[0].files) EXPECT_TRUE(f.status.ok()) << f.path;
+
+  // The originals answer at last: stale, and the slow worker is free again.
+  coordinator.OnWorkerMessage("slow", ResultBytes(held[0].ref, {"late"}),
+                              At(2));
+  EXPECT_TRUE(
+      ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1").empty());
+}
+
+TEST(CoordinatorTest, NoCopiesWithSpeculationOff) {
+  CoordinatorConfig config = TestConfig();
+  config.speculation = false;
+  Coordinator coordinator(config);
+  AddWorker(coordinator, "slow", 1, At(0));
+  AddWorker(coordinator, "fast", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/0", "/1", "/2", "/3"}),
+                              At(0));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  std::vector<TaskAssignment> next = TasksTo(outbox, "fast");
+  for (int i = 1; i <= 3 && !next.empty(); ++i) {
+    coordinator.OnWorkerMessage("fast", ResultBytes(next[0].ref, {"h"}),
+                                At(milliseconds(i)));
+    next = TasksTo(coordinator.TakeOutbox(), "fast");
+  }
+  coordinator.OnTick(At(10));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "fast").empty());
+}
+
+// Every task a dispatch pass hands one worker travels in one message.
+TEST(CoordinatorTest, SendsAWorkersTasksOfOnePassInOneMessage) {
+  Coordinator coordinator(TestConfig());
+  AddWorker(coordinator, "w1", 3, At(0));
+  AddWorker(coordinator, "w2", 2, At(0));
+  coordinator.OnClientMessage(
+      "c1", SubmitBytes({"/a", "/b", "/c", "/d", "/e", "/f"}), At(0));
+  size_t to_w1 = 0, to_w2 = 0;
+  for (const Outgoing& out : coordinator.TakeOutbox()) {
+    if (out.socket != Outgoing::Socket::kWorkers) continue;
+    (out.peer == "w1" ? to_w1 : to_w2) += 1;
+    EXPECT_EQ(out.tasks.size(), out.peer == "w1" ? 3u : 2u);
+  }
+  EXPECT_EQ(to_w1, 1u);
+  EXPECT_EQ(to_w2, 1u);
 }
 
 }  // namespace

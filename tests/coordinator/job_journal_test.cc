@@ -77,8 +77,8 @@ std::vector<common::TaskAssignment> Tasks(const std::vector<Outgoing>& out) {
     if (o.socket != Outgoing::Socket::kWorkers) continue;
     auto msg = common::DecodeCoordinatorToWorker(o.payload);
     if (msg.ok()) {
-      if (auto* t = std::get_if<common::TaskAssignment>(&*msg)) {
-        tasks.push_back(*t);
+      if (auto* b = std::get_if<common::TaskBatch>(&*msg)) {
+        for (const auto& t : b->tasks) tasks.push_back(t);
       }
     }
   }
@@ -117,8 +117,7 @@ TEST(JobJournalTest, RestartedCoordinatorRunsOnlyUnfinishedTasks) {
     ASSERT_FALSE(tasks.empty());
     job_id = tasks[0].ref.job_id;
     TaskOutcome done = Outcome(job_id, tasks[0].ref.task_id, {"first"});
-    before.OnWorkerMessage(
-        "w", common::Encode(common::WorkerToCoordinator(done)), t0);
+    before.OnWorkerMessage("w", common::EncodeOutcome(done), t0);
     ASSERT_TRUE(before.CommitJournal(t0).ok());
     // The coordinator dies here, with task 1 unfinished.
   }
@@ -133,10 +132,8 @@ TEST(JobJournalTest, RestartedCoordinatorRunsOnlyUnfinishedTasks) {
   auto tasks = Tasks(after.TakeOutbox());
   ASSERT_EQ(tasks.size(), 1u);  // only the unfinished one runs again
   EXPECT_EQ(tasks[0].ref.task_id, 1u);
-  after.OnWorkerMessage("w2",
-                        common::Encode(common::WorkerToCoordinator(
-                            Outcome(job_id, 1, {"second"}))),
-                        t0);
+  after.OnWorkerMessage(
+      "w2", common::EncodeOutcome(Outcome(job_id, 1, {"second"})), t0);
   auto last = LastToClient(after.TakeOutbox(), "c2");
   ASSERT_TRUE(last.has_value());
   auto* result = std::get_if<common::JobResult>(&*last);

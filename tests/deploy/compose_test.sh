@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Static check of deploy/docker-compose.yml (no Docker engine needed):
-# `docker-compose config` must accept it, and the rendered configuration must
-# have a coordinator with a health check, workers that scale (no fixed host
-# port, no container_name), the logs mounted read-only on workers and client
-# at the same path, a client that submits /logs to coordinator:5556, and
-# CurveZMQ on: every key flag names a file mounted read-only from KEYS_DIR,
-# and each secret key is mounted only into the service it belongs to.
+# Static check of deploy/docker-compose.yml (no Docker engine needed; the
+# cluster itself is run by compose_run_test.sh): `docker-compose config`
+# must accept it, and the rendered configuration must have a coordinator
+# whose health check asks it for its status over CURVE, workers with a
+# health check that scale (no fixed host port, no container_name), the logs
+# mounted read-only on the workers (their --data-root), a client that does
+# not mount them and submits with --remote to coordinator:5556, named in
+# its environment (LOGSWEEP_COORDINATOR), CurveZMQ on (every key, given by
+# flag or environment variable, names a file mounted read-only from
+# KEYS_DIR, and each secret key is mounted only into the service it belongs
+# to), and the image tagged with the project's version.
 #
 # usage: compose_test.sh BIN_DIR [COMPOSE_FILE]
 # BIN_DIR is unused (ctest passes it to every test); COMPOSE_FILE defaults to
@@ -43,10 +47,13 @@ run_config LOGS_DIR=/srv/logsweep-test-logs \
   docker-compose -f "$COMPOSE" config >"$WORK/logsdir.yml" 2>"$WORK/err" ||
   fail "docker-compose config with LOGS_DIR: $(cat "$WORK/err")"
 
-"$PYTHON" - "$WORK/default.yml" "$WORK/logsdir.yml" "$(dirname "$COMPOSE")" <<'PY'
+VERSION=$(sed -n 's/^project(logsweep VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
+[ -n "$VERSION" ] || fail "no project(logsweep VERSION ...) in $ROOT/CMakeLists.txt"
+
+"$PYTHON" - "$WORK/default.yml" "$WORK/logsdir.yml" "$(dirname "$COMPOSE")" "$VERSION" <<'PY'
 import os, shlex, sys, yaml
 
-default_path, logsdir_path, compose_dir = sys.argv[1:4]
+default_path, logsdir_path, compose_dir, version = sys.argv[1:5]
 errors = []
 
 def check(cond, msg):
@@ -112,8 +119,34 @@ for label, path, want_source in (
     test = hc.get("test")
     test_text = " ".join(test) if isinstance(test, list) else str(test or "")
     check(bool(test) and not hc.get("disable"), f"{label}: coordinator has no health check")
-    check("/dev/tcp/127.0.0.1/5556" in test_text,
-          f"{label}: coordinator health check does not probe port 5556: {test_text!r}")
+    # Healthy means answering a client: `logsweep status` on the clients port,
+    # with a key the coordinator admits there.
+    hc_args = shlex.split(test_text.replace("&&", " && "))
+    check("logsweep" in hc_args and "status" in hc_args and
+          flag(hc_args, "--coordinator") == "tcp://127.0.0.1:5556",
+          f"{label}: coordinator health check is not `logsweep status "
+          f"--coordinator=tcp://127.0.0.1:5556`: {test_text!r}")
+    hc_server_key, hc_key = flag(hc_args, "--curve-server-key"), flag(hc_args, "--curve-key")
+    if check(hc_server_key and hc_key, f"{label}: coordinator health check has no CURVE keys: {test_text!r}"):
+        coord_targets = {(v.split(":")[1] if isinstance(v, str) else v.get("target")): v
+                         for v in coord.get("volumes") or []}
+        hc_key_file = hc_key if hc_key.endswith(".key") else hc_key + ".key"
+        check(hc_key_file in coord_targets and hc_server_key in coord_targets,
+              f"{label}: coordinator health check names unmounted keys {hc_key_file}, {hc_server_key}")
+        hc_auth = flag(cargs, "--authorized-keys") or ""
+        authorised = [t for t in coord_targets
+                      if t and t.startswith(hc_auth.rstrip("/") + "/clients/")]
+        base = os.path.basename(hc_key_file)[:-len(".key")]
+        check(any(os.path.basename(t) == base + ".pub" for t in authorised),
+              f"{label}: the health check's key {base} is not authorised for clients "
+              f"({authorised}): `logsweep status` would be refused")
+    whc = worker.get("healthcheck") or {}
+    wtest = whc.get("test")
+    wtest_text = " ".join(wtest[1:]) if isinstance(wtest, list) else str(wtest or "")
+    check(bool(wtest) and not whc.get("disable") and
+          wtest_text.strip() not in ("true", "/bin/true", "exit 0", "kill -0 1",
+                                     "/bin/sh -c kill -0 1", "/bin/sh -c true"),
+          f"{label}: worker has no real health check: {wtest!r}")
 
     # The durable journal, when asked for, must be on a writable volume that
     # outlives the container, and SQLite needs a writable /tmp when the root
@@ -147,12 +180,20 @@ for label, path, want_source in (
           "want tcp://coordinator:5555")
     check("coordinator" in (worker.get("depends_on") or {}), f"{label}: worker does not depend on coordinator")
 
-    # Client: one job against the clients port, on /logs.
+    # Client: one job against the clients port, its paths expanded by a
+    # worker (--remote); the endpoint and keys by flag or environment.
     largs = argv(client)
+    lenv = client.get("environment") or {}
+    if isinstance(lenv, list):
+        lenv = dict(e.split("=", 1) for e in lenv)
+    def client_setting(flag_name, env_name):
+        return flag(largs, flag_name) or lenv.get(env_name)
     check(largs[:2] == ["logsweep", "submit"], f"{label}: client command {largs}")
-    check(flag(largs, "--coordinator") == "tcp://coordinator:5556",
-          f"{label}: client --coordinator is {flag(largs, '--coordinator')!r}, want tcp://coordinator:5556")
-    check("/logs" in largs[2:], f"{label}: client does not submit /logs: {largs}")
+    endpoint = client_setting("--coordinator", "LOGSWEEP_COORDINATOR")
+    check(endpoint == "tcp://coordinator:5556",
+          f"{label}: client's coordinator is {endpoint!r}, want tcp://coordinator:5556")
+    check("--remote" in largs[2:], f"{label}: client does not submit with --remote: {largs}")
+    check(largs[-1] in (".", "/logs"), f"{label}: client does not submit the data root: {largs}")
     dep = (client.get("depends_on") or {}).get("coordinator")
     check(isinstance(dep, dict) and dep.get("condition") == "service_healthy",
           f"{label}: client does not wait for a healthy coordinator: {dep}")
@@ -160,8 +201,10 @@ for label, path, want_source in (
           f"{label}: one-shot client must not restart: {client.get('restart')}")
     check(not client.get("ports"), f"{label}: client publishes ports")
 
-    # Logs: the same source, read-only, at /logs on workers and client.
-    for name, svc in (("worker", worker), ("client", client)):
+    # Logs: read-only at /logs on the workers only (the client's --remote
+    # paths are expanded by a worker).
+    check(logs_mount(client) is None, f"{label}: the client mounts /logs (it uses --remote)")
+    for name, svc in (("worker", worker),):
         m = logs_mount(svc)
         if check(m is not None, f"{label}: {name} has no volume at /logs"):
             check(m[1], f"{label}: {name}'s /logs mount is not read-only")
@@ -197,8 +240,9 @@ for label, path, want_source in (
         key_file("coordinator", coord, auth.rstrip("/") + "/clients/client.pub", "client.pub")
     for name, svc, args, own in (("worker", worker, wargs, "worker.key"),
                                  ("client", client, largs, "client.key")):
-        server_key = flag(args, "--curve-server-key")
-        own_key = flag(args, "--curve-key")
+        env = lenv if name == "client" else {}
+        server_key = flag(args, "--curve-server-key") or env.get("LOGSWEEP_CURVE_SERVER_KEY")
+        own_key = flag(args, "--curve-key") or env.get("LOGSWEEP_CURVE_KEY")
         if check(server_key and own_key, f"{label}: {name} runs without CURVE keys: {args}"):
             key_file(name, svc, server_key, "coordinator.pub")
             key_file(name, svc, own_key if own_key.endswith(".key") else own_key + ".key", own)
@@ -214,6 +258,9 @@ for label, path, want_source in (
     images = {n: s.get("image") for n, s in services.items()}
     check(len(set(images.values())) == 1 and None not in images.values(),
           f"{label}: services should share one image: {images}")
+    check(set(images.values()) == {f"logsweep:{version}"},
+          f"{label}: services use {set(images.values())}, want logsweep:{version} "
+          "(project(VERSION) in CMakeLists.txt; the image is tagged with it)")
 
 for e in errors:
     print("FAIL:", e, file=sys.stderr)

@@ -123,9 +123,24 @@ def containers(obj, init=False):
         list(spec.get("initContainers") or []) if init else [])
 
 
+# The client reads these when the flag is absent (`logsweep --help`).
+CLIENT_ENV_FLAGS = {"LOGSWEEP_COORDINATOR": "--coordinator",
+                    "LOGSWEEP_CURVE_SERVER_KEY": "--curve-server-key",
+                    "LOGSWEEP_CURVE_KEY": "--curve-key"}
+
+
 def argv(container):
-    return [str(a) for a in (container.get("command") or []) +
+    """The container's command line; for `logsweep`, the client settings
+    its environment gives (LOGSWEEP_COORDINATOR...) are added as the flags
+    they stand for when those flags are absent, as the client reads them."""
+    args = [str(a) for a in (container.get("command") or []) +
             (container.get("args") or [])]
+    if args[:1] == ["logsweep"]:
+        for e in container.get("env") or []:
+            name = CLIENT_ENV_FLAGS.get(e.get("name"))
+            if name and flag(args, name) is None and "value" in e:
+                args.append(f"{name}={e['value']}")
+    return args
 
 
 def check_manifests(k8s_dir):
@@ -223,6 +238,11 @@ def check_manifests(k8s_dir):
                           f"{cw}: {probe_name} uses {sorted(words & SLIM_MISSING)}, "
                           "not in debian:12-slim")
     check(len(images) == 1, f"containers use different images: {sorted(map(str, images))}")
+    version = project_version()
+    for image in images:
+        check(str(image).rsplit("/", 1)[-1] == f"logsweep:{version}",
+              f"containers use image {image}, want logsweep:{version} (project(VERSION) "
+              "in CMakeLists.txt; the image is tagged with it)")
 
     # Coordinator: one replica, never two at once, probes on its ports.
     check(coord["spec"].get("replicas") == 1, "coordinator replicas is not 1")
@@ -300,10 +320,11 @@ def check_manifests(k8s_dir):
     check(pod_spec(job).get("restartPolicy") in ("Never", "OnFailure"),
           "client Job restartPolicy must be Never or OnFailure")
 
-    # Logs: the PVC, read-only at every level, at the same path for workers
-    # and client (the client expands paths that the workers then open).
+    # Logs: the PVC, read-only at every level, on the workers only: the
+    # client submits with --remote, so a worker expands its paths under
+    # its --data-root (the logs mount) and the client never reads them.
     mount_paths = {}
-    for component in ("worker", "client"):
+    for component in ("worker",):
         obj = workloads[component]
         where = f"{obj['kind']} {obj['metadata']['name']}"
         vols = {v["name"]: v for v in pod_spec(obj).get("volumes") or []}
@@ -321,11 +342,21 @@ def check_manifests(k8s_dir):
             mount_paths[component] = m.get("mountPath")
         for m in main.get("volumeMounts") or []:
             check(m.get("name") in vols, f"{where}: mount of undefined volume {m.get('name')}")
-    check(len(set(mount_paths.values())) == 1 and len(mount_paths) == 2,
-          f"workers and client mount the logs at different paths: {mount_paths}")
-    logs = mount_paths.get("client")
-    check(logs and any(a == logs or a.startswith(logs.rstrip("/") + "/") for a in argv(jc)[2:]),
-          f"client submits nothing under the logs mount {logs}: {argv(jc)}")
+    for m in jc.get("volumeMounts") or []:
+        check(m.get("name") in {v["name"] for v in pod_spec(job).get("volumes") or []},
+              f"client: mount of undefined volume {m.get('name')}")
+    check(not any((v.get("persistentVolumeClaim") or {}).get("claimName") == pvc["metadata"]["name"]
+                  for v in pod_spec(job).get("volumes") or []),
+          "the client Job mounts the logs: with --remote it never reads them")
+    check("--remote" in argv(jc)[2:], f"the client does not submit with --remote: {argv(jc)}")
+    logs = mount_paths.get("worker")
+    data_root = flag(argv(wc), "--data-root")
+    check(logs and data_root == logs,
+          f"the workers' --data-root {data_root!r} is not their logs mount {logs!r}")
+    paths = [a for a in argv(jc)[2:] if not a.startswith("-")]
+    check(paths and all(not p.startswith("/") or p == logs or p.startswith(logs.rstrip("/") + "/")
+                        for p in paths),
+          f"client submits paths outside the workers' logs mount {logs}: {argv(jc)}")
     check(not any((v.get("persistentVolumeClaim") or {}).get("claimName") == pvc["metadata"]["name"]
                   for v in pod_spec(coord).get("volumes") or []),
           "coordinator mounts the logs, which it never reads")
@@ -483,6 +514,130 @@ def linked_libraries(bin_dir):
     return libs
 
 
+def project_version():
+    with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
+        m = re.search(r"project\(logsweep\s+VERSION\s+([0-9.]+)", f.read())
+    check(m, "no project(logsweep VERSION ...) in CMakeLists.txt")
+    return m.group(1) if m else None
+
+
+# What each dependency CMake looks for comes from on Debian 12: the name in
+# find_package(), pkg_check_modules(), find_library() or find_program() ->
+# the packages that provide it. A new dependency fails this test until it is
+# listed here, in the Dockerfile's build stage (if the image build reaches
+# it) and in deploy/setup.sh.
+CMAKE_DEPENDENCIES = {
+    "Threads": [], "logsweep": [],
+    "ZLIB": ["zlib1g-dev"], "zstd": ["libzstd-dev"], "LibLZMA": ["liblzma-dev"],
+    "BZip2": ["libbz2-dev"], "Protobuf": ["libprotobuf-dev", "protobuf-compiler"],
+    "cppzmq": ["cppzmq-dev", "libzmq3-dev"], "spdlog": ["libspdlog-dev"],
+    "CLI11": ["libcli11-dev"], "nlohmann_json": ["nlohmann-json3-dev"],
+    "SQLite3": ["libsqlite3-dev"], "PkgConfig": ["pkg-config"], "libisal": ["libisal-dev"],
+    "GTest": ["libgtest-dev"], "benchmark": ["libbenchmark-dev"], "deflate": ["libdeflate-dev"],
+    "help2man": ["help2man"],
+}
+CMAKE_LOOKUPS = [
+    re.compile(r"\bfind_package\(\s*(\w+)"),
+    re.compile(r"\bpkg_check_modules\(\s*\w+\s+(?:(?:REQUIRED|QUIET|IMPORTED_TARGET|GLOBAL)\s+)*([\w.+-]+)"),
+    re.compile(r"\bfind_library\(\s*\w+\s+(?:NAMES\s+)?([\w.+-]+)"),
+    re.compile(r"\bfind_program\(\s*\w+\s+(?:NAMES\s+)?([\w.+-]+)"),
+]
+
+
+def cmake_options(overrides):
+    """{option: bool} from the top-level option() defaults and -DNAME=ON/OFF."""
+    with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
+        text = f.read()
+    opts = {n: v == "ON" for n, v in re.findall(r'option\((\w+)\s+"[^"]*"\s+(ON|OFF)\)', text)}
+    for name, value in re.findall(r"-D(\w+)=(\w+)", overrides):
+        if name in opts:
+            opts[name] = value.upper() in ("ON", "1", "TRUE", "YES")
+    return opts
+
+
+def cmake_requirements(dirs, options):
+    """(dependency, where) for every lookup a configure with OPTIONS reaches in
+    DIRS' CMakeLists.txt, and (directory, where) of every add_subdirectory().
+    An if() block is skipped when its condition names an option that is OFF
+    (or NOT one that is ON); everything else counts, to be safe."""
+    deps, subdirs = [], []
+    for d in dirs:
+        path = os.path.join(ROOT, d, "CMakeLists.txt")
+        if not os.path.isfile(path):
+            continue
+        active = [True]
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for n, raw in enumerate(lines, 1):
+            line = raw.split("#", 1)[0]
+            where = f"{os.path.relpath(path, ROOT)}:{n}"
+            m = re.match(r"\s*(if|elseif|else|endif)\s*\((.*)", line)
+            if m:
+                kw, cond = m.group(1), m.group(2)
+                words = re.findall(r"\w+", cond)
+                off = any(w in options and not options[w] and (i == 0 or words[i - 1] != "NOT")
+                          for i, w in enumerate(words)) or \
+                    any(w == "NOT" and i + 1 < len(words) and options.get(words[i + 1]) is True
+                        for i, w in enumerate(words))
+                if kw == "if":
+                    active.append(active[-1] and not off)
+                elif kw in ("elseif", "else"):
+                    active[-1] = active[-2] if len(active) > 1 else True
+                elif len(active) > 1:
+                    active.pop()
+                continue
+            if not active[-1]:
+                continue
+            for pattern in CMAKE_LOOKUPS:
+                for name in pattern.findall(line):
+                    deps.append((name, where))
+            for sub in re.findall(r"\badd_subdirectory\(\s*([\w/.-]+)", line):
+                subdirs.append((os.path.normpath(os.path.join(d, sub)), where))
+    return deps, subdirs
+
+
+def reached_dirs(options):
+    """The directories a configure with OPTIONS reads, from the top level down."""
+    dirs, todo = [], ["."]
+    while todo:
+        d = todo.pop(0)
+        dirs.append(d)
+        _, subdirs = cmake_requirements([d], options)
+        todo += [s for s, _ in subdirs if s not in dirs and s not in todo]
+    return dirs
+
+
+def check_build_dependencies(build_text, build_pkgs, copied):
+    """The build stage installs every package a configure with its -D flags
+    needs, and copies every directory that configure reads; deploy/setup.sh
+    installs what a developer's build (every default option) needs."""
+    cmake_cmd = " ".join(l for l in build_text.splitlines() if "cmake -S" in l)
+    options = cmake_options(cmake_cmd)
+    dirs = reached_dirs(options)
+    deps, _ = cmake_requirements(dirs, options)
+    for d in dirs:
+        check(d == "." or any(c in (".", d, d + "/CMakeLists.txt") or d.startswith(c + "/")
+                              for c in copied),
+              f"the image build configures {d}/CMakeLists.txt, which the build stage does not COPY")
+    for name, where in deps:
+        if check(name in CMAKE_DEPENDENCIES,
+                 f"{where}: {name} is not in k8s_test.py's CMAKE_DEPENDENCIES: add its Debian "
+                 "package(s) there, to the Dockerfile's build stage and to deploy/setup.sh"):
+            for pkg in CMAKE_DEPENDENCIES[name]:
+                check(pkg in build_pkgs,
+                      f"{where}: the image build needs {name} ({pkg}), which the build stage "
+                      "does not install")
+    with open(os.path.join(ROOT, "deploy", "setup.sh")) as f:
+        m = re.search(r"PACKAGES=\((.*?)\)", f.read(), re.S)
+    setup_pkgs = set(m.group(1).split()) if m else set()
+    dev_options = cmake_options("")
+    dev_deps, _ = cmake_requirements(reached_dirs(dev_options), dev_options)
+    for name, where in dev_deps:
+        for pkg in CMAKE_DEPENDENCIES.get(name, []):
+            check(pkg in setup_pkgs, f"{where}: a default build needs {name} ({pkg}), "
+                  "which deploy/setup.sh does not install")
+
+
 def check_dockerfile(path, run_as, bin_dir):
     with open(path) as f:
         text = f.read()
@@ -526,6 +681,9 @@ def check_dockerfile(path, run_as, bin_dir):
     for p in list(runtime_pkgs):
         runtime_closure |= dpkg_depends(p)
     build_pkgs = words(build_installs)
+    copied = [os.path.normpath(w) for l in build["lines"] if l.split()[0].upper() == "COPY"
+              for w in l.split()[1:-1] if not w.startswith("--")]
+    check_build_dependencies(btext, build_pkgs, copied)
     build_closure = set(build_pkgs)
     for p in list(build_pkgs):
         build_closure |= dpkg_depends(p)

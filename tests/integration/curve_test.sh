@@ -12,7 +12,10 @@
 #  4. an authorised worker then runs the jobs: exact result;
 #  5. an unauthorised client, a client without CURVE and a client presenting
 #     a worker key cannot submit: a clear error naming the keys, and the
-#     coordinator logs the refusal.
+#     coordinator logs the refusal;
+#  6. with no flags, every client command reads the coordinator and the
+#     CURVE keys from LOGSWEEP_COORDINATOR, LOGSWEEP_CURVE_SERVER_KEY and
+#     LOGSWEEP_CURVE_KEY; a flag wins over its variable.
 source "$(dirname "$0")/lib.sh"
 LOG_LEVEL=info
 
@@ -165,4 +168,49 @@ set -e
   fail "5: --curve-key alone: exit $rc: $(cat "$WORK/5.err")"
 kill -0 "$COORDINATOR_PID" || fail "coordinator died"
 echo "ok 5 - unauthorised clients refused and logged"
+
+# ---- 6 ----
+env_client() { # env_client SUBCOMMAND [args...]: logsweep with no connect flags
+  LOGSWEEP_COORDINATOR="$CLIENTS_EP" LOGSWEEP_CURVE_SERVER_KEY="$SERVER_KEY" \
+    LOGSWEEP_CURVE_KEY="$WORK/keys/c-ok" "$BIN/logsweep" "$@"
+}
+env_client submit -q "$WORK/corpus" >"$WORK/6.out" 2>"$WORK/6.err" ||
+  fail "6: submit from the environment exited $?: $(cat "$WORK/6.err")"
+expect_same "$WORK/corpus/expected.txt" "$WORK/6.out" "6: submit from the environment"
+ID6=$(env_client submit --detach -q "$WORK/corpus") || fail "6: submit --detach"
+env_client wait -q "$ID6" >"$WORK/6w.out" || fail "6: wait $ID6 exited $?"
+expect_same "$WORK/corpus/expected.txt" "$WORK/6w.out" "6: wait from the environment"
+env_client status "$ID6" >/dev/null || fail "6: status from the environment exited $?"
+env_client workers | grep -q "good" || fail "6: workers from the environment"
+# The job is over: the coordinator's answer (reached over CURVE) says so.
+set +e
+env_client cancel "$ID6" >/dev/null 2>"$WORK/6.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -qF "refused by $CLIENTS_EP: no unfinished job $ID6" "$WORK/6.err" ||
+  fail "6: cancel from the environment: exit $rc: $(cat "$WORK/6.err")"
+# Flags win: a wrong --coordinator or --curve-key given on the command line
+# is used, whatever the environment says.
+set +e
+env_client status --coordinator tcp://127.0.0.1:1 --connect-timeout-ms 500 \
+  >/dev/null 2>"$WORK/6.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "tcp://127.0.0.1:1" "$WORK/6.err" ||
+  fail "6: --coordinator did not win over LOGSWEEP_COORDINATOR: exit $rc: $(cat "$WORK/6.err")"
+set +e
+env_client status --curve-key "$WORK/keys/c-stranger" --connect-timeout-ms 1500 \
+  >/dev/null 2>"$WORK/6.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "6: --curve-key did not win over LOGSWEEP_CURVE_KEY: exit $rc"
+# Only the endpoint in the environment: CURVE stays off, and is refused.
+set +e
+LOGSWEEP_COORDINATOR="$CLIENTS_EP" "$BIN/logsweep" status --connect-timeout-ms 1500 \
+  >/dev/null 2>"$WORK/6.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -qF "$CLIENTS_EP" "$WORK/6.err" ||
+  fail "6: LOGSWEEP_COORDINATOR alone: exit $rc: $(cat "$WORK/6.err")"
+echo "ok 6 - client commands read the coordinator and keys from the environment"
 echo "PASS curve"

@@ -168,11 +168,12 @@ class ScanPoolTest : public ::testing::Test {
           ADD_FAILURE() << decoded.status().ToString();
           return std::nullopt;
         }
-        auto* outcome = std::get_if<TaskOutcome>(&*decoded);
-        if (outcome == nullptr) {
-          ADD_FAILURE() << "message is not a task outcome";
+        auto* batch = std::get_if<common::OutcomeBatch>(&*decoded);
+        if (batch == nullptr || batch->outcomes.size() != 1) {
+          ADD_FAILURE() << "message is not one task outcome";
           return std::nullopt;
         }
+        TaskOutcome* outcome = &batch->outcomes.front();
         // The first frame names the task the outcome answers.
         common::TaskRef ref;
         EXPECT_TRUE(DecodeResultRef(frames.front(), &ref));

@@ -45,8 +45,18 @@ std::vector<T> Sent(const WorkerSession::Actions& actions) {
 }
 
 std::string TaskBytes(uint64_t id) {
-  return common::Encode(common::CoordinatorToWorker(
-      common::TaskAssignment{TaskRef{"job", id, 1}, "/logs/a.gz", {}}));
+  return common::EncodeTask(
+      common::TaskAssignment{TaskRef{"job", id, 1}, "/logs/a.gz", {}});
+}
+
+// The outcomes sent, over all messages.
+std::vector<common::TaskOutcome> Outcomes(
+    const WorkerSession::Actions& actions) {
+  std::vector<common::TaskOutcome> out;
+  for (common::OutcomeBatch& b : Sent<common::OutcomeBatch>(actions)) {
+    for (common::TaskOutcome& o : b.outcomes) out.push_back(std::move(o));
+  }
+  return out;
 }
 
 std::string Bytes(const common::CoordinatorToWorker& msg) {
@@ -56,7 +66,7 @@ std::string Bytes(const common::CoordinatorToWorker& msg) {
 std::string ResultPayload(const TaskRef& ref) {
   common::TaskOutcome outcome;
   outcome.ref = ref;
-  return common::Encode(common::WorkerToCoordinator(outcome));
+  return common::EncodeOutcome(outcome);
 }
 
 TEST(WorkerSessionTest, SaysHelloWithSlotsAndInstanceOnConnect) {
@@ -85,7 +95,7 @@ TEST(WorkerSessionTest, HandsTasksToTheScanPoolAndSendsTheirResults) {
   EXPECT_EQ(session.running(), 1u);
   session.OnResult(TaskRef{"job", 4, 1}, ResultPayload(TaskRef{"job", 4, 1}),
                    At(milliseconds(20)));
-  EXPECT_EQ(Sent<common::TaskOutcome>(session.TakeActions()).size(), 1u);
+  EXPECT_EQ(Outcomes(session.TakeActions()).size(), 1u);
   EXPECT_EQ(session.running(), 0u);
 }
 

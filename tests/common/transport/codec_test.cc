@@ -11,14 +11,52 @@ namespace {
 TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
                       Query{0, 6, "/wp-login.php"}};
-  auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
+  auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  const auto& got = std::get<TaskAssignment>(*decoded);
+  const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
   EXPECT_EQ(got.ref.job_id, "job1");
   EXPECT_EQ(got.ref.task_id, 42u);
   EXPECT_EQ(got.ref.attempt, 3u);
   EXPECT_EQ(got.path, task.path);
   EXPECT_EQ(got.query, task.query);
+}
+
+TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
+  std::string tasks;
+  for (uint64_t id : {7, 3, 9}) {
+    tasks += EncodeTask(TaskAssignment{
+        TaskRef{"job" + std::to_string(id), id, 1},
+        "/logs/" + std::to_string(id), Query{0, 6, "/robots.txt"}});
+  }
+  auto batch = DecodeCoordinatorToWorker(tasks);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const auto& got = std::get<TaskBatch>(*batch).tasks;
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].ref.task_id, 7u);
+  EXPECT_EQ(got[1].path, "/logs/3");
+  EXPECT_EQ(got[2].ref.job_id, "job9");
+  EXPECT_EQ(got[2].query.match_value, "/robots.txt");
+
+  TaskOutcome ok;
+  ok.ref = TaskRef{"j", 1, 1};
+  ok.hosts.Insert("h1");
+  TaskOutcome failed;
+  failed.ref = TaskRef{"j", 2, 1};
+  failed.status = NotFoundError("gone");
+  auto outcomes =
+      DecodeWorkerToCoordinator(EncodeOutcome(ok) + EncodeOutcome(failed));
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  const auto& items = std::get<OutcomeBatch>(*outcomes).outcomes;
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].hosts.Contains("h1"));
+  EXPECT_EQ(items[1].ref.task_id, 2u);
+  EXPECT_EQ(items[1].status.code(), StatusCode::kNotFound);
+
+  EXPECT_FALSE(
+      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(OutcomeBatch{})))
+          .ok());
+  EXPECT_FALSE(
+      DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(TaskBatch{}))).ok());
 }
 
 TEST(CodecTest, SuccessfulOutcomeRoundTripsHostsAndStats) {
@@ -27,10 +65,9 @@ TEST(CodecTest, SuccessfulOutcomeRoundTripsHostsAndStats) {
   outcome.hosts.Insert("a\xff");
   outcome.hosts.Insert("b");
   outcome.stats = ScanStats{10, 2, 1, 100, 1000};
-  auto decoded =
-      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
   ASSERT_TRUE(decoded.ok());
-  const auto& got = std::get<TaskOutcome>(*decoded);
+  const auto& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
   EXPECT_TRUE(got.status.ok());
   EXPECT_EQ(got.hosts.Sorted(), outcome.hosts.Sorted());
   EXPECT_EQ(got.stats, outcome.stats);
@@ -41,10 +78,9 @@ TEST(CodecTest, FailedOutcomeKeepsCodeReasonAndPartialHosts) {
   outcome.ref = TaskRef{"j", 1, 2};
   outcome.status = DataLossError("truncated");
   outcome.hosts.Insert("partial");
-  auto decoded =
-      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
   ASSERT_TRUE(decoded.ok());
-  const auto& got = std::get<TaskOutcome>(*decoded);
+  const auto& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
   EXPECT_EQ(got.status.code(), StatusCode::kDataLoss);
   EXPECT_EQ(got.status.message(), "truncated");
   EXPECT_TRUE(got.hosts.Contains("partial"));
@@ -93,6 +129,38 @@ TEST(CodecTest, SubmitRoundTrips) {
   EXPECT_TRUE(got.merge_partial);
 }
 
+TEST(CodecTest, ListingQueryRoundTripsInTaskAndSubmit) {
+  Query query;
+  query.list_files = true;
+  query.include = {"*.txt", "**/access*"};
+  query.exclude = {"old/"};
+  query.all_files = true;
+  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query};
+  auto decoded = DecodeCoordinatorToWorker(Encode(CoordinatorToWorker(task)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<TaskAssignment>(*decoded).query, query);
+
+  SubmitJob job{{"site-a", "b/*.gz"}, query, true, 0, false, {}};
+  auto submit = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
+  ASSERT_TRUE(submit.ok()) << submit.status().ToString();
+  EXPECT_EQ(std::get<SubmitJob>(*submit).query, query);
+}
+
+TEST(CodecTest, ListingQueryWithEmptyOrTooManyPatternsIsRejected) {
+  Query empty_pattern;
+  empty_pattern.list_files = true;
+  empty_pattern.exclude = {""};
+  Query too_many;
+  too_many.list_files = true;
+  too_many.include.assign(kMaxListPatterns + 1, "*.log");
+  for (const Query& query : {empty_pattern, too_many}) {
+    SubmitJob job{{"site-a"}, query, false, 0, false, {}};
+    auto decoded = DecodeClientToCoordinator(Encode(ClientToCoordinator(job)));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 TEST(CodecTest, GarbageBytesAreInvalidArgument) {
   std::string garbage = "\xff\xff\xff\xff\x0f garbage";
   EXPECT_EQ(DecodeWorkerToCoordinator(garbage).status().code(),
@@ -113,8 +181,8 @@ TEST(CodecTest, EmptyMessageHasWrongVersion) {
 }
 
 TEST(CodecTest, MessageWithoutBodyIsRejected) {
-  // protocol_version = 2, sender = worker, and nothing else.
-  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x02\x78\x01", 4));
+  // protocol_version = 3, sender = worker, and nothing else.
+  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x03\x78\x01", 4));
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
 }
@@ -134,8 +202,7 @@ TEST(CodecTest, OutOfRangeFieldsAreRejected) {
       DecodeClientToCoordinator(Encode(ClientToCoordinator(nul_path))).ok());
   TaskOutcome no_job;
   no_job.ref = TaskRef{"", 1, 1};
-  EXPECT_FALSE(
-      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(no_job))).ok());
+  EXPECT_FALSE(DecodeWorkerToCoordinator(EncodeOutcome(no_job)).ok());
 }
 
 TEST(CodecTest, HelloCarriesRunningTasksAndInstance) {
@@ -159,10 +226,9 @@ TEST(CodecTest, NonUtf8ReasonAndWarningsSurvive) {
   outcome.ref = TaskRef{"j", 1, 1};
   outcome.status = NotFoundError("open /logs/\xe9t\xe9.gz: gone");
   outcome.warnings = {"trailing bytes at \xff"};
-  auto decoded =
-      DecodeWorkerToCoordinator(Encode(WorkerToCoordinator(outcome)));
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  const auto& got = std::get<TaskOutcome>(*decoded);
+  const auto& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
   EXPECT_EQ(got.status.message(), outcome.status.message());
   EXPECT_EQ(got.warnings, outcome.warnings);
   FileReport report{"/\xe9", DataLossError("bad \xff"), {}, 1, {"w\xfe"}};
@@ -203,7 +269,7 @@ TEST(CodecTest, RefusalIsReadByEitherPeerWhateverTheVersion) {
   EXPECT_EQ(std::get<Refused>(*as_worker).status.message(), "wrong endpoint");
   // A refusal stamped with another version is still read.
   std::string other_version = bytes;
-  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x02", 2));
+  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x03", 2));
   other_version[1] = 7;
   auto as_client = DecodeCoordinatorToClient(other_version);
   ASSERT_TRUE(as_client.ok()) << as_client.status().ToString();
