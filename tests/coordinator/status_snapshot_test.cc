@@ -48,8 +48,8 @@ std::vector<common::TaskAssignment> Tasks(Coordinator& c) {
     if (out.socket != Outgoing::Socket::kWorkers) continue;
     auto decoded = common::DecodeCoordinatorToWorker(out.payload);
     if (!decoded.ok()) continue;
-    if (auto* t = std::get_if<common::TaskAssignment>(&*decoded)) {
-      tasks.push_back(*t);
+    if (auto* batch = std::get_if<common::TaskBatch>(&*decoded)) {
+      for (auto& t : batch->tasks) tasks.push_back(std::move(t));
     }
   }
   return tasks;
@@ -62,7 +62,9 @@ std::string Outcome(const common::TaskRef& ref, common::Status status) {
   outcome.stats.lines = 10;
   outcome.stats.matches = 2;
   outcome.stats.bytes_scanned = 1000;
-  return common::Encode(common::WorkerToCoordinator(std::move(outcome)));
+  common::OutcomeBatch batch;
+  batch.outcomes.push_back(std::move(outcome));
+  return common::Encode(common::WorkerToCoordinator(std::move(batch)));
 }
 
 TEST(StatusSnapshotTest, PublishesNothingWithoutABoard) {
