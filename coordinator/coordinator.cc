@@ -39,6 +39,31 @@ size_t ReportBytes(const common::FileReport& f) {
   return n;
 }
 
+// Counts a finished job and remembers its failed files for the status page.
+void NoteFinished(CoordinatorStats& stats, const common::JobResult& result,
+                  size_t failed, TimePoint now) {
+  JobRecord record;
+  record.job_id = result.job_id;
+  record.files = result.files.size();
+  record.failed = failed;
+  record.bytes_scanned = result.totals.bytes_scanned;
+  record.matches = result.totals.matches;
+  record.elapsed = std::chrono::microseconds(result.elapsed_us);
+  record.finished_at = now;
+  record.state = failed == 0 ? "done" : "failed";
+  if (failed > 0) {
+    for (const common::FileReport& f : result.files) {
+      if (f.status.ok()) continue;
+      if (f.status.code() == common::StatusCode::kCancelled) {
+        record.state = "cancelled";
+        continue;
+      }
+      stats.NoteFailure({result.job_id, f.path, f.status.ToString(), now});
+    }
+  }
+  stats.NoteJob(std::move(record));
+}
+
 }  // namespace
 
 std::string Coordinator::ClientName(const std::string& peer) const {
@@ -155,6 +180,7 @@ void Coordinator::Refuse(Outgoing::Socket socket, const std::string& peer,
 
 void Coordinator::OnWorkerMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now) {
+  stats_.NoteMessageIn(payload.size());
   auto decoded = common::DecodeWorkerToCoordinator(payload);
   if (!decoded.ok()) {
     Refuse(Outgoing::Socket::kWorkers, peer, decoded.status(), now);
@@ -166,6 +192,8 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
     if (auto gone = workers_.Remove(peer)) {
       spdlog::info("worker {} is stopping; requeueing its {} tasks", gone->name,
                    gone->in_flight.size());
+      stats_.NoteRetried(gone->in_flight.size());
+      stats_.NoteGone({gone->name, "stopped", now});
       // Leaving in good order costs its tasks no attempt.
       for (const auto& ref : gone->in_flight) {
         tracker_.OnLost(ref, "worker " + gone->name + " stopped",
@@ -200,6 +228,7 @@ void Coordinator::OnHello(const std::string& peer,
   size_t adopted = 0;
   for (const auto& ref : reg.adopted) adopted += tracker_.Adopt(ref) ? 1 : 0;
   if (reg.is_new) {
+    stats_.NoteWorkerRegistered();
     spdlog::info("worker {} registered with {} slots ({} workers){}",
                  hello.name, hello.slots, workers_.size(),
                  adopted
@@ -223,6 +252,10 @@ void Coordinator::OnOutcome(const std::string& peer,
   }
   switch (effect.accept) {
     case TaskTracker::Accept::kAccepted:
+      if (!effect.awaiting_confirmation) {
+        stats_.NoteOutcome(outcome.ref.job_id, outcome.ref.task_id,
+                           outcome.status, outcome.stats, now);
+      }
       if (!outcome.status.ok()) {
         spdlog::info(
             "job {} task {} attempt {} failed on {}: {}{}", outcome.ref.job_id,
@@ -233,6 +266,7 @@ void Coordinator::OnOutcome(const std::string& peer,
       }
       break;
     case TaskTracker::Accept::kStale:
+      stats_.NoteStale();
       spdlog::debug("dropped late result for job {} task {} attempt {}",
                     outcome.ref.job_id, outcome.ref.task_id,
                     outcome.ref.attempt);
@@ -293,6 +327,7 @@ void Coordinator::OnClientMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now,
                                   const std::string& client,
                                   const std::string& label) {
+  stats_.NoteMessageIn(payload.size());
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
     Refuse(Outgoing::Socket::kClients, peer, decoded.status(), now);
@@ -384,6 +419,7 @@ void Coordinator::OnClientRequest(const std::string& peer,
     }
   }
   tracker_.AddJob(peer, submit, now, id);
+  stats_.NoteSubmit();
   ++open;
   client_of_job_[id] = client;
   if (!submit.request_key.empty()) {
@@ -640,7 +676,16 @@ Status Coordinator::CommitJournal(TimePoint now) {
   if (!journal_->has_pending() || now < next_journal_retry_) {
     return common::OkStatus();
   }
+  const auto started = std::chrono::steady_clock::now();
   Status s = journal_->Commit();
+  stats_.NoteJournalCommit(std::chrono::steady_clock::now() - started);
+  if (s.ok() && prune_journal_ && config_.keep_journal_jobs > 0) {
+    // Bounded history: only the newest finished jobs stay on disk.
+    prune_journal_ = false;
+    auto pruned = journal_->PruneFinished(config_.keep_journal_jobs);
+    if (!pruned.ok()) return pruned.status();
+    stats_.NotePruned(*pruned);
+  }
   // After a failure (disk full, a lock), try again a second later rather
   // than on every wake-up; nothing is dropped meanwhile.
   next_journal_retry_ = s.ok() ? TimePoint{} : now + std::chrono::seconds(1);
@@ -659,6 +704,7 @@ void Coordinator::ExpireSlowTasks(TimePoint now) {
     tracker_.OnLost(late.ref, "timed out after " +
                                   std::to_string(config_.task_timeout.count()) +
                                   " ms on worker " + late.worker_name);
+    stats_.NoteRetried(1);
   }
   next_overdue_ =
       oldest == TimePoint::max() ? oldest : oldest + config_.task_timeout;
@@ -683,7 +729,7 @@ void Coordinator::OnTick(TimePoint now) {
   if (now >= stall_grace_until_) {
     for (auto& dead : workers_.Expire(std::min(now, drained_))) {
       DropWorker(dead.peer, dead.name, dead.in_flight,
-                 "no heartbeat within expiry", Charge::kCharged);
+                 "no heartbeat within expiry", Charge::kCharged, now);
     }
   }
   for (const std::string& name : workers_.LiftQuarantines(now)) {
@@ -715,6 +761,7 @@ void Coordinator::OnTick(TimePoint now) {
   ReportFinished(now);
   Dispatch(now);
   PumpResults(config_.result_part_bytes * 2);
+  if (now >= next_publish_) PublishStatus(now);
 }
 
 void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
@@ -759,7 +806,7 @@ void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
     // no use now; it registers again if it comes back.
     if (auto dead = workers_.Remove(peer)) {
       DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone",
-                 Charge::kCharged);
+                 Charge::kCharged, now);
     }
   }
   ReportFinished(now);
@@ -768,9 +815,12 @@ void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
 
 void Coordinator::DropWorker(const std::string& peer, const std::string& name,
                              const std::vector<common::TaskRef>& lost,
-                             const std::string& why, Charge charge) {
+                             const std::string& why, Charge charge,
+                             TimePoint now) {
   spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks", name,
                PeerHex(peer), why, lost.size());
+  stats_.NoteRetried(lost.size());
+  stats_.NoteGone({name, why, now});
   for (const auto& ref : lost) {
     tracker_.OnLost(ref, "worker " + name + " lost: " + why, charge);
   }
@@ -800,6 +850,7 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
                            TimePoint now,
                            std::unordered_map<std::string, size_t>& batch_of) {
   workers_.Assign(peer, task.ref, now);
+  stats_.NoteDispatch(task.ref.job_id, task.ref.task_id, now);
   if (config_.task_timeout.count() > 0) {
     next_overdue_ = std::min(next_overdue_, now + config_.task_timeout);
   }
@@ -825,6 +876,7 @@ void Coordinator::Speculate(TimePoint now) {
     auto copy =
         tracker_.Speculate(r.ref, now - r.sent, config_.speculation_rule);
     if (!copy) continue;
+    stats_.NoteSpeculated();
     spdlog::info(
         "job {} task {} has run {} ms on worker {}, far longer than the "
         "job's other files: a copy runs on worker {}; the first answer wins",
@@ -878,6 +930,8 @@ void Coordinator::ReportFinished(TimePoint now) {
         static_cast<double>(f.result.elapsed_us) / 1e6,
         f.client.empty() ? "; no client attached, kept for `logsweep wait`"
                          : "");
+    NoteFinished(stats_, f.result, failed, now);
+    prune_journal_ = true;
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
     done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));
@@ -1024,13 +1078,53 @@ TimePoint Coordinator::NextDeadline() const {
   TimePoint next =
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
-  return std::min(next, next_overdue_);
+  return std::min({next, next_overdue_, next_publish_});
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {
   std::vector<Outgoing> out;
   out.swap(outbox_);
+  for (const Outgoing& m : out) stats_.NoteMessageOut(m.payload.size());
   return out;
+}
+
+void Coordinator::PublishStatusTo(StatusBoard* board,
+                                  std::chrono::milliseconds every) {
+  status_board_ = board;
+  publish_every_ = every;
+  stats_.TimeTasks(board != nullptr);
+  next_publish_ = board != nullptr ? TimePoint{} : TimePoint::max();
+}
+
+void Coordinator::PublishStatus(TimePoint now) {
+  next_publish_ = now + publish_every_;
+  if (started_ == TimePoint{}) started_ = now;
+  auto snapshot = std::make_shared<StatusSnapshot>();
+  snapshot->taken = now;
+  snapshot->taken_wall = std::chrono::system_clock::now();
+  snapshot->uptime =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - started_);
+  snapshot->workers = workers_.Statuses(now);
+  snapshot->jobs = tracker_.Statuses(std::string(), now);
+  uint64_t unfinished = 0, in_flight = 0;
+  for (const auto& job : snapshot->jobs) {
+    unfinished += job.progress.total - job.progress.done;
+  }
+  for (const auto& w : snapshot->workers) in_flight += w.in_flight;
+  snapshot->queued_tasks = unfinished > in_flight ? unfinished - in_flight : 0;
+  const CoordinatorCounters& c = stats_.counters();
+  snapshot->counters = c;
+  uint64_t failed = 0;
+  for (const auto& [code, n] : c.tasks_failed) failed += n;
+  rates_.push_back(
+      RateSample{now, c.tasks_succeeded + failed, c.scanned.bytes_scanned});
+  // Five minutes of samples for the page's chart.
+  while (rates_.size() > 2 &&
+         now - rates_.front().at > std::chrono::minutes(5)) {
+    rates_.pop_front();
+  }
+  snapshot->rates = rates_;
+  status_board_->Publish(std::move(snapshot));
 }
 
 }  // namespace logsweep::coordinator

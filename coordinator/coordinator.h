@@ -13,7 +13,9 @@
 
 #include "common/base/clock.h"
 #include "common/base/log_limiter.h"
+#include "coordinator/coordinator_stats.h"
 #include "coordinator/job_journal.h"
+#include "coordinator/status_snapshot.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"
 
@@ -55,6 +57,10 @@ struct CoordinatorConfig {
   size_t max_finished_jobs = 64;
   // Largest piece of a result in one message, in bytes (4 KiB .. 64 MiB).
   size_t result_part_bytes = 4 << 20;
+  // Finished jobs kept in the journal (--state), newest first (1 ..
+  // 1000000); older ones and their task records are deleted after a job
+  // finishes, so the journal stays bounded. 0: keep every job.
+  size_t keep_journal_jobs = 1000;
   // A copy of a straggler runs on an idle worker (see
   // TaskTracker::SpeculationRule); false: never.
   bool speculation = true;
@@ -138,6 +144,11 @@ class Coordinator {
   // Unavailable (the journal cannot be written; nothing is lost, the next
   // call tries again).
   common::Status CommitJournal(TimePoint now);
+
+  // Publishes a StatusSnapshot to `board` (borrowed, outlives this) at most
+  // every `every` (50 ms .. 60 s), from OnTick; null stops it.
+  void PublishStatusTo(StatusBoard* board, std::chrono::milliseconds every);
+  const CoordinatorStats& stats() const { return stats_; }
 
   TimePoint NextDeadline() const;
   std::vector<Outgoing> TakeOutbox();
@@ -225,7 +236,7 @@ class Coordinator {
   void PruneFinished(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,
-                  const std::string& why, Charge charge);
+                  const std::string& why, Charge charge, TimePoint now);
   void SendToWorker(const std::string& peer,
                     const common::CoordinatorToWorker& msg);
   void SendToClient(const std::string& peer,
@@ -233,6 +244,7 @@ class Coordinator {
   void Warn(const std::string& kind, TimePoint now, const std::string& text);
 
   void ExpireSlowTasks(TimePoint now);
+  void PublishStatus(TimePoint now);
 
   JobJournal* journal_;
   CoordinatorConfig config_;
@@ -270,6 +282,14 @@ class Coordinator {
   // Repeated warnings, by kind.
   common::LogLimiter warn_limiter_;
   TimePoint next_journal_retry_{};
+  bool prune_journal_ = false;  // a job finished since the last prune
+  // The status page's and /metrics' view (see PublishStatusTo).
+  CoordinatorStats stats_;
+  StatusBoard* status_board_ = nullptr;
+  std::chrono::milliseconds publish_every_{500};
+  TimePoint next_publish_ = TimePoint::max();
+  TimePoint started_{};
+  std::deque<RateSample> rates_;
 };
 
 }  // namespace logsweep::coordinator

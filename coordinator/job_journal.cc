@@ -416,4 +416,35 @@ StatusOr<std::optional<std::string>> JobJournal::FindByRequestKey(
   return std::optional<std::string>(st.Column(0));
 }
 
+StatusOr<uint64_t> JobJournal::PruneFinished(size_t keep) {
+  // The newest `keep` finished jobs by submission order stay; SQLite reuses
+  // the freed pages, so the file stops growing once history is full.
+  static constexpr const char* kDoomed =
+      "SELECT id FROM jobs WHERE finished = 1 ORDER BY seq DESC "
+      "LIMIT -1 OFFSET ?1";
+  Status s = Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  uint64_t pruned = 0;
+  for (const char* sql : {"DELETE FROM tasks WHERE job_id IN (",
+                          "DELETE FROM jobs WHERE id IN ("}) {
+    Statement st(db_, (std::string(sql) + kDoomed + ")").c_str());
+    if (!st.ok()) {
+      s = Error("prepare prune");
+      break;
+    }
+    sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(keep));
+    if (sqlite3_step(st.get()) != SQLITE_DONE) {
+      s = Error("prune");
+      break;
+    }
+    pruned = static_cast<uint64_t>(sqlite3_changes(db_));
+  }
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) {
+    if (sqlite3_get_autocommit(db_) == 0) (void)Exec("ROLLBACK");
+    return s;
+  }
+  return pruned;
+}
+
 }  // namespace logsweep::coordinator

@@ -78,6 +78,12 @@ class JobJournal {
   common::StatusOr<std::optional<std::string>> FindByRequestKey(
       const std::string& request_key);
 
+  // Deletes finished jobs older than the newest `keep` finished ones, with
+  // their task records, in one transaction (call with nothing pending);
+  // returns how many jobs went. Unfinished jobs are never deleted. Errors:
+  // Unavailable (the journal cannot be written; nothing was deleted).
+  common::StatusOr<uint64_t> PruneFinished(size_t keep);
+
   const std::string& dir() const { return dir_; }
 
  private:

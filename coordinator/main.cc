@@ -17,6 +17,8 @@
 #include "common/transport/version.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_server.h"
+#include "coordinator/http/status_http_server.h"
+#include "coordinator/status_snapshot.h"
 #include "coordinator/zap_handler.h"
 
 namespace {
@@ -25,12 +27,14 @@ namespace lc = logsweep::coordinator;
 
 // Writes the bound endpoints atomically, for scripts and tests that bind to
 // port 0 ("tcp://127.0.0.1:*") and need to know where to connect.
-bool WriteReadyFile(const std::string& path, const lc::CoordinatorServer& s) {
+bool WriteReadyFile(const std::string& path, const lc::CoordinatorServer& s,
+                    const std::string& http) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
     out << "workers=" << s.workers_endpoint() << "\n"
         << "clients=" << s.clients_endpoint() << "\n";
+    if (!http.empty()) out << "http=" << http << "\n";
     if (!out) return false;
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
@@ -102,6 +106,8 @@ int Main(int argc, char** argv) {
   int64_t keep_finished_ms = config.finished_retention.count();
   std::string curve_secret;
   std::string authorized_keys;
+  std::string http_address;
+  int64_t http_publish_ms = 500;
   app.set_version_flag("--version",
                        logsweep::common::VersionText("logsweep-coordinator"));
   app.add_option("--workers-endpoint", workers_endpoint,
@@ -163,6 +169,20 @@ int Main(int argc, char** argv) {
   app.add_option("--keep-finished-ms", keep_finished_ms,
                  "how long a finished job is kept in memory")
       ->check(CLI::Range(int64_t{0}, int64_t{7 * 86400000LL}))
+      ->capture_default_str();
+  app.add_option("--keep-jobs", config.keep_journal_jobs,
+                 "finished jobs kept in the --state journal, newest first; "
+                 "older ones and their task records are deleted (0: keep "
+                 "all)")
+      ->check(CLI::Range(size_t{0}, size_t{1000000}))
+      ->capture_default_str();
+  app.add_option("--http", http_address,
+                 "serve a read-only status page, /api/status and Prometheus "
+                 "/metrics on HOST:PORT (a bare PORT means 127.0.0.1:PORT); "
+                 "off unless given, e.g. --http 127.0.0.1:9556");
+  app.add_option("--http-publish-ms", http_publish_ms,
+                 "how often the poll loop publishes what --http serves")
+      ->check(CLI::Range(int64_t{50}, int64_t{60000}))
       ->capture_default_str();
   bool no_speculation = false;
   app.add_flag("--no-speculation", no_speculation,
@@ -277,7 +297,29 @@ int Main(int argc, char** argv) {
   }
   spdlog::info("listening: workers on {}, clients on {}",
                server.workers_endpoint(), server.clients_endpoint());
-  if (!ready_file.empty() && !WriteReadyFile(ready_file, server)) {
+  // The HTTP thread reads only snapshots the poll loop publishes on `board`.
+  lc::StatusBoard board;
+  std::unique_ptr<lc::http::StatusHttpServer> http;
+  if (!http_address.empty()) {
+    auto started = lc::http::StatusHttpServer::Start(http_address, board);
+    if (!started.ok()) {
+      spdlog::error("{}", started.status().ToString());
+      return 1;
+    }
+    http = std::move(*started);
+    coordinator.PublishStatusTo(&board,
+                                std::chrono::milliseconds(http_publish_ms));
+    spdlog::info("status page on http://{}/ (metrics on /metrics)",
+                 http->address());
+    if (!http->loopback()) {
+      spdlog::warn(
+          "--http {} is reachable from other hosts: plain HTTP without "
+          "authentication; it is read-only and shows job ids shortened",
+          http->address());
+    }
+  }
+  if (!ready_file.empty() &&
+      !WriteReadyFile(ready_file, server, http ? http->address() : "")) {
     spdlog::error("cannot write ready file {}", ready_file);
     return 1;
   }
@@ -285,6 +327,8 @@ int Main(int argc, char** argv) {
     spdlog::error("stopped: {}", s.ToString());
     return 1;
   }
+  coordinator.PublishStatusTo(nullptr, std::chrono::milliseconds(0));
+  http.reset();
   if (journal == nullptr && coordinator.job_count() > 0) {
     spdlog::warn(
         "shutting down with {} unfinished jobs, which are lost: without "

@@ -17,6 +17,7 @@ PACKAGES=(
   help2man file
   docker-compose python3-yaml iproute2 python3-zmq util-linux
   python3-zstandard
+  libcpp-httplib-dev prometheus chromium python3-websocket
 )
 
 missing=()

@@ -34,10 +34,11 @@ build "$ROOT/build-asan" address,undefined
 # out, to keep CI under 40 minutes: the scale tests (label scale: a
 # coordinator keeping up with thousands of workers, which ASan's cost
 # defeats by design), the long repetitions of paths covered here
-# (restarts, soak, load, peerlogs, curve), and the tests that need a
-# private network or a package build (netns, client_package, deploy).
+# (restarts, soak, load, peerlogs, curve), the tests that need a
+# private network or a package build (netns, client_package, deploy), and
+# the status page in Chromium (http_page: the page, not memory).
 (cd "$ROOT/build-asan" && ctest --output-on-failure -j2 --timeout 600 \
-  -E '^deploy\.|netns|client_package|restarts|soak|load|peerlogs|curve' \
+  -E '^deploy\.|netns|client_package|restarts|soak|load|peerlogs|curve|http_page' \
   -LE scale)
 
 # libzmq is not TSan-instrumented; see tests/tsan.supp. Races in our own
