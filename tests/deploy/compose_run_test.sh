@@ -41,6 +41,7 @@ source "$ROOT/tests/deploy/dockerd_lib.sh"
 
 COMPOSE_FILE_PATH="$ROOT/deploy/docker-compose.yml"
 VERSION=$(sed -n 's/^project(logsweep VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
+PROTOCOL=$(sed -n 's/.*kProtocolVersion = \([0-9]*\);.*/\1/p' "$ROOT/common/transport/messages.h")
 [ -n "$VERSION" ] || fail "no project(logsweep VERSION ...) in CMakeLists.txt"
 IMAGE="logsweep:$VERSION"
 [ -x "$BIN/logsweep-gencorpus" ] || fail "$BIN/logsweep-gencorpus missing: build first"
@@ -89,8 +90,8 @@ dk_log "image built: $(dk_seconds_since "$t0") s (steps of 10 s or more: ${slow_
 for program in logsweep logsweep-coordinator logsweep-worker; do
   out=$(docker run --rm "$IMAGE" "$program" --version 2>&1) ||
     fail "docker run $IMAGE $program --version: $out"
-  [ "$out" = "$program $VERSION (protocol 2)" ] ||
-    fail "$program --version in the image says '$out', want '$program $VERSION (protocol 2)'"
+  [ "$out" = "$program $VERSION (protocol $PROTOCOL)" ] ||
+    fail "$program --version in the image says '$out', want '$program $VERSION (protocol $PROTOCOL)'"
 done
 # The corpus generator (no --version of its own) is in the image too.
 docker run --rm "$IMAGE" logsweep-gencorpus --help >/dev/null 2>&1 ||

@@ -29,6 +29,7 @@ source "$ROOT/tests/deploy/dockerd_lib.sh"
 [ -f "$BUILD/CPackConfig.cmake" ] || fail "no $BUILD/CPackConfig.cmake: configure and build first"
 [ -x "$BIN/logsweep-gencorpus" ] || fail "$BIN/logsweep-gencorpus missing: build first"
 VERSION=$(sed -n 's/^project(logsweep VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
+PROTOCOL=$(sed -n 's/.*kProtocolVersion = \([0-9]*\);.*/\1/p' "$ROOT/common/transport/messages.h")
 CONTAINER=""
 
 dk_before_teardown() {
@@ -97,8 +98,8 @@ dk_log "apt-get install ./$(basename "$deb"): $(dk_seconds_since "$t0") s," \
 
 for program in logsweep logsweep-coordinator logsweep-worker; do
   out=$(in_container "$program --version" 2>&1) || fail "$program --version in the container: $out"
-  [ "$out" = "$program $VERSION (protocol 2)" ] ||
-    fail "$program --version says '$out', want '$program $VERSION (protocol 2)'"
+  [ "$out" = "$program $VERSION (protocol $PROTOCOL)" ] ||
+    fail "$program --version says '$out', want '$program $VERSION (protocol $PROTOCOL)'"
 done
 dk_log "logsweep, logsweep-coordinator, logsweep-worker --version: $VERSION"
 

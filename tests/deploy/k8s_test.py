@@ -534,7 +534,7 @@ CMAKE_DEPENDENCIES = {
     "CLI11": ["libcli11-dev"], "nlohmann_json": ["nlohmann-json3-dev"],
     "SQLite3": ["libsqlite3-dev"], "PkgConfig": ["pkg-config"], "libisal": ["libisal-dev"],
     "GTest": ["libgtest-dev"], "benchmark": ["libbenchmark-dev"], "deflate": ["libdeflate-dev"],
-    "help2man": ["help2man"], "cpp-httplib": ["libcpp-httplib-dev"],
+    "help2man": ["help2man"], "cpp-httplib": ["libcpp-httplib-dev"], "re2": ["libre2-dev"],
 }
 CMAKE_LOOKUPS = [
     re.compile(r"\bfind_package\(\s*(\w+)"),
