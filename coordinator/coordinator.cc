@@ -221,6 +221,10 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
 void Coordinator::OnHello(const std::string& peer,
                           const common::WorkerHello& hello, TimePoint now) {
   WorkerRegistry::Registration reg = workers_.Register(peer, hello, now);
+  if (config_.task_timeout.count() > 0 && !hello.running.empty()) {
+    // Tasks it holds count from now (adopted ones too): see ExpireSlowTasks.
+    next_overdue_ = std::min(next_overdue_, now + config_.task_timeout);
+  }
   for (const auto& ref : reg.undelivered) {
     tracker_.OnLost(ref, "worker " + hello.name + " reconnected",
                     Charge::kFree);

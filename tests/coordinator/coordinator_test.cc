@@ -477,6 +477,29 @@ TEST(CoordinatorTest, ReassignsTaskThatOutlivesTaskTimeout) {
   EXPECT_EQ(coordinator.worker_count(), 2u);
 }
 
+// A task a worker reports holding after a coordinator restart (adopted)
+// times out like one this coordinator sent.
+TEST(CoordinatorTest, AdoptedTaskTimesOutLikeOneSentHere) {
+  CoordinatorConfig config = TestConfig();
+  config.task_timeout = seconds(10);
+  Coordinator coordinator(config);
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::string id =
+      ToClient<common::JobAccepted>(coordinator.TakeOutbox(), "c1")[0].job_id;
+  coordinator.OnWorkerMessage(
+      "w1", HelloBytes("w1", 1, "i1", {TaskRef{id, 0, 1}}), At(1));
+  AddWorker(coordinator, "w2", 1, At(1));
+  EXPECT_TRUE(TasksTo(coordinator.TakeOutbox(), "w2").empty());
+  for (int t = 2; t <= 11; ++t) {
+    coordinator.OnWorkerMessage("w1", HeartbeatBytes(), At(t));
+    coordinator.OnWorkerMessage("w2", HeartbeatBytes(), At(t));
+    coordinator.OnTick(At(t));
+  }
+  std::vector<TaskAssignment> retry = TasksTo(coordinator.TakeOutbox(), "w2");
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].ref.attempt, 2u);
+}
+
 TEST(CoordinatorTest, TaskAnsweredInTimeIsNotReassigned) {
   CoordinatorConfig config = TestConfig();
   config.task_timeout = seconds(10);
