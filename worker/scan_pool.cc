@@ -1,13 +1,16 @@
 #include "worker/scan_pool.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "common/scan/line_matcher.h"
 #include "common/transport/codec.h"
-#include "common/transport/zmq_io.h"
 #include "worker/file_lister.h"
 
 namespace logsweep::worker {
@@ -37,35 +40,16 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
   return outcome;
 }
 
-std::string EncodeResultRef(const common::TaskRef& ref) {
-  // job id, NUL, task id, NUL, attempt: job ids never hold a NUL.
-  return ref.job_id + '\0' + std::to_string(ref.task_id) + '\0' +
-         std::to_string(ref.attempt);
-}
-
-bool DecodeResultRef(const std::string& bytes, common::TaskRef* ref) {
-  size_t a = bytes.find('\0');
-  if (a == std::string::npos) return false;
-  size_t b = bytes.find('\0', a + 1);
-  if (b == std::string::npos) return false;
-  try {
-    ref->job_id = bytes.substr(0, a);
-    ref->task_id = std::stoull(bytes.substr(a + 1, b - a - 1));
-    ref->attempt = static_cast<uint32_t>(std::stoul(bytes.substr(b + 1)));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
-
-ScanPool::ScanPool(zmq::context_t& context, std::string results_endpoint,
-                   size_t threads, common::ScanOptions options,
+ScanPool::ScanPool(size_t threads, common::ScanOptions options,
                    DataRoot data_root, ScanHook* hook)
-    : context_(context),
-      results_endpoint_(std::move(results_endpoint)),
-      hook_(hook),
+    : hook_(hook),
       options_(options),
-      data_root_(std::move(data_root)) {
+      data_root_(std::move(data_root)),
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wake_fd_ < 0) {
+    spdlog::critical("scan pool: eventfd: {}", std::strerror(errno));
+    std::abort();
+  }
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
     threads_.emplace_back([this] { ThreadMain(); });
@@ -81,6 +65,7 @@ ScanPool::~ScanPool() {
   cv_.notify_all();
   if (hook_ != nullptr) hook_->Unblock();
   for (std::thread& t : threads_) t.join();
+  ::close(wake_fd_);
 }
 
 void ScanPool::Submit(common::TaskAssignment task) {
@@ -91,16 +76,27 @@ void ScanPool::Submit(common::TaskAssignment task) {
   cv_.notify_one();
 }
 
+bool ScanPool::ReadyLocked(common::TimePoint now) const {
+  return !done_.empty() &&
+         (done_.size() >= queue_.size() || now - first_done_ >= kHandOverWait);
+}
+
+std::vector<ScanResult> ScanPool::TakeResults(common::TimePoint now) {
+  uint64_t count;
+  while (::read(wake_fd_, &count, sizeof(count)) < 0 && errno == EINTR) {
+  }
+  std::vector<ScanResult> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ReadyLocked(now)) out.swap(done_);
+  return out;
+}
+
+common::TimePoint ScanPool::NextHandOver() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_.empty() ? common::TimePoint::max() : first_done_ + kHandOverWait;
+}
+
 void ScanPool::ThreadMain() {
-  zmq::socket_t results(context_, zmq::socket_type::push);
-  if (auto s = common::ConfigureSocket(results); !s.ok()) {
-    spdlog::critical("scan thread: {}", s.ToString());
-    std::abort();
-  }
-  if (auto s = common::Connect(results, results_endpoint_); !s.ok()) {
-    spdlog::critical("scan thread: {}", s.ToString());
-    std::abort();
-  }
   common::ScanOptions options = options_;
   options.cancel = &cancel_;
   common::FileScanner scanner(options);
@@ -118,18 +114,22 @@ void ScanPool::ThreadMain() {
     if (!outcome.status.ok()) {
       spdlog::info("{}: {}", task.path, outcome.status.ToString());
     }
-    std::string ref = EncodeResultRef(outcome.ref);
-    std::string payload = common::EncodeOutcome(outcome);
-    // inproc to our own I/O thread, which drains it constantly. The two
-    // frames travel as one message: a ref and its payload never part.
-    bool sent = false;
-    for (int tries = 0; tries < 1000 && !sent; ++tries) {
-      sent = common::SendMessage(results, ref, payload).ok();
-      if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ScanResult result{outcome.ref, common::EncodeOutcome(outcome)};
+    const common::TimePoint now = common::Clock::now();
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // The first result wakes the I/O thread to start the wait; the one
+      // that makes the batch ready wakes it to take them.
+      wake = done_.empty();
+      if (wake) first_done_ = now;
+      done_.push_back(std::move(result));
+      wake = wake || ReadyLocked(now);
     }
-    if (!sent) {
-      // The coordinator will time the task out and retry it elsewhere.
-      spdlog::error("{}: result dropped, I/O thread not draining", task.path);
+    if (wake) {
+      const uint64_t one = 1;
+      while (::write(wake_fd_, &one, sizeof(one)) < 0 && errno == EINTR) {
+      }
     }
   }
 }

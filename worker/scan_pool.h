@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -8,8 +9,8 @@
 #include <string>
 #include <thread>
 #include <vector>
-#include <zmq.hpp>
 
+#include "common/base/clock.h"
 #include "common/scan/file_scanner.h"
 #include "common/transport/messages.h"
 #include "worker/data_root.h"
@@ -17,17 +18,30 @@
 
 namespace logsweep::worker {
 
-// N scan threads fed from a queue. Each thread owns a FileScanner and its
-// own inproc PUSH socket, on which it sends each result to the worker's
-// I/O thread (which owns the PULL end at `results_endpoint`, bound before
-// the pool starts) as two frames: EncodeResultRef(ref), then the encoded
-// TaskOutcome. Borrows the context and `hook` (may be null; tests only).
-// Submit() is thread-safe; construction and destruction happen on the I/O
-// thread. The destructor waits for the scans in progress to end.
+// One finished task: what it answers (so the I/O thread knows what it no
+// longer holds without decoding) and its outcome, encoded by
+// common::EncodeOutcome.
+struct ScanResult {
+  common::TaskRef ref;
+  std::string payload;
+};
+
+// N scan threads fed from a queue. Finished results wait in the pool and
+// are handed to the worker's I/O thread together: once as many are
+// finished as tasks wait to start (the coordinator's credit then refills
+// the queue in one batch before it runs dry), when no task waits, or when
+// the oldest has waited kHandOverWait. Small files thus cost the I/O
+// thread a wake-up and the coordinator a message per batch, not per file.
+// The I/O thread polls wake_fd() (an eventfd: readable when TakeResults
+// may have something, or a timer must start) and sleeps no longer than
+// NextHandOver(). Borrows `hook` (may be null; tests only). Submit and
+// TakeResults are thread-safe; construction and destruction happen on the
+// I/O thread. The destructor waits for the scans in progress to end.
 class ScanPool {
  public:
-  ScanPool(zmq::context_t& context, std::string results_endpoint,
-           size_t threads, common::ScanOptions options, DataRoot data_root,
+  static constexpr std::chrono::milliseconds kHandOverWait{10};
+
+  ScanPool(size_t threads, common::ScanOptions options, DataRoot data_root,
            ScanHook* hook = nullptr);
   ~ScanPool();
   ScanPool(const ScanPool&) = delete;
@@ -35,31 +49,35 @@ class ScanPool {
 
   void Submit(common::TaskAssignment task);
 
+  int wake_fd() const { return wake_fd_; }
+  // Every finished result, if it is time to hand them over (above), else
+  // none. Clears wake_fd().
+  std::vector<ScanResult> TakeResults(common::TimePoint now);
+  // When results finished now would be handed over by the wait alone;
+  // TimePoint::max() when none is finished.
+  common::TimePoint NextHandOver();
+
  private:
   void ThreadMain();
+  bool ReadyLocked(common::TimePoint now) const;
 
-  zmq::context_t& context_;
-  const std::string results_endpoint_;
   ScanHook* const hook_;
   const common::ScanOptions options_;
   const DataRoot data_root_;
+  const int wake_fd_;
 
   // Set first thing by the destructor: scans in progress stop early.
   std::atomic<bool> cancel_{false};
   std::mutex mu_;
   // Guarded by mu_:
   std::deque<common::TaskAssignment> queue_;
+  std::vector<ScanResult> done_;
+  common::TimePoint first_done_{};  // when done_ last became non-empty
   bool stopping_ = false;
 
   std::condition_variable cv_;
   std::vector<std::thread> threads_;
 };
-
-// The first frame of a result on the inproc socket: which task it answers,
-// so the I/O thread knows what it no longer holds without decoding the
-// outcome. Decode: false for bytes that are not such a frame.
-std::string EncodeResultRef(const common::TaskRef& ref);
-bool DecodeResultRef(const std::string& bytes, common::TaskRef* ref);
 
 // Runs one task to its outcome (used by ScanPool; exposed for tests).
 // The task's path is resolved under `data_root` first.

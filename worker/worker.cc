@@ -28,14 +28,7 @@ std::string NewInstanceId() {
 }  // namespace
 
 Worker::Worker(zmq::context_t& context, WorkerConfig config)
-    : context_(context),
-      config_(std::move(config)),
-      results_(context, zmq::socket_type::pull) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "inproc://results-%p",
-                static_cast<void*>(this));
-  results_endpoint_ = buf;
-}
+    : context_(context), config_(std::move(config)) {}
 
 Worker::~Worker() = default;
 
@@ -62,13 +55,10 @@ void Worker::Send(const std::string& payload) {
 }
 
 common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
-  if (common::Status s = common::ConfigureSocket(results_); !s.ok()) return s;
-  if (common::Status s = common::Bind(results_, results_endpoint_); !s.ok())
-    return s;
   DataRoot data_root(config_.data_root);
   if (!data_root.status().ok()) return data_root.status();
-  ScanPool pool(context_, results_endpoint_, config_.threads, config_.scan,
-                std::move(data_root), config_.hook);
+  ScanPool pool(config_.threads, config_.scan, std::move(data_root),
+                config_.hook);
   WorkerSessionConfig session_config;
   session_config.name = config_.name;
   session_config.slots = config_.threads;
@@ -111,13 +101,15 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
     if (common::Status s = act(); !s.ok()) return s;
     zmq::pollitem_t items[] = {
         {dealer_->handle(), 0, ZMQ_POLLIN, 0},
-        {results_.handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, pool.wake_fd(), ZMQ_POLLIN, 0},
         {nullptr, wake_fd, ZMQ_POLLIN, 0},
     };
-    auto wait =
-        std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                       session.NextDeadline() - Clock::now()),
-                   std::chrono::milliseconds(0), common::kMaxPollWait);
+    const TimePoint hand_over = pool.NextHandOver();
+    // Rounded up: a wait cut to 0 ms before the hand-over would spin.
+    auto wait = std::clamp(
+        std::chrono::ceil<std::chrono::milliseconds>(
+            std::min(session.NextDeadline(), hand_over) - Clock::now()),
+        std::chrono::milliseconds(0), common::kMaxPollWait);
     try {
       zmq::poll(items, wake_fd >= 0 ? 3 : 2, wait);
     } catch (const zmq::error_t& e) {
@@ -137,17 +129,10 @@ common::Status Worker::Run(const std::atomic<bool>& stop, int wake_fd) {
         session.OnCoordinatorMessage(frames[0], Clock::now());
       }
     }
-    if (items[1].revents & ZMQ_POLLIN) {
-      for (;;) {
-        auto msg = common::ReceiveMessage(results_);
-        if (!msg.ok() || !msg->has_value()) break;
-        auto& frames = **msg;
-        common::TaskRef ref;
-        if (frames.size() != 2 || !DecodeResultRef(frames[0], &ref)) {
-          spdlog::critical("scan thread sent a malformed result");
-          continue;
-        }
-        session.OnResult(ref, std::move(frames[1]), Clock::now());
+    if ((items[1].revents & ZMQ_POLLIN) || Clock::now() >= hand_over) {
+      const TimePoint now = Clock::now();
+      for (ScanResult& result : pool.TakeResults(now)) {
+        session.OnResult(result.ref, std::move(result.payload), now);
       }
     }
     session.OnTick(Clock::now());

@@ -60,8 +60,6 @@ class Worker {
   zmq::context_t& context_;
   WorkerConfig config_;
   std::unique_ptr<zmq::socket_t> dealer_;
-  zmq::socket_t results_;
-  std::string results_endpoint_;
 };
 
 // This process as a worker: installs the stop signals (and, when

@@ -1,23 +1,24 @@
 #include "worker/scan_pool.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-#include <zmq.hpp>
 
+#include "common/base/clock.h"
 #include "common/base/status.h"
 #include "common/scan/file_scanner.h"
 #include "common/transport/codec.h"
 #include "common/transport/messages.h"
-#include "common/transport/zmq_io.h"
 #include "test_util.h"
 
 namespace logsweep::worker {
@@ -143,56 +144,49 @@ TEST(RunTaskTest, ReturnsDataLossForTruncatedGzipFile) {
       << outcome.status.ToString();
 }
 
-// Receives encoded outcomes from a PULL socket bound before the pool starts.
+// Takes outcomes from a pool the way the worker's I/O thread does: waits
+// on its wake fd, no longer than its next hand-over, and decodes each
+// result, whose ref must name the task its outcome answers.
 class ScanPoolTest : public ::testing::Test {
  protected:
-  ScanPoolTest() : pull_(context_, zmq::socket_type::pull) {
-    EXPECT_TRUE(common::ConfigureSocket(pull_).ok());
-    EXPECT_TRUE(common::Bind(pull_, kEndpoint).ok());
-  }
-
   // The next outcome, or nullopt when none arrives within `timeout`.
-  std::optional<TaskOutcome> Receive(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      auto received = common::ReceiveMessage(pull_);
-      if (!received.ok()) {
-        ADD_FAILURE() << received.status().ToString();
-        return std::nullopt;
+  std::optional<TaskOutcome> Receive(ScanPool& pool,
+                                     std::chrono::milliseconds timeout) {
+    const auto deadline = common::Clock::now() + timeout;
+    while (taken_.empty()) {
+      const common::TimePoint now = common::Clock::now();
+      for (ScanResult& result : pool.TakeResults(now)) {
+        taken_.push_back(std::move(result));
       }
-      if (received->has_value()) {
-        const std::vector<std::string>& frames = **received;
-        EXPECT_EQ(frames.size(), 2u);
-        auto decoded = common::DecodeWorkerToCoordinator(frames.back());
-        if (!decoded.ok()) {
-          ADD_FAILURE() << decoded.status().ToString();
-          return std::nullopt;
-        }
-        auto* batch = std::get_if<common::OutcomeBatch>(&*decoded);
-        if (batch == nullptr || batch->outcomes.size() != 1) {
-          ADD_FAILURE() << "message is not one task outcome";
-          return std::nullopt;
-        }
-        TaskOutcome* outcome = &batch->outcomes.front();
-        // The first frame names the task the outcome answers.
-        common::TaskRef ref;
-        EXPECT_TRUE(DecodeResultRef(frames.front(), &ref));
-        EXPECT_EQ(ref.job_id, outcome->ref.job_id);
-        EXPECT_EQ(ref.task_id, outcome->ref.task_id);
-        EXPECT_EQ(ref.attempt, outcome->ref.attempt);
-        return *outcome;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      zmq::pollitem_t items[] = {{pull_.handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 1, left);
+      if (!taken_.empty()) break;
+      if (now >= deadline) return std::nullopt;
+      const auto until = std::min(deadline, pool.NextHandOver());
+      pollfd item{pool.wake_fd(), POLLIN, 0};
+      ::poll(&item, 1,
+             static_cast<int>(
+                 std::chrono::ceil<std::chrono::milliseconds>(until - now)
+                     .count()));
     }
+    ScanResult result = std::move(taken_.front());
+    taken_.pop_front();
+    auto decoded = common::DecodeWorkerToCoordinator(result.payload);
+    if (!decoded.ok()) {
+      ADD_FAILURE() << decoded.status().ToString();
+      return std::nullopt;
+    }
+    auto* batch = std::get_if<common::OutcomeBatch>(&*decoded);
+    if (batch == nullptr || batch->outcomes.size() != 1) {
+      ADD_FAILURE() << "result is not one task outcome";
+      return std::nullopt;
+    }
+    TaskOutcome* outcome = &batch->outcomes.front();
+    EXPECT_EQ(result.ref.job_id, outcome->ref.job_id);
+    EXPECT_EQ(result.ref.task_id, outcome->ref.task_id);
+    EXPECT_EQ(result.ref.attempt, outcome->ref.attempt);
+    return *outcome;
   }
 
-  static constexpr const char* kEndpoint = "inproc://scan-pool-test";
-  zmq::context_t context_;
-  zmq::socket_t pull_;
+  std::deque<ScanResult> taken_;
 };
 
 TEST_F(ScanPoolTest, DeliversEveryOutcomeExactlyOnce) {
@@ -201,23 +195,24 @@ TEST_F(ScanPoolTest, DeliversEveryOutcomeExactlyOnce) {
   constexpr uint64_t kTasks = 8;
   std::map<uint64_t, int> seen;
   {
-    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
+    ScanPool pool(2, Options(), AnyRoot());
     for (uint64_t i = 0; i < kTasks; ++i) {
       pool.Submit(Task(i % 2 == 0 ? good : dir.path() + "/missing.gz", i));
     }
     for (uint64_t i = 0; i < kTasks; ++i) {
-      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(10));
+      std::optional<TaskOutcome> outcome =
+          Receive(pool, std::chrono::seconds(10));
       ASSERT_TRUE(outcome.has_value()) << "only " << i << " outcomes arrived";
       ++seen[outcome->ref.task_id];
     }
-  }  // joins the scan threads: nothing more can be sent after this
+    EXPECT_FALSE(Receive(pool, std::chrono::milliseconds(50)).has_value())
+        << "an outcome arrived twice";
+  }
 
   std::map<uint64_t, int> expected;
   for (uint64_t i = 0; i < kTasks; ++i) expected[i] = 1;
   EXPECT_EQ(seen, expected);
-  auto extra = common::ReceiveMessage(pull_);
-  ASSERT_TRUE(extra.ok());
-  EXPECT_FALSE(extra->has_value()) << "an outcome arrived twice";
+  EXPECT_TRUE(taken_.empty()) << "an outcome arrived twice";
 }
 
 TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
@@ -226,12 +221,13 @@ TEST_F(ScanPoolTest, SendsEachTaskItsOwnOutcome) {
   std::string missing = dir.path() + "/missing.gz";
   std::map<uint64_t, TaskOutcome> outcomes;
   {
-    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot());
+    ScanPool pool(2, Options(), AnyRoot());
     pool.Submit(Task(good, 0));
     pool.Submit(Task(missing, 1));
     pool.Submit(Task(good, 2));
     for (int i = 0; i < 3; ++i) {
-      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(10));
+      std::optional<TaskOutcome> outcome =
+          Receive(pool, std::chrono::seconds(10));
       ASSERT_TRUE(outcome.has_value()) << "only " << i << " outcomes arrived";
       outcomes[outcome->ref.task_id] = *outcome;
     }
@@ -284,18 +280,85 @@ TEST_F(ScanPoolTest, AStalledThreadDoesNotStarveTheOthers) {
   std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
   StallHook hook("HANGS");
   {
-    ScanPool pool(context_, kEndpoint, 2, Options(), AnyRoot(), &hook);
+    ScanPool pool(2, Options(), AnyRoot(), &hook);
     pool.Submit(Task(dir.path() + "/HANGS.gz", 0));
     for (uint64_t i = 1; i <= 20; ++i) {
       pool.Submit(Task(good, i));
-      std::optional<TaskOutcome> outcome = Receive(std::chrono::seconds(5));
+      std::optional<TaskOutcome> outcome =
+          Receive(pool, std::chrono::seconds(5));
       ASSERT_TRUE(outcome.has_value()) << "task " << i << " never ran";
       EXPECT_EQ(outcome->ref.task_id, i);
     }
     EXPECT_EQ(hook.stalled(), 1);
+    // The stalled task never answers.
+    EXPECT_FALSE(Receive(pool, std::chrono::milliseconds(50)).has_value());
   }  // stopping releases the stalled thread
-  // The stalled task never answers.
-  EXPECT_FALSE(Receive(std::chrono::milliseconds(50)).has_value());
+}
+
+// Lets scans start only as Allow() permits, one per permit.
+class GateHook : public ScanHook {
+ public:
+  bool BeforeScan(const TaskAssignment&) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stopping_ || permits_ > 0; });
+    if (stopping_) return false;
+    --permits_;
+    return true;
+  }
+  void Unblock() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  void Allow(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    permits_ += n;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int permits_ = 0;
+  bool stopping_ = false;
+};
+
+// A result waits while more tasks wait to start than results are finished
+// (the I/O thread would otherwise wake, and the coordinator get a message,
+// per file), but never longer than kHandOverWait; once no task waits,
+// everything finished is handed over at once.
+TEST_F(ScanPoolTest, HandsResultsOverTogetherWhileTasksWait) {
+  logsweep::testing::TempDir dir;
+  std::string good = dir.Write("a.log.gz", logsweep::testing::Gzip(kLog));
+  GateHook hook;
+  ScanPool pool(1, Options(), AnyRoot(), &hook);
+  for (uint64_t i = 0; i < 6; ++i) pool.Submit(Task(good, i));
+  hook.Allow(1);  // task 0 runs; the only thread then waits at task 1
+
+  // Task 0's result wakes the I/O thread, which must wait: 4 tasks wait.
+  pollfd item{pool.wake_fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&item, 1, 10000), 1) << "the first result never woke us";
+  const common::TimePoint hand_over = pool.NextHandOver();
+  ASSERT_NE(hand_over, common::TimePoint::max());
+  EXPECT_TRUE(
+      pool.TakeResults(hand_over - std::chrono::microseconds(1)).empty());
+  std::vector<ScanResult> first = pool.TakeResults(hand_over);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].ref.task_id, 0u);
+  EXPECT_EQ(pool.NextHandOver(), common::TimePoint::max());
+
+  // The rest finish; the last leaves no task waiting.
+  hook.Allow(5);
+  std::map<uint64_t, int> seen;
+  for (int i = 0; i < 5; ++i) {
+    std::optional<TaskOutcome> outcome =
+        Receive(pool, std::chrono::seconds(10));
+    ASSERT_TRUE(outcome.has_value()) << "only " << i << " outcomes arrived";
+    ++seen[outcome->ref.task_id];
+  }
+  EXPECT_EQ(seen,
+            (std::map<uint64_t, int>{{1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}}));
+  EXPECT_FALSE(Receive(pool, std::chrono::milliseconds(30)).has_value());
 }
 
 }  // namespace
