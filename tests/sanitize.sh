@@ -15,7 +15,7 @@ build() {  # build DIR SANITIZERS [TARGETS...]
     # -g1: line tables for the sanitizers' stack traces, without the full
     # debug info that would make the build much slower.
     cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
       -DLOGSWEEP_SANITIZE="$sanitize" -DLOGSWEEP_BUILD_BENCH=OFF \
       -DLOGSWEEP_MAN_PAGES=OFF >/dev/null
   fi
