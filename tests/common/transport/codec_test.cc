@@ -24,9 +24,10 @@ TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
   std::string tasks;
   for (uint64_t id : {7, 3, 9}) {
-    tasks += EncodeTask(TaskAssignment{
-        TaskRef{"job" + std::to_string(id), id, 1},
-        "/logs/" + std::to_string(id), ExactQuery(0, 6, "/robots.txt")});
+    tasks += EncodeTask(
+        TaskAssignment{TaskRef{"job" + std::to_string(id), id, 1},
+                       "/logs/" + std::to_string(id),
+                       ExactQuery(0, 6, "/robots.txt"), std::nullopt});
   }
   auto batch = DecodeCoordinatorToWorker(tasks);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
