@@ -23,6 +23,10 @@ constexpr char kSchema[] =
     " PRIMARY KEY (query, path));"
     "CREATE INDEX IF NOT EXISTS entries_by_use ON entries (used);";
 
+constexpr char kFindSql[] =
+    "SELECT device, inode, size, mtime_ns, ctime_ns, fingerprint, outcome,"
+    " checksum FROM entries WHERE query = ?1 AND path = ?2";
+
 // Per entry beyond its query, path and outcome: the row's other columns
 // and index share, roughly.
 constexpr uint64_t kEntryOverhead = 96;
@@ -133,10 +137,15 @@ std::string ResultCache::QueryKey(const common::Query& query) {
 }
 
 ResultCache::ResultCache(sqlite3* db, std::string path, uint64_t max_bytes)
-    : db_(db), path_(std::move(path)), max_bytes_(max_bytes) {}
+    : db_(db), path_(std::move(path)), max_bytes_(max_bytes) {
+  if (sqlite3_prepare_v2(db_, kFindSql, -1, &find_, nullptr) != SQLITE_OK) {
+    find_ = nullptr;  // every Find is then a miss
+  }
+}
 
 ResultCache::~ResultCache() {
   if (!pending_.empty()) (void)Flush();
+  sqlite3_finalize(find_);
   sqlite3_close(db_);
 }
 
@@ -213,23 +222,36 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
   const std::string key = QueryKey(query);
   auto it = pending_.find({key, path});
   if (it != pending_.end() && !it->second.touch_only) return it->second.put;
-  Statement st(
-      db_,
-      "SELECT device, inode, size, mtime_ns, ctime_ns, fingerprint,"
-      " outcome, checksum FROM entries WHERE query = ?1 AND path = ?2");
-  if (!st.ok()) return std::nullopt;
-  st.Bind(1, key);
-  st.Bind(2, path);
-  if (sqlite3_step(st.get()) != SQLITE_ROW) return std::nullopt;
+  if (find_ == nullptr) return std::nullopt;
+  sqlite3_stmt* st = find_;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()),
+                    SQLITE_TRANSIENT);
+  sqlite3_bind_blob(st, 2, path.data(), static_cast<int>(path.size()),
+                    SQLITE_TRANSIENT);
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return std::nullopt;
+  }
+  auto u64 = [&](int i) {
+    return static_cast<uint64_t>(sqlite3_column_int64(st, i));
+  };
   Entry e;
-  e.identity.device = st.Unsigned(0);
-  e.identity.inode = st.Unsigned(1);
-  e.identity.size = st.Unsigned(2);
-  e.identity.mtime_ns = st.Signed(3);
-  e.identity.ctime_ns = st.Signed(4);
-  e.identity.fingerprint = st.Unsigned(5);
-  e.outcome = st.Column(6);
-  if (st.Unsigned(7) != Checksum(key, path, e.identity, e.outcome)) {
+  e.identity.device = u64(0);
+  e.identity.inode = u64(1);
+  e.identity.size = u64(2);
+  e.identity.mtime_ns = sqlite3_column_int64(st, 3);
+  e.identity.ctime_ns = sqlite3_column_int64(st, 4);
+  e.identity.fingerprint = u64(5);
+  const void* blob = sqlite3_column_blob(st, 6);
+  e.outcome.assign(blob ? static_cast<const char*>(blob) : "",
+                   static_cast<size_t>(sqlite3_column_bytes(st, 6)));
+  const uint64_t checksum = u64(7);
+  // Reset now: a read left open would hold back the WAL checkpoint and
+  // hide other processes' writes.
+  sqlite3_reset(st);
+  if (checksum != Checksum(key, path, e.identity, e.outcome)) {
     Erase(query, path);
     return std::nullopt;
   }

@@ -12,6 +12,7 @@
 #include "common/base/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace logsweep::coordinator {
 
@@ -97,6 +98,8 @@ class ResultCache {
   };
 
   sqlite3* db_;
+  // Find's statement, prepared once: a lookup per task dispatched.
+  sqlite3_stmt* find_ = nullptr;
   const std::string path_;
   const uint64_t max_bytes_;
   uint64_t next_use_ = 1;      // LRU clock: larger is more recent
