@@ -10,7 +10,7 @@ namespace {
 
 TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
-                      ExactQuery(0, 6, "/wp-login.php")};
+                      ExactQuery(0, 6, "/wp-login.php"), std::nullopt};
   auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
@@ -136,7 +136,7 @@ TEST(CodecTest, ListingQueryRoundTripsInTaskAndSubmit) {
   query.include = {"*.txt", "**/access*"};
   query.exclude = {"old/"};
   query.all_files = true;
-  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query};
+  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query, std::nullopt};
   auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(std::get<TaskBatch>(*decoded).tasks.at(0).query, query);
