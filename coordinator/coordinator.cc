@@ -216,9 +216,22 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
   }
   ReportFinished(now);
   Dispatch(now);
-  if (cache_ != nullptr) {
-    if (Status s = cache_->Flush(); !s.ok()) Warn("cache", now, s.ToString());
+  MaybeFlushCache(now);
+}
+
+void Coordinator::MaybeFlushCache(TimePoint now) {
+  if (cache_ == nullptr || cache_->pending() == 0) return;
+  // A transaction per batch of answers would cost more than the scans of
+  // small files; one every kCacheFlushEvery (or kCacheFlushEntries) is
+  // cheap, and lookups see what is not written yet.
+  if (next_cache_flush_ == TimePoint::max()) {
+    next_cache_flush_ = now + kCacheFlushEvery;
   }
+  if (now < next_cache_flush_ && cache_->pending() < kCacheFlushEntries) {
+    return;
+  }
+  next_cache_flush_ = TimePoint::max();
+  if (Status s = cache_->Flush(); !s.ok()) Warn("cache", now, s.ToString());
 }
 
 void Coordinator::OnHello(const std::string& peer,
@@ -789,6 +802,7 @@ void Coordinator::OnStall(std::chrono::milliseconds gap, TimePoint now) {
 }
 
 void Coordinator::OnTick(TimePoint now) {
+  MaybeFlushCache(now);
   // Silence counts only up to the last time every waiting message was
   // read, and not at all right after the loop itself stalled.
   if (now >= stall_grace_until_) {
@@ -1148,7 +1162,7 @@ TimePoint Coordinator::NextDeadline() const {
   TimePoint next =
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
-  return std::min({next, next_overdue_, next_publish_});
+  return std::min({next, next_overdue_, next_publish_, next_cache_flush_});
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {

@@ -218,6 +218,11 @@ class Coordinator {
   // that identity, or cannot be decoded (the task then runs again).
   std::optional<common::TaskOutcome> FromCache(
       const common::TaskOutcome& unchanged);
+  // Commits the cache's buffered writes when kCacheFlushEvery has passed
+  // since the first of them, or kCacheFlushEntries are waiting.
+  void MaybeFlushCache(TimePoint now);
+  static constexpr std::chrono::milliseconds kCacheFlushEvery{250};
+  static constexpr size_t kCacheFlushEntries = 4096;
   // Offers an accepted outcome to the cache (a hit refreshes its entry).
   void CacheOutcome(const common::TaskAssignment& task,
                     const common::TaskOutcome& outcome);
@@ -263,6 +268,7 @@ class Coordinator {
 
   JobJournal* journal_;
   ResultCache* cache_ = nullptr;
+  TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write
   CoordinatorConfig config_;
   TaskTracker tracker_;
   WorkerRegistry workers_;

@@ -70,6 +70,8 @@ class ResultCache {
   // Unavailable (locked by another process, disk full); the buffered
   // writes are dropped, which only costs later hits.
   common::Status Flush();
+  // Writes buffered since the last Flush.
+  size_t pending() const { return pending_.size(); }
 
   struct Stats {
     uint64_t entries = 0;

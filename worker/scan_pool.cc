@@ -72,8 +72,10 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     outcome.stats = report.stats;
     outcome.warnings = std::move(report.warnings);
     if (outcome.status.ok() && before.ok()) {
-      common::StatusOr<common::FileIdentity> after =
-          common::IdentifyOpenFile(fd);
+      // The stat fields alone: any write during the scan moved the ctime
+      // (a write in the same clock tick is ruled out by kRacyWindow).
+      common::StatusOr<common::FileIdentity> after = common::StatOpenFile(fd);
+      if (after.ok()) after->fingerprint = before->fingerprint;
       // A file that changed while it was read is answered, never cached;
       // nor is one changed within kRacyWindow of now, which a later write
       // in the same timestamp tick could change without changing its

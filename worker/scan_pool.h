@@ -76,8 +76,9 @@ bool ChangedRecently(const common::FileIdentity& id,
 // The task's path is resolved under `data_root` first. The file is opened
 // once; its identity is taken before and after the scan. When
 // `task.cached` equals the identity before, the outcome is `unchanged`
-// without a scan; otherwise an OK outcome carries the identity when it
-// did not change during the scan and is older than kRacyWindow.
+// without a scan; otherwise an OK outcome carries the identity when its
+// fstat fields did not change during the scan and it is older than
+// kRacyWindow.
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
                             const DataRoot& data_root);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace logsweep::common {
@@ -56,6 +57,30 @@ uint64_t FingerprintHash(const char* data, uint64_t n, uint64_t seed) {
 }
 
 StatusOr<FileIdentity> IdentifyOpenFile(int fd) {
+  StatusOr<FileIdentity> stat = StatOpenFile(fd);
+  if (!stat.ok()) return stat;
+  FileIdentity id = *stat;
+  // Not zeroed: only the bytes read are hashed.
+  std::unique_ptr<char[]> buffer(new char[kFingerprintBytes]);
+  const uint64_t head_len = std::min(id.size, kFingerprintBytes);
+  StatusOr<uint64_t> head = ReadAt(fd, 0, head_len, buffer.get());
+  if (!head.ok()) return head.status();
+  uint64_t h = FingerprintHash(buffer.get(), *head, id.size);
+  // The end region starts after the head, so a small file is hashed once.
+  const uint64_t tail_start = std::max(
+      head_len,
+      id.size > kFingerprintBytes ? id.size - kFingerprintBytes : uint64_t{0});
+  if (tail_start < id.size) {
+    StatusOr<uint64_t> tail =
+        ReadAt(fd, tail_start, id.size - tail_start, buffer.get());
+    if (!tail.ok()) return tail.status();
+    h = FingerprintHash(buffer.get(), *tail, h ^ tail_start);
+  }
+  id.fingerprint = h;
+  return id;
+}
+
+StatusOr<FileIdentity> StatOpenFile(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     return UnavailableError(std::string("fstat: ") + std::strerror(errno));
@@ -68,22 +93,6 @@ StatusOr<FileIdentity> IdentifyOpenFile(int fd) {
                 st.st_mtim.tv_nsec;
   id.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 +
                 st.st_ctim.tv_nsec;
-  std::string buffer(kFingerprintBytes, '\0');
-  const uint64_t head_len = std::min(id.size, kFingerprintBytes);
-  StatusOr<uint64_t> head = ReadAt(fd, 0, head_len, buffer.data());
-  if (!head.ok()) return head.status();
-  uint64_t h = FingerprintHash(buffer.data(), *head, id.size);
-  // The end region starts after the head, so a small file is hashed once.
-  const uint64_t tail_start = std::max(
-      head_len,
-      id.size > kFingerprintBytes ? id.size - kFingerprintBytes : uint64_t{0});
-  if (tail_start < id.size) {
-    StatusOr<uint64_t> tail =
-        ReadAt(fd, tail_start, id.size - tail_start, buffer.data());
-    if (!tail.ok()) return tail.status();
-    h = FingerprintHash(buffer.data(), *tail, h ^ tail_start);
-  }
-  id.fingerprint = h;
   return id;
 }
 

@@ -20,6 +20,9 @@ inline constexpr uint64_t kFingerprintBytes = 64 << 10;
 // Thread-safe.
 StatusOr<FileIdentity> IdentifyOpenFile(int fd);
 
+// IdentifyOpenFile without the fingerprint (left 0): the fstat fields only.
+StatusOr<FileIdentity> StatOpenFile(int fd);
+
 // The hash behind the fingerprint, of `n` bytes, chained from `seed`.
 uint64_t FingerprintHash(const char* data, uint64_t n, uint64_t seed);
 
