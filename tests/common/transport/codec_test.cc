@@ -21,6 +21,52 @@ TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   EXPECT_EQ(got.query, task.query);
 }
 
+FileIdentity CacheIdentity() {
+  FileIdentity id;
+  id.device = 0xfd01;
+  id.inode = 1234567;
+  id.size = 1ULL << 40;
+  id.mtime_ns = -5;  // before 1970: times are signed
+  id.ctime_ns = 1'700'000'000'123'456'789;
+  id.fingerprint = 0xfedcba9876543210ULL;
+  return id;
+}
+
+TEST(CodecTest, TaskCarriesTheCachedIdentityWhole) {
+  TaskAssignment task{TaskRef{"job1", 1, 1}, "/logs/a.log", Query{},
+                      CacheIdentity()};
+  auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
+  ASSERT_TRUE(got.cached.has_value());
+  EXPECT_EQ(*got.cached, CacheIdentity());
+}
+
+TEST(CodecTest, ResultCarriesIdentityUnchangedAndCacheCounters) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.identity = CacheIdentity();
+  outcome.unchanged = true;
+  outcome.stats.files_cached = 1;
+  outcome.stats.bytes_saved = 99;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  ASSERT_TRUE(got.identity.has_value());
+  EXPECT_EQ(*got.identity, CacheIdentity());
+  EXPECT_TRUE(got.unchanged);
+  EXPECT_EQ(got.stats, outcome.stats);
+}
+
+TEST(CodecTest, RejectsAnUnchangedResultWithoutTheIdentityItConfirms) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.unchanged = true;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
   std::string tasks;
   for (uint64_t id : {7, 3, 9}) {
