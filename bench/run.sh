@@ -164,8 +164,21 @@ prepare_corpus() {
 # line, on stdout. A failing command must return non-zero.
 
 ls_run() {  # ls_run WORKERS [EXTRA FLAGS...]: the system, coordinator + workers
+  # --no-cache: these rows measure scanning, not the result cache (below).
   local w=$1; shift
-  "$BIN/logsweep" run --workers "$w" "$@" -q "$CORPUS_DIR"
+  "$BIN/logsweep" run --no-cache --workers "$w" "$@" -q "$CORPUS_DIR"
+}
+# The result cache (docs/cache.md), each in a cache of its own.
+ls_cache_cold() {  # a first run with the cache on: an empty cache each time
+  local xdg
+  xdg=$(mktemp -d "$RESULTS/xdg-cold-XXXXXX")
+  XDG_CACHE_HOME=$xdg "$BIN/logsweep" run --workers 2 -q "$CORPUS_DIR"
+  local rc=$?
+  rm -rf "$xdg"
+  return "$rc"
+}
+ls_cache_hit() {  # a repeat run over the unchanged corpus (filled before)
+  XDG_CACHE_HOME="$RESULTS/xdg-hit-$CORPUS" "$BIN/logsweep" run --workers 2 -q "$CORPUS_DIR"
 }
 ls_submit() {  # to the warm cluster above
   "$BIN/logsweep" submit --coordinator "ipc://$WARM/c" -q "$CORPUS_DIR"
@@ -328,6 +341,11 @@ bench_corpus() {  # bench_corpus a|b TITLE DIR
   bench_row ls2 logsweep hosts "$ls_default ($DEFAULT_INFLATE)" ls_run 2
   bench_row ls1 logsweep hosts "logsweep run --workers 1 ($DEFAULT_INFLATE)" ls_run 1
   bench_row ls2warm logsweep hosts "logsweep submit to a running coordinator + 2 workers" ls_submit
+  bench_row ls2cold logsweep hosts "$ls_default, result cache on, empty (first run)" ls_cache_cold
+  rm -rf "$RESULTS/xdg-hit-$CORPUS"
+  XDG_CACHE_HOME="$RESULTS/xdg-hit-$CORPUS" "$BIN/logsweep" run --workers 2 -q "$CORPUS_DIR" >/dev/null ||
+    die "filling the result cache failed"
+  bench_row ls2hit logsweep hosts "$ls_default, repeat over the unchanged corpus (cache hits)" ls_cache_hit
   if [[ $DEFAULT_INFLATE == isal ]]; then
     bench_row ls2zlib logsweep hosts "logsweep run --workers 2 --inflate zlib" ls_run 2 --inflate zlib
   fi

@@ -216,6 +216,22 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
   }
   ReportFinished(now);
   Dispatch(now);
+  MaybeFlushCache(now);
+}
+
+void Coordinator::MaybeFlushCache(TimePoint now) {
+  if (cache_ == nullptr || cache_->pending() == 0) return;
+  // A transaction per batch of answers would cost more than the scans of
+  // small files; one every kCacheFlushEvery (or kCacheFlushEntries) is
+  // cheap, and lookups see what is not written yet.
+  if (next_cache_flush_ == TimePoint::max()) {
+    next_cache_flush_ = now + kCacheFlushEvery;
+  }
+  if (now < next_cache_flush_ && cache_->pending() < kCacheFlushEntries) {
+    return;
+  }
+  next_cache_flush_ = TimePoint::max();
+  if (Status s = cache_->Flush(); !s.ok()) Warn("cache", now, s.ToString());
 }
 
 void Coordinator::OnHello(const std::string& peer,
@@ -244,12 +260,70 @@ void Coordinator::OnHello(const std::string& peer,
   }
 }
 
+std::optional<common::TaskOutcome> Coordinator::FromCache(
+    const common::TaskOutcome& unchanged) {
+  if (cache_ == nullptr || !unchanged.identity) return std::nullopt;
+  std::optional<common::TaskAssignment> task = tracker_.Describe(unchanged.ref);
+  if (!task) return std::nullopt;
+  std::optional<ResultCache::Entry> entry =
+      cache_->Find(task->query, task->path);
+  if (!entry || entry->identity != *unchanged.identity) return std::nullopt;
+  auto decoded = common::DecodeWorkerToCoordinator(entry->outcome);
+  auto* batch =
+      decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
+  if (batch == nullptr || batch->outcomes.size() != 1 ||
+      !batch->outcomes[0].status.ok() || batch->outcomes[0].unchanged) {
+    spdlog::warn("result cache {}: the entry for {} cannot be read; erased",
+                 cache_->path(), task->path);
+    cache_->Erase(task->query, task->path);
+    return std::nullopt;
+  }
+  common::TaskOutcome out = std::move(batch->outcomes[0]);
+  out.ref = unchanged.ref;
+  out.identity = unchanged.identity;
+  out.stats.files_cached = 1;
+  out.stats.bytes_saved = out.stats.bytes_read;
+  return out;
+}
+
+void Coordinator::CacheOutcome(const common::TaskAssignment& task,
+                               const common::TaskOutcome& outcome) {
+  if (outcome.stats.files_cached != 0) {
+    cache_->Touch(task.query, task.path);
+    return;
+  }
+  // Stored as the bytes a worker sends, so whatever a result carries
+  // (hosts, counts, warnings) comes back whole; the ref is a placeholder.
+  common::TaskOutcome stored = outcome;
+  stored.ref = common::TaskRef{"cache", 0, 0};
+  stored.identity.reset();
+  cache_->Put(task.query, task.path, *outcome.identity,
+              common::EncodeOutcome(stored));
+}
+
 void Coordinator::OnOutcome(const std::string& peer,
                             const common::TaskOutcome& outcome, TimePoint now) {
-  std::optional<TimePoint> sent =
-      workers_.Release(peer, outcome.ref, now, outcome.stats.bytes_scanned);
+  if (outcome.unchanged) {
+    std::optional<common::TaskOutcome> cached = FromCache(outcome);
+    if (cached) return OnOutcome(peer, *cached, now);
+    // The entry changed after the task was sent (another job's result
+    // replaced it, or it was evicted): the file is read again.
+    workers_.Release(peer, outcome.ref, now, 0);
+    tracker_.OnLost(outcome.ref, "its cache entry changed", Charge::kFree);
+    return;
+  }
+  std::optional<TimePoint> sent = workers_.Release(
+      peer, outcome.ref, now,
+      outcome.stats.files_cached ? 0 : outcome.stats.bytes_scanned);
   const std::string key = workers_.KeyOf(peer);
+  std::optional<common::TaskAssignment> cache_task;
+  if (cache_ != nullptr && outcome.identity && outcome.status.ok()) {
+    cache_task = tracker_.Describe(outcome.ref);
+  }
   TaskTracker::OutcomeEffect effect = tracker_.OnOutcome(outcome, key);
+  if (cache_task && effect.accept == TaskTracker::Accept::kAccepted) {
+    CacheOutcome(*cache_task, outcome);
+  }
   if (sent && outcome.status.ok() &&
       effect.accept == TaskTracker::Accept::kAccepted) {
     tracker_.NoteRunTime(outcome.ref.job_id, now - *sent);
@@ -728,6 +802,7 @@ void Coordinator::OnStall(std::chrono::milliseconds gap, TimePoint now) {
 }
 
 void Coordinator::OnTick(TimePoint now) {
+  MaybeFlushCache(now);
   // Silence counts only up to the last time every waiting message was
   // read, and not at all right after the loop itself stalled.
   if (now >= stall_grace_until_) {
@@ -855,6 +930,11 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
                            std::unordered_map<std::string, size_t>& batch_of) {
   workers_.Assign(peer, task.ref, now);
   stats_.NoteDispatch(task.ref.job_id, task.ref.task_id, now);
+  if (cache_ != nullptr && !task.query.list_files) {
+    std::optional<ResultCache::Entry> entry =
+        cache_->Find(task.query, task.path);
+    if (entry) task.cached = entry->identity;
+  }
   if (config_.task_timeout.count() > 0) {
     next_overdue_ = std::min(next_overdue_, now + config_.task_timeout);
   }
@@ -1082,7 +1162,7 @@ TimePoint Coordinator::NextDeadline() const {
   TimePoint next =
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
-  return std::min({next, next_overdue_, next_publish_});
+  return std::min({next, next_overdue_, next_publish_, next_cache_flush_});
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {

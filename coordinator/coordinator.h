@@ -15,6 +15,7 @@
 #include "common/base/log_limiter.h"
 #include "coordinator/coordinator_stats.h"
 #include "coordinator/job_journal.h"
+#include "coordinator/result_cache.h"
 #include "coordinator/status_snapshot.h"
 #include "coordinator/task_tracker.h"
 #include "coordinator/worker_registry.h"
@@ -145,6 +146,12 @@ class Coordinator {
   // call tries again).
   common::Status CommitJournal(TimePoint now);
 
+  // Serves and fills `cache` (borrowed, outlives this; null: none): a task
+  // whose file has an entry carries the file's identity then, and a worker
+  // that finds the file unchanged is answered from the entry
+  // (docs/cache.md).
+  void UseCache(ResultCache* cache) { cache_ = cache; }
+
   // Publishes a StatusSnapshot to `board` (borrowed, outlives this) at most
   // every `every` (50 ms .. 60 s), from OnTick; null stops it.
   void PublishStatusTo(StatusBoard* board, std::chrono::milliseconds every);
@@ -206,6 +213,19 @@ class Coordinator {
                TimePoint now);
   void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
                  TimePoint now);
+  // The cached outcome an `unchanged` answer stands for, with its ref and
+  // the cache counters set; nullopt when the entry is gone, no longer has
+  // that identity, or cannot be decoded (the task then runs again).
+  std::optional<common::TaskOutcome> FromCache(
+      const common::TaskOutcome& unchanged);
+  // Commits the cache's buffered writes when kCacheFlushEvery has passed
+  // since the first of them, or kCacheFlushEntries are waiting.
+  void MaybeFlushCache(TimePoint now);
+  static constexpr std::chrono::milliseconds kCacheFlushEvery{250};
+  static constexpr size_t kCacheFlushEntries = 4096;
+  // Offers an accepted outcome to the cache (a hit refreshes its entry).
+  void CacheOutcome(const common::TaskAssignment& task,
+                    const common::TaskOutcome& outcome);
   // Tasks waiting for a confirmation of their failure, against the workers
   // there are now (see TaskTracker::ReviewUnconfirmed).
   void ReviewUnconfirmed();
@@ -247,6 +267,8 @@ class Coordinator {
   void PublishStatus(TimePoint now);
 
   JobJournal* journal_;
+  ResultCache* cache_ = nullptr;
+  TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write
   CoordinatorConfig config_;
   TaskTracker tracker_;
   WorkerRegistry workers_;

@@ -120,6 +120,16 @@ int Main(int argc, char** argv) {
                  "keep a durable journal of jobs and results in this "
                  "directory (locked: one coordinator per directory); "
                  "unfinished jobs resume after a restart");
+  bool no_cache = false;
+  uint64_t cache_max_bytes = lc::kDefaultCacheMaxBytes;
+  app.add_flag("--no-cache", no_cache,
+               "do not keep or use the result cache (DIR/cache.db with "
+               "--state; docs/cache.md)");
+  app.add_option("--cache-max-bytes", cache_max_bytes,
+                 "largest size of the result cache; least recently used "
+                 "entries go first")
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 50))
+      ->capture_default_str();
   app.add_option("--ready-file", ready_file,
                  "write the bound endpoints to this file once listening");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
@@ -236,8 +246,24 @@ int Main(int argc, char** argv) {
     }
     journal = std::move(*opened);
   }
+  // The result cache lives beside the journal, in a file of its own; no
+  // --state, no cache (nothing would outlive the process).
+  std::unique_ptr<lc::ResultCache> cache;
+  if (!state_dir.empty() && !no_cache) {
+    std::string warning;
+    auto opened = lc::ResultCache::Open(state_dir + "/cache.db",
+                                        cache_max_bytes, &warning);
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    if (opened.ok()) {
+      cache = std::move(*opened);
+    } else {
+      spdlog::warn("running without a result cache: {}",
+                   opened.status().ToString());
+    }
+  }
   zmq::context_t context(1);
   lc::Coordinator coordinator(config, journal.get());
+  coordinator.UseCache(cache.get());
   if (auto s = coordinator.Restore(std::chrono::steady_clock::now()); !s.ok()) {
     spdlog::error("cannot resume jobs from {}: {}", state_dir, s.ToString());
     return 1;

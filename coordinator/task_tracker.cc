@@ -219,8 +219,8 @@ std::optional<common::TaskAssignment> TaskTracker::TakeNext(
     task.state = TaskState::kRunning;
     ++task.attempt;
     return common::TaskAssignment{
-        common::TaskRef{job->id, *task_id, task.attempt}, task.path,
-        job->query};
+        common::TaskRef{job->id, *task_id, task.attempt}, task.path, job->query,
+        std::nullopt};
   }
   return std::nullopt;
 }
@@ -403,7 +403,17 @@ std::optional<common::TaskAssignment> TaskTracker::Speculate(
   ++task.attempt;
   return common::TaskAssignment{
       common::TaskRef{job->id, ref.task_id, task.attempt}, task.path,
-      job->query};
+      job->query, std::nullopt};
+}
+
+std::optional<common::TaskAssignment> TaskTracker::Describe(
+    const common::TaskRef& ref) const {
+  auto it = jobs_.find(ref.job_id);
+  if (it == jobs_.end() || ref.task_id >= it->second.tasks.size()) {
+    return std::nullopt;
+  }
+  return common::TaskAssignment{ref, it->second.tasks[ref.task_id].path,
+                                it->second.query, std::nullopt};
 }
 
 bool TaskTracker::Adopt(const common::TaskRef& ref) {

@@ -198,6 +198,10 @@ class TaskTracker {
   size_t job_count() const { return jobs_.size(); }
   // The ids of the unfinished jobs, in no order.
   std::vector<std::string> JobIds() const;
+  // The path and query of task `ref` (attempt ignored); nullopt for an
+  // unknown job or task.
+  std::optional<common::TaskAssignment> Describe(
+      const common::TaskRef& ref) const;
   bool HasPending() const { return !ready_.empty(); }
 
  private:

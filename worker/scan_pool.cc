@@ -1,19 +1,35 @@
 #include "worker/scan_pool.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 
+#include "common/scan/file_identity.h"
+#include "common/scan/file_source.h"
 #include "common/scan/line_matcher.h"
 #include "common/transport/codec.h"
 #include "worker/file_lister.h"
 
 namespace logsweep::worker {
+
+bool ChangedRecently(const common::FileIdentity& id,
+                     std::chrono::system_clock::time_point now) {
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             now.time_since_epoch())
+                             .count();
+  const int64_t window_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(kRacyWindow).count();
+  return now_ns - std::max(id.mtime_ns, id.ctime_ns) < window_ns;
+}
 
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
@@ -27,12 +43,51 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     return outcome;
   }
   try {
+    // The file is opened once: its identity (for the result cache,
+    // docs/cache.md) is taken on the descriptor that is read, before and
+    // after the scan, so a path renamed over meanwhile cannot mix two files.
+    auto file = common::FileSource::Open(*path);
+    if (!file.ok()) {
+      outcome.status = file.status();
+      return outcome;
+    }
+    const int fd = (*file)->fd();
+    common::StatusOr<common::FileIdentity> before =
+        common::IdentifyOpenFile(fd);
+    if (before.ok() && task.cached && *task.cached == *before) {
+      outcome.identity = *before;
+      outcome.unchanged = true;
+      return outcome;
+    }
+    // The scan reads (and closes) a duplicate; `file` keeps the descriptor
+    // open for the second look.
+    const int scan_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (scan_fd < 0) {
+      outcome.status = common::ErrnoStatus(errno, "dup");
+      return outcome;
+    }
     common::LineMatcher matcher(task.query);
-    common::ScanReport report = scanner.Scan(*path, matcher);
+    common::ScanReport report = scanner.ScanOpened(
+        *path, std::make_unique<common::FileSource>(scan_fd, (*file)->size()),
+        matcher);
     outcome.status = std::move(report.status);
     outcome.hosts = std::move(report.hosts);
     outcome.stats = report.stats;
     outcome.warnings = std::move(report.warnings);
+    if (outcome.status.ok() && before.ok()) {
+      // The stat fields alone: any write during the scan moved the ctime
+      // (a write in the same clock tick is ruled out by kRacyWindow).
+      common::StatusOr<common::FileIdentity> after = common::StatOpenFile(fd);
+      if (after.ok()) after->fingerprint = before->fingerprint;
+      // A file that changed while it was read is answered, never cached;
+      // nor is one changed within kRacyWindow of now, which a later write
+      // in the same timestamp tick could change without changing its
+      // times (git's "racy clean" problem).
+      if (after.ok() && *after == *before &&
+          !ChangedRecently(*after, std::chrono::system_clock::now())) {
+        outcome.identity = *before;
+      }
+    }
   } catch (const std::bad_alloc&) {
     outcome.status =
         common::ResourceExhaustedError("out of memory while scanning");

@@ -79,8 +79,23 @@ class ScanPool {
   std::vector<std::thread> threads_;
 };
 
+// A file whose mtime or ctime is this close to the time of its scan is
+// answered but not offered to the result cache: timestamps are taken from
+// a coarse clock (a tick of up to 10 ms here, worse on NFS), so a write
+// right after the scan could leave every field of its identity as it was.
+inline constexpr std::chrono::seconds kRacyWindow{2};
+
+// True when `id` changed less than kRacyWindow before `now` (or after it).
+bool ChangedRecently(const common::FileIdentity& id,
+                     std::chrono::system_clock::time_point now);
+
 // Runs one task to its outcome (used by ScanPool; exposed for tests).
-// The task's path is resolved under `data_root` first.
+// The task's path is resolved under `data_root` first. The file is opened
+// once; its identity is taken before and after the scan. When
+// `task.cached` equals the identity before, the outcome is `unchanged`
+// without a scan; otherwise an OK outcome carries the identity when its
+// fstat fields did not change during the scan and it is older than
+// kRacyWindow.
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
                             const DataRoot& data_root);

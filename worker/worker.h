@@ -34,9 +34,9 @@ struct WorkerConfig {
   ScanHook* hook = nullptr;
 };
 
-// The worker's I/O loop: owns the DEALER socket to the coordinator and the
-// inproc PULL socket results arrive on, feeds a ScanPool, and moves bytes
-// between them and a WorkerSession, which holds the protocol (so the loop
+// The worker's I/O loop: owns the DEALER socket to the coordinator, feeds a
+// ScanPool and takes its results, and moves bytes between them and a
+// WorkerSession, which holds the protocol (so the loop
 // only carries out its actions). Reconnecting closes the DEALER and opens a
 // new one without losing scans in progress. Borrows the context. Created,
 // run and destroyed on one thread.

@@ -27,6 +27,7 @@
 #include "common/scan/gzip_stream.h"
 #include "common/transport/curve.h"
 #include "common/transport/version.h"
+#include "coordinator/result_cache.h"
 
 namespace {
 
@@ -709,6 +710,59 @@ void CheckRequestPath(const std::string& path) {
   }
 }
 
+// Where `logsweep run` keeps its result cache: $XDG_CACHE_HOME/logsweep
+// (an absolute one; the XDG spec says to ignore a relative one), else
+// ~/.cache/logsweep. Empty when neither is known: no cache.
+std::string DefaultCachePath() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && xdg[0] == '/') {
+    return std::string(xdg) + "/logsweep/cache.db";
+  }
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/') {
+    return std::string(home) + "/.cache/logsweep/cache.db";
+  }
+  return {};
+}
+
+// `logsweep cache stats|clear`.
+int CacheCommand(const std::string& action, const std::string& path) {
+  if (path.empty()) {
+    std::fprintf(stderr,
+                 "logsweep: cache: neither XDG_CACHE_HOME nor HOME is set\n");
+    return lc::kExitUsage;
+  }
+  std::string warning;
+  auto cache = logsweep::coordinator::ResultCache::Open(
+      path, logsweep::coordinator::kDefaultCacheMaxBytes, &warning);
+  if (!warning.empty()) {
+    std::fprintf(stderr, "logsweep: warning: %s\n", warning.c_str());
+  }
+  if (!cache.ok()) {
+    std::fprintf(stderr, "logsweep: cache: %s\n",
+                 cache.status().ToString().c_str());
+    return lc::kExitError;
+  }
+  if (action == "clear") {
+    if (auto s = (*cache)->Clear(); !s.ok()) {
+      std::fprintf(stderr, "logsweep: cache: %s\n", s.ToString().c_str());
+      return lc::kExitError;
+    }
+    std::printf("cleared %s\n", path.c_str());
+    return lc::kExitOk;
+  }
+  auto stats = (*cache)->GetStats();
+  if (!stats.ok()) {
+    std::fprintf(stderr, "logsweep: cache: %s\n",
+                 stats.status().ToString().c_str());
+    return lc::kExitError;
+  }
+  std::printf("%s: %llu entries, %llu bytes\n", path.c_str(),
+              static_cast<unsigned long long>(stats->entries),
+              static_cast<unsigned long long>(stats->bytes));
+  return lc::kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "logsweep: find the hosts that requested a path, across many "
@@ -739,6 +793,16 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
+  bool no_cache = false;
+  uint64_t cache_max_bytes = logsweep::coordinator::kDefaultCacheMaxBytes;
+  run->add_flag("--no-cache", no_cache,
+                "neither use nor fill the result cache "
+                "($XDG_CACHE_HOME/logsweep/cache.db; docs/cache.md)");
+  run->add_option("--cache-max-bytes", cache_max_bytes,
+                  "largest size of the result cache; least recently used "
+                  "entries go first")
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 50))
+      ->capture_default_str();
 
   JobFlags submit_job;
   ConnectFlags connect;
@@ -796,6 +860,19 @@ int Main(int argc, char** argv) {
       ->required();
   AddConnectFlags(cancel, connect);
 
+  std::string cache_action;
+  std::string cache_state;
+  auto* cache_cmd = app.add_subcommand(
+      "cache",
+      "show (stats) or empty (clear) the result cache of `logsweep run`, "
+      "or with --state DIR a coordinator's");
+  cache_cmd->add_option("action", cache_action, "stats or clear")
+      ->required()
+      ->check(CLI::IsMember({"stats", "clear"}));
+  cache_cmd->add_option("--state", cache_state,
+                        "the coordinator's --state directory (its "
+                        "cache.db) instead of this user's cache");
+
   std::string key_name;
   auto* keygen = app.add_subcommand(
       "keygen",
@@ -829,6 +906,11 @@ int Main(int argc, char** argv) {
     std::printf("%s.key %s.pub %s\n", key_name.c_str(), key_name.c_str(),
                 common::CurveKeyToZ85(pair->public_key).c_str());
     return lc::kExitOk;
+  }
+  if (*cache_cmd) {
+    return CacheCommand(cache_action, cache_state.empty()
+                                          ? DefaultCachePath()
+                                          : cache_state + "/cache.db");
   }
   // Usage errors and warnings before anything starts.
   for (const JobFlags* job : {&run_job, &submit_job}) {
@@ -892,6 +974,10 @@ int Main(int argc, char** argv) {
     return lc::kExitUsage;
   }
   options.backend = *backend;
+  if (!no_cache) {
+    options.cache_path = DefaultCachePath();
+    options.cache_max_bytes = cache_max_bytes;
+  }
   if (auto s = cluster.Start(options); !s.ok()) {
     std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
                  s.ToString().c_str());

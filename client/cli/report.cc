@@ -27,7 +27,27 @@ json StatsJson(const common::ScanStats& s) {
               {"bytes_scanned", s.bytes_scanned},
               {"unreadable_method", s.unreadable_method},
               {"unreadable_status", s.unreadable_status},
-              {"unreadable_time", s.unreadable_time}};
+              {"unreadable_time", s.unreadable_time},
+              {"files_cached", s.files_cached},
+              {"bytes_saved", s.bytes_saved}};
+}
+
+// How the files were answered (docs/cache.md): from the result cache, or
+// read. Cancelled files were neither.
+struct CacheCounts {
+  uint64_t cached = 0;
+  uint64_t scanned = 0;
+};
+CacheCounts CountCache(const common::JobResult& result) {
+  CacheCounts c;
+  for (const auto& f : result.files) {
+    if (f.stats.files_cached != 0) {
+      ++c.cached;
+    } else if (f.status.code() != common::StatusCode::kCancelled) {
+      ++c.scanned;
+    }
+  }
+  return c;
 }
 
 std::string Dump(const json& doc) {
@@ -108,6 +128,11 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
            {"elapsed_seconds", static_cast<double>(result.elapsed_us) / 1e6},
            {"speculated", result.speculated},
            {"wall_seconds", wall_seconds}};
+  const CacheCounts cache = CountCache(result);
+  doc["cache"] = json{{"files_cached", cache.cached},
+                      {"files_incremental", 0},
+                      {"files_scanned", cache.scanned},
+                      {"bytes_saved", result.totals.bytes_saved}};
   if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
 }
@@ -143,6 +168,18 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
     if (n != 0) {
       line += ", " + std::to_string(n) + " lines without a readable " + what;
     }
+  }
+  if (t.files_cached > 0) {
+    // Named only when the cache answered something: a first run reads
+    // like one without a cache.
+    const CacheCounts cache = CountCache(result);
+    char text[160];
+    std::snprintf(text, sizeof(text),
+                  ", %" PRIu64 " files from cache (%.1f MB not read), %" PRIu64
+                  " scanned in full",
+                  cache.cached, static_cast<double>(t.bytes_saved) / 1e6,
+                  cache.scanned);
+    line += text;
   }
   if (result.speculated > 0) {
     // Copies of stragglers: worth knowing that a node was slow.

@@ -21,6 +21,7 @@
 #include "common/scan/gzip_stream.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_server.h"
+#include "coordinator/result_cache.h"
 #include "worker/worker.h"
 
 namespace logsweep::client {
@@ -89,12 +90,29 @@ common::StatusOr<int> ListenUnix(const std::string& path) {
 // result, or an error logged after it.
 void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
                       int workers_fd, std::string clients_endpoint,
+                      std::string cache_path, uint64_t cache_max_bytes,
                       const std::atomic<bool>& stop, int wake_fd,
                       std::promise<common::Status> bound) {
   bool reported = false;
   try {
+    // Opened here: the cache belongs to the coordinator's thread. One that
+    // cannot be opened costs the job nothing but its hits.
+    std::unique_ptr<coordinator::ResultCache> cache;
+    if (!cache_path.empty()) {
+      std::string warning;
+      auto opened =
+          coordinator::ResultCache::Open(cache_path, cache_max_bytes, &warning);
+      if (!warning.empty()) spdlog::warn("{}", warning);
+      if (opened.ok()) {
+        cache = std::move(*opened);
+      } else {
+        spdlog::warn("running without a result cache: {}",
+                     opened.status().ToString());
+      }
+    }
     coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
                                          nullptr);
+    coordinator.UseCache(cache.get());
     coordinator::CoordinatorServer server(context, coordinator);
     common::Status s =
         server.Bind(workers_endpoint, clients_endpoint, workers_fd);
@@ -238,6 +256,7 @@ common::Status LocalCluster::Start(const Options& options) {
     // The coordinator's workers socket owns listen_fd from here on.
     coordinator_ = std::thread(ServeCoordinator, std::ref(*context_),
                                workers_endpoint, *listen_fd, clients_endpoint_,
+                               options.cache_path, options.cache_max_bytes,
                                std::cref(stop_), wake_fd_, std::move(bound));
   } catch (const std::exception& e) {
     ::close(*listen_fd);

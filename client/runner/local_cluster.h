@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
@@ -40,6 +41,9 @@ class LocalCluster {
     unsigned threads_per_worker = 1;
     common::InflateBackend backend = common::DefaultInflateBackend();
     std::string log_level = "warn";  // for the workers and the coordinator
+    // The result cache's database (docs/cache.md); empty: no cache.
+    std::string cache_path;
+    uint64_t cache_max_bytes = uint64_t{1} << 30;
   };
 
   LocalCluster() = default;

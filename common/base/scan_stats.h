@@ -31,6 +31,10 @@ struct ScanStats {
   uint64_t unreadable_method = 0;  // see above
   uint64_t unreadable_status = 0;
   uint64_t unreadable_time = 0;
+  // Result cache (docs/cache.md): files answered from the cache without
+  // being read, and the bytes of those files (compressed) not read.
+  uint64_t files_cached = 0;
+  uint64_t bytes_saved = 0;
 
   void Add(const ScanStats& other) {
     lines += other.lines;
@@ -41,6 +45,8 @@ struct ScanStats {
     unreadable_method += other.unreadable_method;
     unreadable_status += other.unreadable_status;
     unreadable_time += other.unreadable_time;
+    files_cached += other.files_cached;
+    bytes_saved += other.bytes_saved;
   }
   bool operator==(const ScanStats& o) const {
     return lines == o.lines && matches == o.matches &&
@@ -48,7 +54,8 @@ struct ScanStats {
            bytes_scanned == o.bytes_scanned &&
            unreadable_method == o.unreadable_method &&
            unreadable_status == o.unreadable_status &&
-           unreadable_time == o.unreadable_time;
+           unreadable_time == o.unreadable_time &&
+           files_cached == o.files_cached && bytes_saved == o.bytes_saved;
   }
 };
 

@@ -29,6 +29,20 @@ ScanReport FileScanner::Scan(const std::string& path,
   return ScanText(**opened, matcher, format);
 }
 
+ScanReport FileScanner::ScanOpened(const std::string& path,
+                                   std::unique_ptr<FileSource> file,
+                                   const LineMatcher& matcher) {
+  FileFormat format = FileFormat::kPlain;
+  StatusOr<std::unique_ptr<ByteStream>> opened =
+      OpenLogFile(path, std::move(file), options_.backend, scratch_, &format);
+  if (!opened.ok()) {
+    ScanReport report;
+    report.status = opened.status();
+    return report;
+  }
+  return ScanText(**opened, matcher, format);
+}
+
 ScanReport FileScanner::ScanStream(ByteStream& stream,
                                    const LineMatcher& matcher) {
   return ScanText(stream, matcher, FileFormat::kPlain);

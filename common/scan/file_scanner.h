@@ -11,6 +11,7 @@
 #include "common/base/status.h"
 #include "common/scan/byte_stream.h"
 #include "common/scan/file_format.h"
+#include "common/scan/file_source.h"
 #include "common/scan/gzip_stream.h"
 #include "common/scan/line_matcher.h"
 #include "common/scan/long_line_matcher.h"
@@ -67,6 +68,11 @@ class FileScanner {
   // "unsupported format: tar inside gzip". The message does not repeat the
   // path; the caller adds it.
   ScanReport Scan(const std::string& path, const LineMatcher& matcher);
+
+  // The same for the file already open as `file`, named `path`.
+  ScanReport ScanOpened(const std::string& path,
+                        std::unique_ptr<FileSource> file,
+                        const LineMatcher& matcher);
 
   // The same for an already open stream of text (Scan's second half).
   ScanReport ScanStream(ByteStream& stream, const LineMatcher& matcher);

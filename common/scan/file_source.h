@@ -31,6 +31,8 @@ class FileSource : public ByteStream {
 
   // Size reported by fstat when the file was opened.
   uint64_t size() const { return size_; }
+  // The descriptor, still owned by this object (for fstat and pread).
+  int fd() const { return fd_; }
 
  private:
   int fd_;

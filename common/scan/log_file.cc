@@ -47,12 +47,18 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                                   FileFormat* format) {
   StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
   if (!file.ok()) return file.status();
+  return OpenLogFile(path, std::move(*file), backend, scratch, format);
+}
+
+StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(
+    const std::string& path, std::unique_ptr<FileSource> file,
+    InflateBackend backend, InflateScratch& scratch, FileFormat* format) {
   // The first read goes into the decoders' input buffer: it decides the
   // format and then is their first input, so detecting costs no extra read.
   std::vector<unsigned char>& buffer = scratch.input();
   size_t got = 0;
   while (got < kFormatPrefixBytes) {
-    StatusOr<size_t> n = (*file)->Read(
+    StatusOr<size_t> n = file->Read(
         reinterpret_cast<char*>(buffer.data() + got), buffer.size() - got);
     if (!n.ok()) return n.status();
     if (*n == 0) break;
@@ -62,7 +68,7 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                 std::min(got, kFormatPrefixBytes));
   const FileFormat content = DetectFormat(prefix);
   if (Status s = CheckFormat(path, content, got == 0); !s.ok()) return s;
-  std::unique_ptr<ByteStream> raw = std::move(*file);
+  std::unique_ptr<ByteStream> raw = std::move(file);
   if (format != nullptr) *format = content;
   switch (content) {
     case FileFormat::kGzip:

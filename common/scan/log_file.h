@@ -5,6 +5,7 @@
 
 #include "common/scan/byte_stream.h"
 #include "common/scan/file_format.h"
+#include "common/scan/file_source.h"
 #include "common/scan/gzip_stream.h"
 
 namespace logsweep::common {
@@ -24,5 +25,12 @@ StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(const std::string& path,
                                                   InflateBackend backend,
                                                   InflateScratch& scratch,
                                                   FileFormat* format = nullptr);
+
+// The same for a file already open as `file` (read from its current
+// offset); `path` only names it (and may promise a format by its name).
+StatusOr<std::unique_ptr<ByteStream>> OpenLogFile(
+    const std::string& path, std::unique_ptr<FileSource> file,
+    InflateBackend backend, InflateScratch& scratch,
+    FileFormat* format = nullptr);
 
 }  // namespace logsweep::common

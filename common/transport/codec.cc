@@ -223,6 +223,28 @@ void ToWire(const ScanStats& s, wire::ScanStats* out) {
   out->set_unreadable_method(s.unreadable_method);
   out->set_unreadable_status(s.unreadable_status);
   out->set_unreadable_time(s.unreadable_time);
+  out->set_files_cached(s.files_cached);
+  out->set_bytes_saved(s.bytes_saved);
+}
+
+void ToWire(const FileIdentity& id, wire::FileIdentity* out) {
+  out->set_device(id.device);
+  out->set_inode(id.inode);
+  out->set_size(id.size);
+  out->set_mtime_ns(id.mtime_ns);
+  out->set_ctime_ns(id.ctime_ns);
+  out->set_fingerprint(id.fingerprint);
+}
+
+FileIdentity FromWire(const wire::FileIdentity& id) {
+  FileIdentity out;
+  out.device = id.device();
+  out.inode = id.inode();
+  out.size = id.size();
+  out.mtime_ns = id.mtime_ns();
+  out.ctime_ns = id.ctime_ns();
+  out.fingerprint = id.fingerprint();
+  return out;
 }
 
 ScanStats FromWire(const wire::ScanStats& s) {
@@ -235,6 +257,8 @@ ScanStats FromWire(const wire::ScanStats& s) {
   out.unreadable_method = s.unreadable_method();
   out.unreadable_status = s.unreadable_status();
   out.unreadable_time = s.unreadable_time();
+  out.files_cached = s.files_cached();
+  out.bytes_saved = s.bytes_saved();
   return out;
 }
 
@@ -382,6 +406,8 @@ void ToWire(const TaskOutcome& m, wire::Outcome* out) {
     for (const std::string& h : m.hosts.Sorted()) result->add_hosts(h);
     ToWire(m.stats, result->mutable_stats());
     for (const std::string& w : m.warnings) result->add_warnings(w);
+    if (m.identity) ToWire(*m.identity, result->mutable_identity());
+    result->set_unchanged(m.unchanged);
   } else {
     auto* failed = out->mutable_failed();
     ToWire(m.ref, failed->mutable_ref());
@@ -406,6 +432,11 @@ StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
       auto warnings = WarningsFromWire(r.warnings());
       if (!warnings.ok()) return warnings.status();
       out.warnings = std::move(*warnings);
+      if (r.has_identity()) out.identity = FromWire(r.identity());
+      out.unchanged = r.unchanged();
+      if (out.unchanged && !out.identity) {
+        return InvalidArgumentError("an unchanged result without identity");
+      }
       return out;
     }
     case wire::Outcome::kFailed: {
@@ -434,6 +465,7 @@ void ToWire(const TaskAssignment& m, wire::Task* task) {
   ToWire(m.ref, task->mutable_ref());
   task->set_path(m.path);
   ToWire(m.query, task->mutable_query());
+  if (m.cached) ToWire(*m.cached, task->mutable_cached());
 }
 
 }  // namespace
@@ -572,8 +604,9 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
         StatusOr<Query> query = FromWire(t.query());
         if (!query.ok()) return query.status();
         if (Status s = CheckPath(t.path()); !s.ok()) return s;
-        out.tasks.push_back(
-            TaskAssignment{std::move(*ref), t.path(), std::move(*query)});
+        TaskAssignment task{std::move(*ref), t.path(), std::move(*query), {}};
+        if (t.has_cached()) task.cached = FromWire(t.cached());
+        out.tasks.push_back(std::move(task));
       }
       return CoordinatorToWorker(std::move(out));
     }

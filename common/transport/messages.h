@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "common/base/file_identity.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -43,6 +45,9 @@ struct TaskAssignment {
   TaskRef ref;
   std::string path;
   Query query;
+  // The file's identity when the coordinator cached its result for this
+  // query (docs/cache.md); none: scan.
+  std::optional<FileIdentity> cached;
 };
 
 // The end of one attempt: status OK with all hosts, or an error with the
@@ -53,6 +58,12 @@ struct TaskOutcome {
   HostSet hosts;
   ScanStats stats;
   std::vector<std::string> warnings;  // did not cost the answer
+  // OK outcomes only: the file's identity, equal before and after the
+  // scan (none: it changed while read, or was not read as a file).
+  std::optional<FileIdentity> identity;
+  // The file still has TaskAssignment::cached (echoed in `identity`): no
+  // hosts or stats, the coordinator answers from its cache.
+  bool unchanged = false;
 };
 
 // The coordinator will not serve this peer (wrong endpoint or protocol

@@ -30,8 +30,9 @@ FakeWorkerConfig Config() {
 
 std::string TaskMessage(uint64_t task_id, const std::string& path,
                         uint32_t attempt = 1) {
-  return common::EncodeTask(common::TaskAssignment{
-      common::TaskRef{"job1", task_id, attempt}, path, common::Query{}});
+  return common::EncodeTask(
+      common::TaskAssignment{common::TaskRef{"job1", task_id, attempt}, path,
+                             common::Query{}, std::nullopt});
 }
 
 std::string Message(const common::CoordinatorToWorker& msg) {

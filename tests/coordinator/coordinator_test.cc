@@ -13,6 +13,7 @@
 #include "common/base/status.h"
 #include "common/transport/codec.h"
 #include "common/transport/messages.h"
+#include "test_util.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -1576,6 +1577,124 @@ TEST(CoordinatorTest, SendsAWorkersTasksOfOnePassInOneMessage) {
   }
   EXPECT_EQ(to_w1, 1u);
   EXPECT_EQ(to_w2, 1u);
+}
+
+}  // namespace
+}  // namespace logsweep::coordinator
+
+namespace logsweep::coordinator {
+namespace {
+
+// A cache holding, for /a under the default query, the result of a scan
+// that found "cached-host" in a file of `id`.
+std::unique_ptr<ResultCache> CacheWithEntry(const std::string& path,
+                                            const common::FileIdentity& id) {
+  std::string warning;
+  auto cache = ResultCache::Open(path, 1 << 20, &warning);
+  EXPECT_TRUE(cache.ok());
+  common::TaskOutcome stored;
+  stored.ref = TaskRef{"cache", 0, 0};
+  stored.hosts.Insert("cached-host");
+  stored.stats.lines = 5;
+  stored.stats.bytes_read = 321;
+  (*cache)->Put(common::Query{}, "/a", id, common::EncodeOutcome(stored));
+  EXPECT_TRUE((*cache)->Flush().ok());
+  return std::move(*cache);
+}
+
+common::FileIdentity SomeIdentity() {
+  common::FileIdentity id;
+  id.device = 1;
+  id.inode = 2;
+  id.size = 321;
+  id.mtime_ns = 3;
+  id.ctime_ns = 4;
+  id.fingerprint = 5;
+  return id;
+}
+
+std::string UnchangedBytes(const TaskRef& ref, const common::FileIdentity& id) {
+  common::TaskOutcome outcome;
+  outcome.ref = ref;
+  outcome.identity = id;
+  outcome.unchanged = true;
+  return common::EncodeOutcome(outcome);
+}
+
+TEST(CoordinatorCacheTest, SendsTheCachedIdentityAndAnswersUnchangedFromCache) {
+  logsweep::testing::TempDir dir;
+  auto cache = CacheWithEntry(dir.path() + "/cache.db", SomeIdentity());
+  Coordinator coordinator(TestConfig());
+  coordinator.UseCache(cache.get());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+  ASSERT_TRUE(tasks[0].cached.has_value());
+  EXPECT_EQ(*tasks[0].cached, SomeIdentity());
+
+  coordinator.OnWorkerMessage(
+      "w1", UnchangedBytes(tasks[0].ref, SomeIdentity()), At(1));
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].hosts, std::vector<std::string>{"cached-host"});
+  EXPECT_EQ(results[0].files[0].stats.lines, 5u);
+  EXPECT_EQ(results[0].files[0].stats.files_cached, 1u);
+  EXPECT_EQ(results[0].files[0].stats.bytes_saved, 321u);
+}
+
+TEST(CoordinatorCacheTest, RunsTheTaskAgainWhenTheEntryChangedAfterItWasSent) {
+  logsweep::testing::TempDir dir;
+  auto cache = CacheWithEntry(dir.path() + "/cache.db", SomeIdentity());
+  Coordinator coordinator(TestConfig());
+  coordinator.UseCache(cache.get());
+  AddWorker(coordinator, "w1", 1, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 1u);
+  // Another job's scan replaced the entry meanwhile.
+  common::FileIdentity newer = SomeIdentity();
+  newer.ctime_ns = 99;
+  cache->Put(common::Query{}, "/a", newer, "whatever");
+  ASSERT_TRUE(cache->Flush().ok());
+
+  coordinator.OnWorkerMessage(
+      "w1", UnchangedBytes(tasks[0].ref, SomeIdentity()), At(1));
+
+  std::vector<Outgoing> out = coordinator.TakeOutbox();
+  EXPECT_TRUE(ToClient<common::JobResult>(out, "c1").empty());
+  std::vector<TaskAssignment> again = TasksTo(out, "w1");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].ref.attempt, tasks[0].ref.attempt + 1);
+  ASSERT_TRUE(again[0].cached.has_value());
+  EXPECT_EQ(*again[0].cached, newer);
+}
+
+TEST(CoordinatorCacheTest, CachesAResultThatCarriesTheFilesIdentity) {
+  logsweep::testing::TempDir dir;
+  std::string warning;
+  auto cache = ResultCache::Open(dir.path() + "/cache.db", 1 << 20, &warning);
+  ASSERT_TRUE(cache.ok());
+  Coordinator coordinator(TestConfig());
+  coordinator.UseCache(cache->get());
+  AddWorker(coordinator, "w1", 2, At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> tasks = TasksTo(coordinator.TakeOutbox(), "w1");
+  ASSERT_EQ(tasks.size(), 2u);
+  common::TaskOutcome with_identity;
+  with_identity.ref = tasks[0].ref;
+  with_identity.hosts.Insert("h");
+  with_identity.identity = SomeIdentity();
+  coordinator.OnWorkerMessage("w1", common::EncodeOutcome(with_identity),
+                              At(1));
+  // Without an identity (it changed while read): not cached.
+  coordinator.OnWorkerMessage("w1", ResultBytes(tasks[1].ref, {"h"}), At(1));
+
+  auto a = (*cache)->Find(common::Query{}, "/a");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->identity, SomeIdentity());
+  EXPECT_FALSE((*cache)->Find(common::Query{}, "/b").has_value());
 }
 
 }  // namespace

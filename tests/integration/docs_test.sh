@@ -7,7 +7,7 @@ DOCS="$(dirname "$0")/../../docs/cli.md"
 LS="$BIN/logsweep"
 
 missing=()
-for cmd in "" run submit wait status workers cancel keygen; do
+for cmd in "" run submit wait status workers cancel keygen cache; do
   # shellcheck disable=SC2086
   "$LS" $cmd --help >"$WORK/help.txt"
   for flag in $(grep -oE '(^|[ ,])--[a-z][a-z-]*' "$WORK/help.txt" | tr -d ' ,' | sort -u); do

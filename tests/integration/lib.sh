@@ -8,6 +8,9 @@ REALLOGS=${2:-}
 # logsweep prints absolute, normalised paths; compare like with like.
 if [ -n "$REALLOGS" ] && [ -d "$REALLOGS" ]; then REALLOGS=$(cd "$REALLOGS" && pwd -P); fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/logsweep-it-XXXXXX")
+# `logsweep run` keeps a result cache under $XDG_CACHE_HOME (docs/cache.md):
+# each test has its own, never the user's.
+export XDG_CACHE_HOME="$WORK/xdg-cache"
 PIDS=()
 
 cleanup() {

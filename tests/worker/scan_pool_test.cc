@@ -1,11 +1,16 @@
 #include "worker/scan_pool.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -16,6 +21,7 @@
 
 #include "common/base/clock.h"
 #include "common/base/status.h"
+#include "common/scan/file_identity.h"
 #include "common/scan/file_scanner.h"
 #include "common/transport/codec.h"
 #include "common/transport/messages.h"
@@ -359,6 +365,131 @@ TEST_F(ScanPoolTest, HandsResultsOverTogetherWhileTasksWait) {
   EXPECT_EQ(seen,
             (std::map<uint64_t, int>{{1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}}));
   EXPECT_FALSE(Receive(pool, std::chrono::milliseconds(30)).has_value());
+}
+
+}  // namespace
+}  // namespace logsweep::worker
+
+namespace logsweep::worker {
+namespace {
+
+// Until the clock file times are taken from (the kernel's coarse clock)
+// has moved on, so the next change gets a later ctime. Spins a tick (a few
+// ms) instead of sleeping for a guess.
+void WaitForNextTimestampTick() {
+  struct timespec start {};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &start);
+  for (;;) {
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    if (now.tv_sec != start.tv_sec || now.tv_nsec != start.tv_nsec) return;
+    ::sched_yield();
+  }
+}
+
+common::FileIdentity IdentityOf(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  auto id = common::IdentifyOpenFile(fd);
+  ::close(fd);
+  EXPECT_TRUE(id.ok());
+  return id.ok() ? *id : common::FileIdentity{};
+}
+
+TEST(RunTaskTest, AnswersUnchangedWithoutHostsWhenTheFileHasTheCachedIdentity) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("access.log", kLog);
+  common::FileScanner scanner(Options());
+  TaskAssignment task = Task(path);
+  task.cached = IdentityOf(path);
+
+  TaskOutcome outcome = RunTask(task, scanner, AnyRoot());
+
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_TRUE(outcome.unchanged);
+  ASSERT_TRUE(outcome.identity.has_value());
+  EXPECT_EQ(*outcome.identity, *task.cached);
+  EXPECT_EQ(outcome.hosts.size(), 0u);
+}
+
+TEST(RunTaskTest,
+     ScansTheSamePathUnderAnotherDataRootDespiteTheCachedIdentity) {
+  logsweep::testing::TempDir root1;
+  logsweep::testing::TempDir root2;
+  const std::string other =
+      "other.host - - [10/Oct/2023:13:55:36 +0000] \"GET /robots.txt "
+      "HTTP/1.1\" 200 26 \"-\" \"bot\"\n";
+  std::string first = root1.Write("x.log", kLog);
+  root2.Write("x.log", other);
+  common::FileScanner scanner(Options());
+  TaskAssignment task = Task("x.log");
+  task.cached = IdentityOf(first);
+
+  TaskOutcome outcome = RunTask(task, scanner, DataRoot(root2.path()));
+
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_FALSE(outcome.unchanged);
+  EXPECT_EQ(outcome.hosts.Sorted(), std::vector<std::string>{"other.host"});
+}
+
+// Same size, same inode, mtime restored, and the change in the middle,
+// outside the fingerprint's two ends: only the ctime can tell.
+TEST(RunTaskTest, ScansAFileRewrittenInPlaceWithItsMtimeRestored) {
+  logsweep::testing::TempDir dir;
+  const std::string filler =
+      "10.9.9.9 - - [10/Oct/2023:13:55:37 +0000] \"GET /index.html "
+      "HTTP/1.1\" 200 512 \"-\" \"browser\"\n";
+  std::string text;
+  while (text.size() < 3 * common::kFingerprintBytes) text += filler;
+  const size_t middle = text.size();
+  text +=
+      "10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] \"GET /robots.txt "
+      "HTTP/1.1\" 200 26 \"-\" \"bot\"\n";
+  while (text.size() < 6 * common::kFingerprintBytes) text += filler;
+  std::string path = dir.Write("access.log", text);
+  TaskAssignment task = Task(path);
+  task.cached = IdentityOf(path);
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  WaitForNextTimestampTick();
+  // Same size, one byte else, and the mtime put back as `touch -d` would.
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "9", 1, static_cast<off_t>(middle)), 1);
+  ::close(fd);
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(task, scanner, AnyRoot());
+
+  EXPECT_FALSE(outcome.unchanged);
+  EXPECT_EQ(outcome.hosts.Sorted(), std::vector<std::string>{"90.0.0.1"});
+}
+
+TEST(RunTaskTest, OffersNoIdentityForAFileChangedWithinTheRacyWindow) {
+  logsweep::testing::TempDir dir;
+  std::string path = dir.Write("access.log", kLog);  // ctime: now
+  common::FileScanner scanner(Options());
+
+  TaskOutcome outcome = RunTask(Task(path), scanner, AnyRoot());
+
+  ASSERT_TRUE(outcome.status.ok());
+  EXPECT_FALSE(outcome.identity.has_value());
+}
+
+TEST(ChangedRecentlyTest, HoldsOnlyWithinTheRacyWindowOfTheLaterTime) {
+  common::FileIdentity id;
+  id.mtime_ns = 1'000'000'000'000'000'000;
+  id.ctime_ns = id.mtime_ns + 5'000'000'000;  // ctime is the later one
+  auto at = [&](int64_t ns) {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(ns)));
+  };
+  EXPECT_TRUE(ChangedRecently(id, at(id.ctime_ns + 1'999'000'000)));
+  EXPECT_FALSE(ChangedRecently(id, at(id.ctime_ns + 2'000'000'000)));
+  EXPECT_TRUE(ChangedRecently(id, at(id.mtime_ns + 3'000'000'000)));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::vector<T> Sent(const WorkerSession::Actions& actions) {
 
 std::string TaskBytes(uint64_t id) {
   return common::EncodeTask(
-      common::TaskAssignment{TaskRef{"job", id, 1}, "/logs/a.gz", {}});
+      common::TaskAssignment{TaskRef{"job", id, 1}, "/logs/a.gz", {}, {}});
 }
 
 // The outcomes sent, over all messages.

@@ -166,6 +166,29 @@ TEST(SummaryLineTest, SaysNoneFailedWhenAllFilesWereScanned) {
   EXPECT_NE(line.find("2 files (0 failed)"), std::string::npos) << line;
 }
 
+TEST(SummaryLineTest, CountsFilesFromCacheAndScannedWhenTheCacheAnswered) {
+  common::JobResult result;
+  result.files = {File("/a.gz"), File("/b.gz"), File("/c.gz")};
+  result.files[0].stats.files_cached = 1;
+  result.files[0].stats.bytes_saved = 2'500'000;
+  result.totals.files_cached = 1;
+  result.totals.bytes_saved = 2'500'000;
+
+  std::string line = SummaryLine(result, 1.0);
+
+  EXPECT_NE(line.find(", 1 files from cache (2.5 MB not read), 2 scanned in "
+                      "full"),
+            std::string::npos)
+      << line;
+}
+
+TEST(SummaryLineTest, SaysNothingOfTheCacheWhenItAnsweredNoFile) {
+  common::JobResult result;
+  result.files = {File("/a.gz")};
+
+  EXPECT_EQ(SummaryLine(result, 1.0).find("cache"), std::string::npos);
+}
+
 TEST(ResultJsonTest, HoldsHostsFilesErrorsTotalsAndTimings) {
   common::JobResult result;
   result.job_id = "abc";

@@ -10,7 +10,7 @@ namespace {
 
 TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   TaskAssignment task{TaskRef{"job1", 42, 3}, "/logs/\xff\xfe.gz",
-                      ExactQuery(0, 6, "/wp-login.php")};
+                      ExactQuery(0, 6, "/wp-login.php"), std::nullopt};
   auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
@@ -21,12 +21,59 @@ TEST(CodecTest, TaskRoundTripsWithNonUtf8Path) {
   EXPECT_EQ(got.query, task.query);
 }
 
+FileIdentity CacheIdentity() {
+  FileIdentity id;
+  id.device = 0xfd01;
+  id.inode = 1234567;
+  id.size = 1ULL << 40;
+  id.mtime_ns = -5;  // before 1970: times are signed
+  id.ctime_ns = 1'700'000'000'123'456'789;
+  id.fingerprint = 0xfedcba9876543210ULL;
+  return id;
+}
+
+TEST(CodecTest, TaskCarriesTheCachedIdentityWhole) {
+  TaskAssignment task{TaskRef{"job1", 1, 1}, "/logs/a.log", Query{},
+                      CacheIdentity()};
+  auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& got = std::get<TaskBatch>(*decoded).tasks.at(0);
+  ASSERT_TRUE(got.cached.has_value());
+  EXPECT_EQ(*got.cached, CacheIdentity());
+}
+
+TEST(CodecTest, ResultCarriesIdentityUnchangedAndCacheCounters) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.identity = CacheIdentity();
+  outcome.unchanged = true;
+  outcome.stats.files_cached = 1;
+  outcome.stats.bytes_saved = 99;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  ASSERT_TRUE(got.identity.has_value());
+  EXPECT_EQ(*got.identity, CacheIdentity());
+  EXPECT_TRUE(got.unchanged);
+  EXPECT_EQ(got.stats, outcome.stats);
+}
+
+TEST(CodecTest, RejectsAnUnchangedResultWithoutTheIdentityItConfirms) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.unchanged = true;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
   std::string tasks;
   for (uint64_t id : {7, 3, 9}) {
-    tasks += EncodeTask(TaskAssignment{
-        TaskRef{"job" + std::to_string(id), id, 1},
-        "/logs/" + std::to_string(id), ExactQuery(0, 6, "/robots.txt")});
+    tasks += EncodeTask(
+        TaskAssignment{TaskRef{"job" + std::to_string(id), id, 1},
+                       "/logs/" + std::to_string(id),
+                       ExactQuery(0, 6, "/robots.txt"), std::nullopt});
   }
   auto batch = DecodeCoordinatorToWorker(tasks);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
@@ -135,7 +182,7 @@ TEST(CodecTest, ListingQueryRoundTripsInTaskAndSubmit) {
   query.include = {"*.txt", "**/access*"};
   query.exclude = {"old/"};
   query.all_files = true;
-  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query};
+  TaskAssignment task{TaskRef{"job1", 0, 1}, "site-a", query, std::nullopt};
   auto decoded = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(std::get<TaskBatch>(*decoded).tasks.at(0).query, query);

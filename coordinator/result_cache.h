@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "common/base/file_identity.h"
+#include "common/base/query.h"
+#include "common/base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace logsweep::coordinator {
+
+// --cache-max-bytes when not given: 1 GiB.
+inline constexpr uint64_t kDefaultCacheMaxBytes = uint64_t{1} << 30;
+
+// Each file's last result per query, with the identity of the file it was
+// read from (docs/cache.md), in a SQLite database of its own (not the
+// job journal's): `DIR/cache.db` in a coordinator's --state directory, or
+// `$XDG_CACHE_HOME/logsweep/cache.db` for `logsweep run`. An entry is only
+// a proposal: a worker reuses it only after it finds the file it opens
+// with the same identity. Bounded by `max_bytes` with least-recently-used
+// eviction. Writes are buffered and committed by Flush, one transaction
+// per call. Owns the database connection. Owned by one thread (the
+// coordinator's I/O thread); several processes may share one file (SQLite
+// locks it; a write that finds it locked is dropped, which costs only a
+// later hit).
+class ResultCache {
+ public:
+  // Bumped whenever the schema or the meaning of an entry changes: a
+  // database of another version is rebuilt, never read.
+  static constexpr int kVersion = 1;
+
+  // Opens or creates the database at `path` (creating its directory). A
+  // file that is not a SQLite database, fails its integrity check, or has
+  // another version is deleted and made again; `warning` then says so
+  // (the caller logs it). Errors: Unavailable (the directory or file
+  // cannot be created or opened); the caller runs without a cache.
+  static common::StatusOr<std::unique_ptr<ResultCache>> Open(
+      const std::string& path, uint64_t max_bytes, std::string* warning);
+  ~ResultCache();
+  ResultCache(const ResultCache&) = delete;
+  ResultCache& operator=(const ResultCache&) = delete;
+
+  struct Entry {
+    common::FileIdentity identity;
+    std::string outcome;  // common::EncodeOutcome bytes, opaque here
+  };
+
+  // The entry for `path` under `query`, buffered writes included. nullopt
+  // when there is none, or when it cannot be read or fails its checksum
+  // (then it is erased). Never an error: a cache that fails is a miss.
+  std::optional<Entry> Find(const common::Query& query,
+                            const std::string& path);
+  // Records (replaces) the entry; an entry larger than max_bytes is not
+  // kept.
+  void Put(const common::Query& query, const std::string& path,
+           const common::FileIdentity& identity, std::string outcome);
+  // The entry served a hit: it is the most recently used.
+  void Touch(const common::Query& query, const std::string& path);
+  void Erase(const common::Query& query, const std::string& path);
+
+  // Commits what Put, Touch and Erase buffered, then evicts the least
+  // recently used entries while the total is over max_bytes. Errors:
+  // Unavailable (locked by another process, disk full); the buffered
+  // writes are dropped, which only costs later hits.
+  common::Status Flush();
+  // Writes buffered since the last Flush.
+  size_t pending() const { return pending_.size(); }
+
+  struct Stats {
+    uint64_t entries = 0;
+    uint64_t bytes = 0;
+    uint64_t max_bytes = 0;
+  };
+  // Errors: Unavailable.
+  common::StatusOr<Stats> GetStats();
+  // Deletes every entry. Errors: Unavailable.
+  common::Status Clear();
+
+  const std::string& path() const { return path_; }
+
+  // The cache key of a query: its canonical text (common::QueryText) and
+  // the fields it reads that the text leaves at their defaults.
+  static std::string QueryKey(const common::Query& query);
+
+ private:
+  ResultCache(sqlite3* db, std::string path, uint64_t max_bytes);
+  common::Status Exec(const char* sql);
+  common::Status Evict();
+
+  struct Pending {
+    std::optional<Entry> put;  // none: erase
+    bool touch_only = false;
+  };
+
+  sqlite3* db_;
+  // Find's statement, prepared once: a lookup per task dispatched.
+  sqlite3_stmt* find_ = nullptr;
+  const std::string path_;
+  const uint64_t max_bytes_;
+  uint64_t next_use_ = 1;      // LRU clock: larger is more recent
+  uint64_t approx_bytes_ = 0;  // of the committed entries, from this process
+  // Buffered writes, by (query key, path).
+  std::map<std::pair<std::string, std::string>, Pending> pending_;
+};
+
+}  // namespace logsweep::coordinator
