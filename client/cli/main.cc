@@ -632,6 +632,31 @@ int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
   return lc::kExitOk;
 }
 
+// `jobs`: the journal's newest jobs, through the coordinator.
+int ListJobs(uint32_t limit, const ConnectFlags& connect, bool json) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  client.set_notice_callback(PrintNotice);
+  common::GetStatus request;
+  request.history = true;
+  request.history_limit = limit;
+  auto answer = client.Request(request);
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* status = std::get_if<common::StatusReply>(&*answer);
+  if (status == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to jobs"));
+  }
+  if (!status->has_history) {
+    return PrintError(common::InvalidArgumentError(
+        "the coordinator at " + connect.coordinator +
+        " does not know `jobs` (it is older than this client): upgrade it"));
+  }
+  const std::string text = json ? lc::HistoryJson(status->history)
+                                : lc::HistoryTable(status->history);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return lc::kExitOk;
+}
+
 int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
@@ -786,6 +811,18 @@ int Main(int argc, char** argv) {
   workers_cmd->add_flag("--json", json, "print one JSON document");
   AddConnectFlags(workers_cmd, connect);
 
+  uint32_t jobs_limit = 20;
+  auto* jobs_cmd = app.add_subcommand(
+      "jobs",
+      "list the newest jobs in the coordinator's --state journal, newest "
+      "first: id (in full for your own), submitted, state, files, "
+      "failures, duration");
+  jobs_cmd->add_option("--limit", jobs_limit, "how many jobs (1..1000)")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  jobs_cmd->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(jobs_cmd, connect);
+
   auto* cancel = app.add_subcommand(
       "cancel",
       "withdraw a job's unfinished files: pending ones never run, running "
@@ -842,8 +879,9 @@ int Main(int argc, char** argv) {
       return lc::kExitUsage;
     }
   }
-  if (*submit || *wait || *status || *workers_cmd || *cancel) {
-    for (const CLI::App* cmd : {submit, wait, status, workers_cmd, cancel}) {
+  if (*submit || *wait || *status || *workers_cmd || *jobs_cmd || *cancel) {
+    for (const CLI::App* cmd :
+         {submit, wait, status, workers_cmd, jobs_cmd, cancel}) {
       if (*cmd) ConnectFlagsFromEnvironment(*cmd, connect);
     }
     // $LOGSWEEP_COORDINATOR is held to what --coordinator is.
@@ -876,6 +914,7 @@ int Main(int argc, char** argv) {
   if (*wait) return WaitJob(job_id, connect, output);
   if (*status) return ShowStatus(job_id, connect, json, false);
   if (*workers_cmd) return ShowStatus("", connect, json, true);
+  if (*jobs_cmd) return ListJobs(jobs_limit, connect, json);
   if (*cancel) return CancelJob(job_id, connect);
 
   // run: find the files before any worker is forked.
