@@ -694,5 +694,53 @@ TEST(JobJournalTest, AJournalWithoutEndsListsFinishedJobsFromTheirTasks) {
   EXPECT_EQ((*all)[0].finished_unix_ms, 3'000);
 }
 
+TEST(JobJournalTest,
+     AnOlderJournalIsConvertedToGiveFreedPagesBackAndKeepsItsJobs) {
+  testing::TempDir dir;
+  {  // As the first journals were written: no auto_vacuum, the old columns.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/journal.db").c_str(), &db),
+              SQLITE_OK);
+    const std::string submit =
+        common::Encode(common::ClientToCoordinator(Job({"/a", "/b"})));
+    const std::string sql =
+        "CREATE TABLE jobs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT "
+        "UNIQUE NOT NULL, submit BLOB NOT NULL, finished INTEGER NOT NULL "
+        "DEFAULT 0);"
+        "CREATE TABLE tasks (job_id TEXT NOT NULL, task_id INTEGER NOT NULL, "
+        "outcome BLOB NOT NULL, PRIMARY KEY (job_id, task_id));";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "INSERT INTO jobs (id, submit) VALUES "
+                                 "('old', ?1)",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(st, 1, submit.data(), static_cast<int>(submit.size()),
+                      SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  auto journal = JobJournal::Open(dir.path());
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  auto unfinished = (*journal)->LoadUnfinished();
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ((*unfinished)[0].submit.paths,
+            (std::vector<std::string>{"/a", "/b"}));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir.path() + "/journal.db").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA auto_vacuum", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);  // INCREMENTAL
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace logsweep::coordinator
