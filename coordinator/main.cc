@@ -207,13 +207,23 @@ int Main(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text, or json: one object per line (time, level, "
+                 "component, pid, message, and job, task, worker when the "
+                 "message names them)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   config.speculation = !no_speculation;
-  if (auto s = logsweep::common::InitLogging("coordinator", log_level);
+  if (auto s = logsweep::common::InitLogging(
+          "coordinator", log_level,
+          log_format == "json" ? logsweep::common::LogFormat::kJson
+                               : logsweep::common::LogFormat::kText);
       !s.ok()) {
     std::fprintf(stderr, "logsweep-coordinator: %s\n", s.ToString().c_str());
     return 2;

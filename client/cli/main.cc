@@ -764,6 +764,12 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--inflate", inflate, "gzip backend: zlib or isal")
       ->check(CLI::IsMember({"zlib", "isal"}));
+  std::string log_format = "text";
+  run->add_option("--log-format", log_format,
+                  "how the local coordinator and workers log (warnings and "
+                  "errors): text, or json, one object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   JobFlags submit_job;
   ConnectFlags connect;
@@ -931,6 +937,8 @@ int Main(int argc, char** argv) {
     return lc::kExitUsage;
   }
   options.backend = *backend;
+  options.log_format = log_format == "json" ? common::LogFormat::kJson
+                                            : common::LogFormat::kText;
   if (auto s = cluster.Start(options); !s.ok()) {
     std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
                  s.ToString().c_str());

@@ -9,6 +9,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/base/logging.h"
 #include "common/base/status.h"
 #include "common/scan/gzip_stream.h"
 
@@ -40,6 +41,7 @@ class LocalCluster {
     unsigned threads_per_worker = 1;
     common::InflateBackend backend = common::DefaultInflateBackend();
     std::string log_level = "warn";  // for the workers and the coordinator
+    common::LogFormat log_format = common::LogFormat::kText;  // and theirs
   };
 
   LocalCluster() = default;
