@@ -31,6 +31,25 @@ int64_t UnixMs() {
       .count();
 }
 
+// How a finished job ended, as the journal keeps it (the same states as
+// the status page's history).
+JobJournal::JobEnd JournalEnd(const common::JobResult& result) {
+  JobJournal::JobEnd end;
+  end.elapsed_us = result.elapsed_us;
+  end.finished_unix_ms = UnixMs();
+  end.files = result.files.size();
+  for (const common::FileReport& f : result.files) {
+    if (f.status.ok()) continue;
+    ++end.failed;
+    if (f.status.code() == common::StatusCode::kCancelled) {
+      end.state = "cancelled";
+    } else if (end.state == "done") {
+      end.state = "failed";
+    }
+  }
+  return end;
+}
+
 // Bytes a file report takes on the wire, roughly: for cutting results into
 // pieces, not for accounting.
 size_t ReportBytes(const common::FileReport& f) {
@@ -331,8 +350,10 @@ void Coordinator::OnOutcome(const std::string& peer,
   switch (effect.accept) {
     case TaskTracker::Accept::kAccepted:
       if (!effect.awaiting_confirmation) {
-        stats_.NoteOutcome(outcome.ref.job_id, outcome.ref.task_id,
-                           outcome.status, outcome.stats, now);
+        stats_.NoteOutcome(outcome.status, outcome.stats,
+                           sent
+                               ? std::optional<TimePoint::duration>(now - *sent)
+                               : std::nullopt);
       }
       if (!outcome.status.ok()) {
         spdlog::info(
@@ -624,6 +645,10 @@ void Coordinator::OnClientRequest(const std::string& peer,
                                   const std::string& client,
                                   const common::GetStatus& request,
                                   TimePoint now) {
+  if (request.history) {
+    AnswerHistory(peer, client, request, now);
+    return;
+  }
   std::string job_id = request.job_id;
   if (!job_id.empty()) {
     Status why;
@@ -694,6 +719,69 @@ void Coordinator::OnClientRequest(const std::string& peer,
   SendToClient(peer, reply);
 }
 
+void Coordinator::AnswerHistory(const std::string& peer,
+                                const std::string& client,
+                                const common::GetStatus& request,
+                                TimePoint now) {
+  if (journal_ == nullptr) {
+    SendToClient(peer, common::JobRejected{
+                           common::NotFoundError(
+                               "this coordinator keeps no job history: it "
+                               "runs without --state"),
+                           request.request_id});
+    return;
+  }
+  constexpr uint32_t kDefaultLimit = 20, kMaxLimit = 1000;
+  const uint32_t limit = request.history_limit == 0
+                             ? kDefaultLimit
+                             : std::min(request.history_limit, kMaxLimit);
+  auto jobs = journal_->ListJobs(limit);
+  if (!jobs.ok()) {
+    SendToClient(peer, common::JobRejected{jobs.status(), request.request_id});
+    return;
+  }
+  common::StatusReply reply;
+  reply.request_id = request.request_id;
+  reply.has_history = true;
+  const int64_t unix_now = UnixMs();
+  for (const JobJournal::JobSummary& stored : *jobs) {
+    common::JobSummary job;
+    job.job_id = stored.id;
+    job.submitted_unix_ms = stored.submitted_unix_ms;
+    if (stored.finished) {
+      job.state = stored.state;
+      job.files = stored.files;
+      job.failed = stored.failed;
+      job.done = stored.files;
+      job.elapsed_ms = stored.elapsed_us / 1000;
+    } else if (auto live = tracker_.Statuses(stored.id, now); !live.empty()) {
+      job.state = "running";
+      job.files = live[0].progress.total;
+      job.done = live[0].progress.done;
+      job.failed = live[0].progress.failed;
+      job.elapsed_ms = live[0].elapsed_ms;
+    } else if (auto it = finished_.find(stored.id); it != finished_.end()) {
+      // Finished this turn, its end not committed yet.
+      const JobJournal::JobEnd end = JournalEnd(*it->second.result);
+      job.state = end.state;
+      job.files = end.files;
+      job.failed = end.failed;
+      job.done = end.files;
+      job.elapsed_ms = end.elapsed_us / 1000;
+    } else {
+      job.state = "running";
+      if (stored.submitted_unix_ms > 0) {
+        job.elapsed_ms = static_cast<uint64_t>(
+            std::max<int64_t>(0, unix_now - stored.submitted_unix_ms));
+      }
+    }
+    // As in `status`: only the asker's own jobs show their ids in full.
+    if (stored.owner != client) job.job_id = job.job_id.substr(0, 8) + "...";
+    reply.history.push_back(std::move(job));
+  }
+  SendToClient(peer, reply);
+}
+
 std::optional<TimePoint> Coordinator::StartedAt(
     const JobJournal::StoredJob& job, TimePoint now) {
   if (job.finished && job.elapsed_us > 0) {
@@ -751,23 +839,41 @@ Status Coordinator::CommitJournal(TimePoint now) {
   for (const auto& outcome : tracker_.TakeCompletedTasks()) {
     journal_->RecordTask(outcome);
   }
-  if (!journal_->has_pending() || now < next_journal_retry_) {
-    return common::OkStatus();
-  }
+  if (!journal_->has_pending()) return PruneJournal(now);
+  if (now < next_journal_retry_) return common::OkStatus();
   const auto started = std::chrono::steady_clock::now();
   Status s = journal_->Commit();
   stats_.NoteJournalCommit(std::chrono::steady_clock::now() - started);
-  if (s.ok() && prune_journal_ && config_.keep_journal_jobs > 0) {
-    // Bounded history: only the newest finished jobs stay on disk.
-    prune_journal_ = false;
-    auto pruned = journal_->PruneFinished(config_.keep_journal_jobs);
-    if (!pruned.ok()) return pruned.status();
-    stats_.NotePruned(*pruned);
-  }
   // After a failure (disk full, a lock), try again a second later rather
   // than on every wake-up; nothing is dropped meanwhile.
   next_journal_retry_ = s.ok() ? TimePoint{} : now + std::chrono::seconds(1);
-  return s;
+  if (!s.ok()) return s;
+  return PruneJournal(now);
+}
+
+Status Coordinator::PruneJournal(TimePoint now) {
+  if (journal_ == nullptr || journal_->has_pending() || now < next_prune_ ||
+      config_.keep_journal_jobs == CoordinatorConfig::kKeepJobsForever) {
+    return common::OkStatus();
+  }
+  // Bounded history: one batch per turn of the loop while there is work,
+  // else a look once a second.
+  const auto started = std::chrono::steady_clock::now();
+  auto step = journal_->Prune(UnixMs() - config_.keep_journal_jobs.count(),
+                              config_.prune_batch_rows);
+  stats_.NoteJournalPrune(std::chrono::steady_clock::now() - started);
+  if (!step.ok()) {
+    next_prune_ = now + std::chrono::seconds(1);
+    return step.status();
+  }
+  stats_.NotePruned(step->jobs);
+  if (step->jobs > 0) {
+    spdlog::info("journal: {} finished jobs older than {} s pruned", step->jobs,
+                 config_.keep_journal_jobs.count() / 1000);
+  }
+  next_prune_ = step->more ? now + std::chrono::milliseconds(10)
+                           : now + std::chrono::seconds(1);
+  return common::OkStatus();
 }
 
 void Coordinator::ExpireSlowTasks(TimePoint now) {
@@ -929,7 +1035,7 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
                            TimePoint now,
                            std::unordered_map<std::string, size_t>& batch_of) {
   workers_.Assign(peer, task.ref, now);
-  stats_.NoteDispatch(task.ref.job_id, task.ref.task_id, now);
+  stats_.NoteDispatch();
   if (cache_ != nullptr && !task.query.list_files) {
     std::optional<ResultCache::Entry> entry =
         cache_->Find(task.query, task.path);
@@ -982,7 +1088,7 @@ void Coordinator::ReportFinished(TimePoint now) {
       for (const auto& outcome : tracker_.TakeCompletedTasks()) {
         journal_->RecordTask(outcome);
       }
-      journal_->RecordJobDone(id, f.result.elapsed_us);
+      journal_->RecordJobDone(id, JournalEnd(f.result));
     }
     // Remembered past finished_'s retention (ids only), so that late
     // answers for it are not taken for a stranger's.
@@ -1015,7 +1121,6 @@ void Coordinator::ReportFinished(TimePoint now) {
         f.client.empty() ? "; no client attached, kept for `logsweep wait`"
                          : "");
     NoteFinished(stats_, f.result, failed, now);
-    prune_journal_ = true;
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
     done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));
@@ -1162,7 +1267,12 @@ TimePoint Coordinator::NextDeadline() const {
   TimePoint next =
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
-  return std::min({next, next_overdue_, next_publish_, next_cache_flush_});
+  next = std::min({next, next_overdue_, next_publish_, next_cache_flush_});
+  if (journal_ != nullptr &&
+      config_.keep_journal_jobs != CoordinatorConfig::kKeepJobsForever) {
+    next = std::min(next, next_prune_);
+  }
+  return next;
 }
 
 std::vector<Outgoing> Coordinator::TakeOutbox() {
@@ -1176,7 +1286,6 @@ void Coordinator::PublishStatusTo(StatusBoard* board,
                                   std::chrono::milliseconds every) {
   status_board_ = board;
   publish_every_ = every;
-  stats_.TimeTasks(board != nullptr);
   next_publish_ = board != nullptr ? TimePoint{} : TimePoint::max();
 }
 

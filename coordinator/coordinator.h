@@ -58,10 +58,16 @@ struct CoordinatorConfig {
   size_t max_finished_jobs = 64;
   // Largest piece of a result in one message, in bytes (4 KiB .. 64 MiB).
   size_t result_part_bytes = 4 << 20;
-  // Finished jobs kept in the journal (--state), newest first (1 ..
-  // 1000000); older ones and their task records are deleted after a job
-  // finishes, so the journal stays bounded. 0: keep every job.
-  size_t keep_journal_jobs = 1000;
+  // How long a finished job stays in the journal (--state), counted from
+  // when it finished (wall clock); then it and its task records are
+  // deleted, a bounded batch per turn of the loop, so the journal stays
+  // bounded. kKeepJobsForever: never. Zero: as soon as it finished.
+  static constexpr std::chrono::milliseconds kKeepJobsForever =
+      std::chrono::milliseconds::max();
+  std::chrono::milliseconds keep_journal_jobs{std::chrono::hours(72)};
+  // Task records deleted (or free pages given back) per batch of
+  // retention: bounds how long one batch holds up the loop.
+  size_t prune_batch_rows = 2000;
   // A copy of a straggler runs on an idle worker (see
   // TaskTracker::SpeculationRule); false: never.
   bool speculation = true;
@@ -141,9 +147,10 @@ class Coordinator {
   // journal's (Unavailable, DataLoss).
   common::Status Restore(TimePoint now);
   // Makes the outcomes of the tasks finished so far durable; one batch per
-  // call, retried at most once a second after a failure. Errors:
-  // Unavailable (the journal cannot be written; nothing is lost, the next
-  // call tries again).
+  // call, retried at most once a second after a failure; then, with nothing
+  // pending, one bounded batch of retention (--keep-jobs) when one is due.
+  // Errors: Unavailable (the journal cannot be written; nothing is lost,
+  // the next call tries again).
   common::Status CommitJournal(TimePoint now);
 
   // Serves and fills `cache` (borrowed, outlives this; null: none): a task
@@ -209,6 +216,9 @@ class Coordinator {
                        const common::CancelJob& cancel, TimePoint now);
   void OnClientRequest(const std::string& peer, const std::string& client,
                        const common::GetStatus& request, TimePoint now);
+  // GetStatus{history}: the journal's newest jobs (`logsweep jobs`).
+  void AnswerHistory(const std::string& peer, const std::string& client,
+                     const common::GetStatus& request, TimePoint now);
   void OnHello(const std::string& peer, const common::WorkerHello& hello,
                TimePoint now);
   void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
@@ -254,6 +264,7 @@ class Coordinator {
   // Sends the next pieces of the results in flight, about `budget` bytes.
   void PumpResults(size_t budget);
   void PruneFinished(TimePoint now);
+  common::Status PruneJournal(TimePoint now);
   void DropWorker(const std::string& peer, const std::string& name,
                   const std::vector<common::TaskRef>& lost,
                   const std::string& why, Charge charge, TimePoint now);
@@ -304,7 +315,7 @@ class Coordinator {
   // Repeated warnings, by kind.
   common::LogLimiter warn_limiter_;
   TimePoint next_journal_retry_{};
-  bool prune_journal_ = false;  // a job finished since the last prune
+  TimePoint next_prune_{};  // next batch of journal retention
   // The status page's and /metrics' view (see PublishStatusTo).
   CoordinatorStats stats_;
   StatusBoard* status_board_ = nullptr;

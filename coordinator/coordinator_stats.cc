@@ -22,29 +22,18 @@ void Histogram::Observe(double value) {
   sum_ += value;
 }
 
-void CoordinatorStats::NoteDispatch(const std::string& job_id, uint64_t task_id,
-                                    TimePoint now) {
-  ++c_.tasks_dispatched;
-  if (time_tasks_) dispatched_at_[job_id][task_id] = now;
-}
-
-void CoordinatorStats::NoteOutcome(const std::string& job_id, uint64_t task_id,
-                                   const common::Status& status,
+void CoordinatorStats::NoteOutcome(const common::Status& status,
                                    const common::ScanStats& stats,
-                                   TimePoint now) {
+                                   std::optional<TimePoint::duration> took) {
   if (status.ok()) {
     ++c_.tasks_succeeded;
   } else {
     ++c_.tasks_failed[std::string(common::StatusCodeName(status.code()))];
   }
   c_.scanned.Add(stats);
-  auto job = dispatched_at_.find(job_id);
-  if (job == dispatched_at_.end()) return;
-  auto task = job->second.find(task_id);
-  if (task == job->second.end()) return;
-  c_.task_seconds.Observe(
-      std::chrono::duration<double>(now - task->second).count());
-  job->second.erase(task);
+  if (took) {
+    c_.task_seconds.Observe(std::chrono::duration<double>(*took).count());
+  }
 }
 
 void CoordinatorStats::NoteFailure(FailureRecord record) {
@@ -53,7 +42,6 @@ void CoordinatorStats::NoteFailure(FailureRecord record) {
 }
 
 void CoordinatorStats::NoteJob(JobRecord record) {
-  dispatched_at_.erase(record.job_id);
   if (record.state == "cancelled") {
     ++c_.jobs_cancelled;
   } else if (record.state == "failed") {

@@ -1,12 +1,13 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "common/base/clock.h"
 #include "common/base/scan_stats.h"
@@ -104,6 +105,8 @@ struct CoordinatorCounters {
   Histogram message_in_bytes{kMessageBounds};
   Histogram message_out_bytes{kMessageBounds};
   Histogram journal_commit_seconds{kLatencyBounds};
+  Histogram journal_prune_seconds{kLatencyBounds};
+  double journal_prune_max_seconds = 0;  // the longest batch
   Histogram task_seconds{kTaskBounds};
   std::deque<FailureRecord> failures;
   std::deque<JobRecord> jobs;
@@ -118,20 +121,15 @@ class CoordinatorStats {
  public:
   const CoordinatorCounters& counters() const { return c_; }
 
-  // Whether NoteDispatch remembers when each task went out, for the task
-  // duration histogram (off: the hot path keeps no map).
-  void TimeTasks(bool on) {
-    time_tasks_ = on;
-    if (!on) dispatched_at_.clear();
-  }
   void NoteSubmit() { ++c_.jobs_submitted; }
   void NoteMessageIn(size_t bytes) { c_.message_in_bytes.Observe(bytes); }
   void NoteMessageOut(size_t bytes) { c_.message_out_bytes.Observe(bytes); }
-  void NoteDispatch(const std::string& job_id, uint64_t task_id, TimePoint now);
-  // An accepted outcome (success or failure) of an attempt.
-  void NoteOutcome(const std::string& job_id, uint64_t task_id,
-                   const common::Status& status, const common::ScanStats& stats,
-                   TimePoint now);
+  void NoteDispatch() { ++c_.tasks_dispatched; }
+  // An accepted outcome (success or failure) of an attempt; `took`: from
+  // its dispatch to its answer, when known (the worker registry keeps each
+  // attempt's send time, so nothing per task is kept here).
+  void NoteOutcome(const common::Status& status, const common::ScanStats& stats,
+                   std::optional<TimePoint::duration> took);
   void NoteStale() { ++c_.results_stale; }
   void NoteRetried(size_t attempts) { c_.tasks_retried += attempts; }
   void NoteSpeculated() { ++c_.tasks_speculated; }
@@ -142,16 +140,15 @@ class CoordinatorStats {
   void NoteJournalCommit(std::chrono::duration<double> took) {
     c_.journal_commit_seconds.Observe(took.count());
   }
+  void NoteJournalPrune(std::chrono::duration<double> took) {
+    c_.journal_prune_seconds.Observe(took.count());
+    c_.journal_prune_max_seconds =
+        std::max(c_.journal_prune_max_seconds, took.count());
+  }
   void NotePruned(uint64_t jobs) { c_.journal_pruned_jobs += jobs; }
 
  private:
   CoordinatorCounters c_;
-  bool time_tasks_ = false;
-  // When each running task was handed out (by job, then task id), for
-  // task_seconds; a task lost and handed out again is timed from then.
-  // Bounded by the jobs' tasks: a job's entries go when it finishes.
-  std::unordered_map<std::string, std::unordered_map<uint64_t, TimePoint>>
-      dispatched_at_;
 };
 
 }  // namespace logsweep::coordinator

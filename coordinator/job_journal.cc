@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <variant>
@@ -31,7 +32,26 @@ constexpr const char* kSchema = R"sql(
     task_id INTEGER NOT NULL,
     outcome BLOB NOT NULL,
     PRIMARY KEY (job_id, task_id));
+  CREATE TABLE IF NOT EXISTS pruning (job_id TEXT PRIMARY KEY);
 )sql";
+
+// The outcome of a finished job whose journal predates the state column,
+// worked out from its task records the way the coordinator states it.
+void SummariseFromTasks(const std::vector<common::TaskOutcome>& done,
+                        JobJournal::JobSummary* job) {
+  job->files = done.size();
+  job->failed = 0;
+  job->state = "done";
+  for (const common::TaskOutcome& o : done) {
+    if (o.status.ok()) continue;
+    ++job->failed;
+    if (o.status.code() == common::StatusCode::kCancelled) {
+      job->state = "cancelled";
+    } else if (job->state == "done") {
+      job->state = "failed";
+    }
+  }
+}
 
 // One prepared statement, finalized on scope exit.
 class Statement {
@@ -136,12 +156,23 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
     return s;
   }
   std::unique_ptr<JobJournal> journal(new JobJournal(db, *lock, dir));
+  // A new file gives pages freed by retention back (Prune runs
+  // incremental_vacuum); this must come before its first table. An older
+  // file without it is converted once, here, before any work is taken:
+  // VACUUM rewrites it (a large file takes seconds). If that fails (no room
+  // for the copy), freed pages are still reused, so the file stays bounded.
+  if (Status s = journal->Exec("PRAGMA auto_vacuum=INCREMENTAL;"); !s.ok()) {
+    return common::DataLossError(s.message() + " (" + path + ")");
+  }
   // WAL: commits append to the log, readers never block the writer;
   // synchronous=NORMAL is durable against process crashes. No busy wait:
   // a locked database fails the commit at once (it is retried later), so
   // the poll loop never sleeps on a lock.
+  // journal_size_limit: a write-ahead log grown by one large batch is cut
+  // back to 16 MiB at the next checkpoint rather than kept at its peak.
   if (Status s = journal->Exec("PRAGMA journal_mode=WAL;"
-                               "PRAGMA synchronous=NORMAL;");
+                               "PRAGMA synchronous=NORMAL;"
+                               "PRAGMA journal_size_limit=16777216;");
       !s.ok()) {
     return s;
   }
@@ -162,7 +193,10 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   for (const char* column :
        {"request_key BLOB", "owner BLOB NOT NULL DEFAULT ''",
         "submitted_unix_ms INTEGER NOT NULL DEFAULT 0",
-        "elapsed_us INTEGER NOT NULL DEFAULT 0"}) {
+        "elapsed_us INTEGER NOT NULL DEFAULT 0",
+        "finished_unix_ms INTEGER NOT NULL DEFAULT 0",
+        "files INTEGER NOT NULL DEFAULT 0", "failed INTEGER NOT NULL DEFAULT 0",
+        "state TEXT NOT NULL DEFAULT ''"}) {
     const std::string name(column, std::strchr(column, ' '));
     if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
       continue;
@@ -173,10 +207,30 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   }
   if (Status s =
           journal->Exec("CREATE INDEX IF NOT EXISTS jobs_by_request_key "
-                        "ON jobs (request_key) WHERE request_key IS NOT NULL");
+                        "ON jobs (request_key) WHERE request_key IS NOT NULL;"
+                        "CREATE INDEX IF NOT EXISTS jobs_by_finish "
+                        "ON jobs (finished, finished_unix_ms)");
       !s.ok()) {
     return s;
   }
+  // Jobs finished before finish times were kept count from their submit
+  // plus duration, or, unknown, from now: retention never takes a job
+  // earlier than its rule says.
+  {
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    const std::string sql =
+        "UPDATE jobs SET finished_unix_ms = CASE WHEN submitted_unix_ms > 0 "
+        "THEN submitted_unix_ms + elapsed_us / 1000 ELSE " +
+        std::to_string(now_ms) +
+        " END WHERE finished = 1 AND finished_unix_ms = 0";
+    if (Status s = journal->Exec(sql.c_str()); !s.ok()) return s;
+  }
+  auto auto_vacuum = journal->PragmaValue("PRAGMA auto_vacuum");
+  if (!auto_vacuum.ok()) return auto_vacuum.status();
+  if (*auto_vacuum != 2) (void)journal->Exec("VACUUM");
   return journal;
 }
 
@@ -211,7 +265,8 @@ void JobJournal::RecordJob(const std::string& job_id,
         common::Encode(common::ClientToCoordinator(submit)),
         submit.request_key,
         owner,
-        submitted_unix_ms};
+        submitted_unix_ms,
+        {}};
   pending_.push_back(std::move(op));
 }
 
@@ -222,12 +277,12 @@ void JobJournal::RecordTask(const common::TaskOutcome& outcome) {
                         common::EncodeOutcome(outcome),
                         {},
                         {},
-                        0});
+                        0,
+                        {}});
 }
 
-void JobJournal::RecordJobDone(const std::string& job_id, uint64_t elapsed_us) {
-  Op op{
-      Op::Kind::kDone, job_id, 0, {}, {}, {}, static_cast<int64_t>(elapsed_us)};
+void JobJournal::RecordJobDone(const std::string& job_id, const JobEnd& end) {
+  Op op{Op::Kind::kDone, job_id, 0, {}, {}, {}, 0, end};
   pending_.push_back(std::move(op));
 }
 
@@ -273,11 +328,19 @@ Status JobJournal::Apply(const Op& op) {
       return common::OkStatus();
     }
     case Op::Kind::kDone: {
-      Statement st(
-          db_, "UPDATE jobs SET finished = 1, elapsed_us = ?2 WHERE id = ?1");
+      Statement st(db_,
+                   "UPDATE jobs SET finished = 1, elapsed_us = ?2, "
+                   "finished_unix_ms = ?3, files = ?4, failed = ?5, state = "
+                   "?6 WHERE id = ?1");
       if (!st.ok()) return Error("prepare");
       st.BindText(1, op.job_id);
-      sqlite3_bind_int64(st.get(), 2, op.time);
+      sqlite3_bind_int64(st.get(), 2,
+                         static_cast<sqlite3_int64>(op.end.elapsed_us));
+      sqlite3_bind_int64(st.get(), 3, op.end.finished_unix_ms);
+      sqlite3_bind_int64(st.get(), 4, static_cast<sqlite3_int64>(op.end.files));
+      sqlite3_bind_int64(st.get(), 5,
+                         static_cast<sqlite3_int64>(op.end.failed));
+      st.BindText(6, op.end.state);
       if (sqlite3_step(st.get()) != SQLITE_DONE) {
         return Error("record job done");
       }
@@ -416,35 +479,156 @@ StatusOr<std::optional<std::string>> JobJournal::FindByRequestKey(
   return std::optional<std::string>(st.Column(0));
 }
 
-StatusOr<uint64_t> JobJournal::PruneFinished(size_t keep) {
-  // The newest `keep` finished jobs by submission order stay; SQLite reuses
-  // the freed pages, so the file stops growing once history is full.
-  static constexpr const char* kDoomed =
-      "SELECT id FROM jobs WHERE finished = 1 ORDER BY seq DESC "
-      "LIMIT -1 OFFSET ?1";
-  Status s = Exec("BEGIN IMMEDIATE");
-  if (!s.ok()) return s;
-  uint64_t pruned = 0;
-  for (const char* sql : {"DELETE FROM tasks WHERE job_id IN (",
-                          "DELETE FROM jobs WHERE id IN ("}) {
-    Statement st(db_, (std::string(sql) + kDoomed + ")").c_str());
-    if (!st.ok()) {
-      s = Error("prepare prune");
-      break;
-    }
-    sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(keep));
-    if (sqlite3_step(st.get()) != SQLITE_DONE) {
-      s = Error("prune");
-      break;
-    }
-    pruned = static_cast<uint64_t>(sqlite3_changes(db_));
+StatusOr<int64_t> JobJournal::PragmaValue(const char* sql) {
+  Statement st(db_, sql);
+  if (!st.ok()) return Error("prepare");
+  if (sqlite3_step(st.get()) != SQLITE_ROW) return Error(sql);
+  return static_cast<int64_t>(sqlite3_column_int64(st.get(), 0));
+}
+
+StatusOr<std::vector<JobJournal::JobSummary>> JobJournal::ListJobs(
+    size_t limit) {
+  Statement st(db_,
+               "SELECT id, owner, submitted_unix_ms, finished, state, files, "
+               "failed, elapsed_us, finished_unix_ms FROM jobs ORDER BY seq "
+               "DESC LIMIT ?1");
+  if (!st.ok()) return Error("prepare");
+  sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(limit));
+  std::vector<JobSummary> jobs;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    JobSummary job;
+    job.id = st.Column(0);
+    job.owner = st.Column(1);
+    job.submitted_unix_ms = sqlite3_column_int64(st.get(), 2);
+    job.finished = sqlite3_column_int(st.get(), 3) != 0;
+    job.state = st.Column(4);
+    job.files = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 5));
+    job.failed = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 6));
+    job.elapsed_us = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 7));
+    job.finished_unix_ms = sqlite3_column_int64(st.get(), 8);
+    jobs.push_back(std::move(job));
   }
-  if (s.ok()) s = Exec("COMMIT");
+  if (rc != SQLITE_DONE) return Error("list jobs");
+  for (JobSummary& job : jobs) {
+    if (!job.finished || !job.state.empty()) continue;
+    auto done = LoadTasks(job.id);
+    if (!done.ok()) return done.status();
+    SummariseFromTasks(*done, &job);
+  }
+  return jobs;
+}
+
+StatusOr<JobJournal::PruneStep> JobJournal::Prune(
+    int64_t finished_before_unix_ms, size_t max_rows) {
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto step = PruneInTransaction(finished_before_unix_ms, max_rows);
+  Status s = step.ok() ? Exec("COMMIT") : step.status();
   if (!s.ok()) {
     if (sqlite3_get_autocommit(db_) == 0) (void)Exec("ROLLBACK");
     return s;
   }
-  return pruned;
+  return step;
+}
+
+StatusOr<JobJournal::PruneStep> JobJournal::PruneInTransaction(
+    int64_t finished_before, size_t max_rows) {
+  PruneStep step;
+  const auto budget_rows =
+      static_cast<sqlite3_int64>(std::max<size_t>(max_rows, 1));
+  // The doomed jobs leave the jobs table first, so that from this commit
+  // on they are unknown as a whole; their task records follow in batches.
+  {
+    Statement st(db_,
+                 "INSERT OR IGNORE INTO pruning (job_id) SELECT id FROM jobs "
+                 "WHERE finished = 1 AND finished_unix_ms < ?1 ORDER BY "
+                 "finished_unix_ms LIMIT ?2");
+    if (!st.ok()) return Error("prepare prune");
+    sqlite3_bind_int64(st.get(), 1, finished_before);
+    sqlite3_bind_int64(st.get(), 2, budget_rows);
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return Error("prune jobs");
+  }
+  {
+    Statement st(db_,
+                 "DELETE FROM jobs WHERE finished = 1 AND id IN (SELECT "
+                 "job_id FROM pruning)");
+    if (!st.ok()) return Error("prepare prune");
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return Error("prune jobs");
+    step.jobs = static_cast<uint64_t>(sqlite3_changes(db_));
+  }
+  sqlite3_int64 budget = budget_rows;
+  Statement next(db_, "SELECT job_id FROM pruning LIMIT 1");
+  Statement rows(db_,
+                 "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks "
+                 "WHERE job_id = ?1 LIMIT ?2)");
+  Statement done(db_, "DELETE FROM pruning WHERE job_id = ?1");
+  if (!next.ok() || !rows.ok() || !done.ok()) return Error("prepare prune");
+  bool left = false;
+  while (budget > 0) {
+    sqlite3_reset(next.get());
+    int rc = sqlite3_step(next.get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return Error("prune tasks");
+    const std::string job_id = next.Column(0);
+    sqlite3_reset(rows.get());
+    rows.BindText(1, job_id);
+    sqlite3_bind_int64(rows.get(), 2, budget);
+    if (sqlite3_step(rows.get()) != SQLITE_DONE) return Error("prune tasks");
+    const auto deleted = static_cast<sqlite3_int64>(sqlite3_changes(db_));
+    step.rows += static_cast<uint64_t>(deleted);
+    if (deleted == budget) {  // maybe more of this job's rows
+      left = true;
+      budget = 0;
+      break;
+    }
+    sqlite3_reset(done.get());
+    done.BindText(1, job_id);
+    if (sqlite3_step(done.get()) != SQLITE_DONE) return Error("prune tasks");
+    budget -= std::max<sqlite3_int64>(deleted, 1);
+  }
+  if (!left) {
+    auto pending =
+        PragmaValue("SELECT count(*) FROM (SELECT 1 FROM pruning LIMIT 1)");
+    if (!pending.ok()) return pending.status();
+    left = *pending > 0;
+  }
+  if (!left) {
+    Statement st(db_,
+                 "SELECT 1 FROM jobs WHERE finished = 1 AND finished_unix_ms "
+                 "< ?1 LIMIT 1");
+    if (!st.ok()) return Error("prepare prune");
+    sqlite3_bind_int64(st.get(), 1, finished_before);
+    int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("prune jobs");
+    left = rc == SQLITE_ROW;
+  }
+  if (!left && budget > 0) {
+    // Freed pages go back to the file system, a bounded number at a time.
+    auto mode = PragmaValue("PRAGMA auto_vacuum");
+    auto free_pages = PragmaValue("PRAGMA freelist_count");
+    if (!mode.ok()) return mode.status();
+    if (!free_pages.ok()) return free_pages.status();
+    if (*mode == 2 && *free_pages > 0) {
+      const int64_t pages = std::min<int64_t>(*free_pages, budget);
+      const std::string sql =
+          "PRAGMA incremental_vacuum(" + std::to_string(pages) + ")";
+      if (Status s = Exec(sql.c_str()); !s.ok()) return s;
+      step.pages = static_cast<uint64_t>(pages);
+      left = *free_pages > pages;
+    }
+  }
+  step.more = left;
+  return step;
+}
+
+uint64_t JobJournal::FileBytes() const {
+  uint64_t total = 0;
+  for (const char* name : {"/journal.db", "/journal.db-wal"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(dir_ + name, ec);
+    if (!ec) total += size;
+  }
+  return total;
 }
 
 }  // namespace logsweep::coordinator

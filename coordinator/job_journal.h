@@ -46,8 +46,15 @@ class JobJournal {
   void RecordJob(const std::string& job_id, const common::SubmitJob& submit,
                  const std::string& owner = {}, int64_t submitted_unix_ms = 0);
   void RecordTask(const common::TaskOutcome& outcome);
-  // `elapsed_us`: the job's duration, from submit to its last file.
-  void RecordJobDone(const std::string& job_id, uint64_t elapsed_us = 0);
+  // How a job ended, kept with it for `logsweep jobs` and retention.
+  struct JobEnd {
+    uint64_t elapsed_us = 0;       // from submit to its last file
+    int64_t finished_unix_ms = 0;  // wall clock; retention counts from it
+    uint64_t files = 0;
+    uint64_t failed = 0;         // files that failed (cancelled ones included)
+    std::string state = "done";  // "done", "failed" or "cancelled"
+  };
+  void RecordJobDone(const std::string& job_id, const JobEnd& end);
   // Takes a job's records out of the pending batch (a job that could not be
   // made durable is refused, and must not become durable later).
   void DiscardJob(const std::string& job_id);
@@ -78,11 +85,43 @@ class JobJournal {
   common::StatusOr<std::optional<std::string>> FindByRequestKey(
       const std::string& request_key);
 
-  // Deletes finished jobs older than the newest `keep` finished ones, with
-  // their task records, in one transaction (call with nothing pending);
-  // returns how many jobs went. Unfinished jobs are never deleted. Errors:
-  // Unavailable (the journal cannot be written; nothing was deleted).
-  common::StatusOr<uint64_t> PruneFinished(size_t keep);
+  // One job as `logsweep jobs` lists it.
+  struct JobSummary {
+    std::string id;
+    std::string owner;
+    int64_t submitted_unix_ms = 0;  // 0: unknown (an older journal)
+    bool finished = false;
+    std::string state;    // of a finished job: "done", "failed", "cancelled"
+    uint64_t files = 0;   // of a finished job
+    uint64_t failed = 0;  // of a finished job
+    uint64_t elapsed_us = 0;  // of a finished job
+    int64_t finished_unix_ms = 0;
+  };
+  // The newest `limit` jobs (finished or not), newest first. Reads only
+  // what is committed. Errors: Unavailable (SQLite's error).
+  common::StatusOr<std::vector<JobSummary>> ListJobs(size_t limit);
+
+  // One bounded step of retention (call with nothing pending): finished
+  // jobs that finished before `finished_before_unix_ms` leave the jobs
+  // table at once (so they are unknown from then on), and their task
+  // records are deleted, at most `max_rows` rows per call, over as many
+  // calls as it takes; then free pages are given back to the file system,
+  // at most `max_rows` pages per call (new journals only: see Open). Each
+  // call is one transaction, so the caller's loop is held up by one batch
+  // at most. Unfinished jobs are never touched.
+  // Errors: Unavailable (the journal cannot be written; that batch did
+  // nothing, retry later).
+  struct PruneStep {
+    uint64_t jobs = 0;   // jobs that left the jobs table in this call
+    uint64_t rows = 0;   // task records deleted in this call
+    uint64_t pages = 0;  // free pages given back in this call
+    bool more = false;   // call again soon: work is left
+  };
+  common::StatusOr<PruneStep> Prune(int64_t finished_before_unix_ms,
+                                    size_t max_rows);
+
+  // Bytes of journal.db plus its write-ahead log, for tests and metrics.
+  uint64_t FileBytes() const;
 
   const std::string& dir() const { return dir_; }
 
@@ -97,9 +136,13 @@ class JobJournal {
     std::string request_key;  // kJob
     std::string owner;        // kJob
     int64_t time = 0;         // kJob: submitted_unix_ms; kDone: elapsed_us
+    JobEnd end;               // kDone
   };
 
   common::Status Exec(const char* sql);
+  common::StatusOr<int64_t> PragmaValue(const char* sql);
+  common::StatusOr<PruneStep> PruneInTransaction(int64_t finished_before,
+                                                 size_t max_rows);
   common::Status Apply(const Op& op);
   common::Status Error(const std::string& what) const;
   common::StatusOr<std::vector<common::TaskOutcome>> LoadTasks(

@@ -13,6 +13,7 @@
 
 #include "common/base/logging.h"
 #include "common/base/signals.h"
+#include "common/base/time_text.h"
 #include "common/transport/curve.h"
 #include "common/transport/version.h"
 #include "coordinator/coordinator.h"
@@ -180,11 +181,12 @@ int Main(int argc, char** argv) {
                  "how long a finished job is kept in memory")
       ->check(CLI::Range(int64_t{0}, int64_t{7 * 86400000LL}))
       ->capture_default_str();
-  app.add_option("--keep-jobs", config.keep_journal_jobs,
-                 "finished jobs kept in the --state journal, newest first; "
-                 "older ones and their task records are deleted (0: keep "
-                 "all)")
-      ->check(CLI::Range(size_t{0}, size_t{1000000}))
+  std::string keep_jobs = "3d";
+  app.add_option("--keep-jobs", keep_jobs,
+                 "how long a finished job stays in the --state journal after "
+                 "it finished (500ms, 90s, 30m, 12h, 3d, 2w); then it and its "
+                 "task records are deleted. 0: as soon as it finished; "
+                 "forever: never")
       ->capture_default_str();
   app.add_option("--http", http_address,
                  "serve a read-only status page, /api/status and Prometheus "
@@ -215,13 +217,23 @@ int Main(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text, or json: one object per line (time, level, "
+                 "component, pid, message, and job, task, worker when the "
+                 "message names them)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   config.speculation = !no_speculation;
-  if (auto s = logsweep::common::InitLogging("coordinator", log_level);
+  if (auto s = logsweep::common::InitLogging(
+          "coordinator", log_level,
+          log_format == "json" ? logsweep::common::LogFormat::kJson
+                               : logsweep::common::LogFormat::kText);
       !s.ok()) {
     std::fprintf(stderr, "logsweep-coordinator: %s\n", s.ToString().c_str());
     return 2;
@@ -236,6 +248,17 @@ int Main(int argc, char** argv) {
   config.task_timeout = std::chrono::milliseconds(task_timeout_ms);
   config.quarantine_duration = std::chrono::milliseconds(quarantine_ms);
   config.finished_retention = std::chrono::milliseconds(keep_finished_ms);
+  if (keep_jobs == "forever") {
+    config.keep_journal_jobs = lc::CoordinatorConfig::kKeepJobsForever;
+  } else {
+    auto keep = logsweep::common::ParseDuration(keep_jobs);
+    if (!keep.ok()) {
+      std::fprintf(stderr, "logsweep-coordinator: --keep-jobs: %s\n",
+                   keep.status().message().c_str());
+      return 2;
+    }
+    config.keep_journal_jobs = *keep;
+  }
 
   std::unique_ptr<lc::JobJournal> journal;
   if (!state_dir.empty()) {

@@ -397,6 +397,11 @@ std::vector<common::WorkerStatus> WorkerRegistry::Statuses(
                .count()));
     s.quarantined = w.quarantined;
     s.quarantine_reason = w.quarantine_reason;
+    // Every message sets `expires` to its arrival plus the expiry.
+    s.last_seen_ms = static_cast<uint64_t>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(
+               now - (w.expires - w.expiry))
+               .count()));
     out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(),

@@ -21,7 +21,10 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (auto s = logsweep::common::InitLogging("worker", flags.log_level);
+  if (auto s = logsweep::common::InitLogging(
+          "worker", flags.log_level,
+          flags.log_format == "json" ? logsweep::common::LogFormat::kJson
+                                     : logsweep::common::LogFormat::kText);
       !s.ok()) {
     std::fprintf(stderr, "logsweep-worker: %s\n", s.ToString().c_str());
     return 2;

@@ -63,6 +63,12 @@ void AddWorkerFlags(CLI::App& app, WorkerFlags& flags) {
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  app.add_option("--log-format", flags.log_format,
+                 "text, or json: one object per line (time, level, "
+                 "component, pid, message, and job, task, worker when the "
+                 "message names them)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 }
 
 common::Status FinishWorkerFlags(WorkerFlags& flags) {

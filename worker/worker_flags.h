@@ -13,6 +13,7 @@ namespace logsweep::worker {
 struct WorkerFlags {
   WorkerConfig config;
   std::string log_level = "info";
+  std::string log_format = "text";
   int parent_pid = 0;
   std::string inflate;
   int64_t heartbeat_ms = 1000;

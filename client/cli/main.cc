@@ -633,6 +633,31 @@ int ShowStatus(const std::string& job_id, const ConnectFlags& connect,
   return lc::kExitOk;
 }
 
+// `jobs`: the journal's newest jobs, through the coordinator.
+int ListJobs(uint32_t limit, const ConnectFlags& connect, bool json) {
+  zmq::context_t context(1);
+  lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
+  client.set_notice_callback(PrintNotice);
+  common::GetStatus request;
+  request.history = true;
+  request.history_limit = limit;
+  auto answer = client.Request(request);
+  if (!answer.ok()) return PrintError(answer.status());
+  auto* status = std::get_if<common::StatusReply>(&*answer);
+  if (status == nullptr) {
+    return PrintError(common::InternalError("unexpected answer to jobs"));
+  }
+  if (!status->has_history) {
+    return PrintError(common::InvalidArgumentError(
+        "the coordinator at " + connect.coordinator +
+        " does not know `jobs` (it is older than this client): upgrade it"));
+  }
+  const std::string text = json ? lc::HistoryJson(status->history)
+                                : lc::HistoryTable(status->history);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return lc::kExitOk;
+}
+
 int CancelJob(const std::string& job_id, const ConnectFlags& connect) {
   zmq::context_t context(1);
   lc::JobClient client(context, connect.coordinator, ClientOptions(connect));
@@ -803,6 +828,12 @@ int Main(int argc, char** argv) {
                   "entries go first")
       ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 50))
       ->capture_default_str();
+  std::string log_format = "text";
+  run->add_option("--log-format", log_format,
+                  "how the local coordinator and workers log (warnings and "
+                  "errors): text, or json, one object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   JobFlags submit_job;
   ConnectFlags connect;
@@ -849,6 +880,18 @@ int Main(int argc, char** argv) {
       app.add_subcommand("workers", "list the connected workers");
   workers_cmd->add_flag("--json", json, "print one JSON document");
   AddConnectFlags(workers_cmd, connect);
+
+  uint32_t jobs_limit = 20;
+  auto* jobs_cmd = app.add_subcommand(
+      "jobs",
+      "list the newest jobs in the coordinator's --state journal, newest "
+      "first: id (in full for your own), submitted, state, files, "
+      "failures, duration");
+  jobs_cmd->add_option("--limit", jobs_limit, "how many jobs (1..1000)")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  jobs_cmd->add_flag("--json", json, "print one JSON document");
+  AddConnectFlags(jobs_cmd, connect);
 
   auto* cancel = app.add_subcommand(
       "cancel",
@@ -924,8 +967,9 @@ int Main(int argc, char** argv) {
       return lc::kExitUsage;
     }
   }
-  if (*submit || *wait || *status || *workers_cmd || *cancel) {
-    for (const CLI::App* cmd : {submit, wait, status, workers_cmd, cancel}) {
+  if (*submit || *wait || *status || *workers_cmd || *jobs_cmd || *cancel) {
+    for (const CLI::App* cmd :
+         {submit, wait, status, workers_cmd, jobs_cmd, cancel}) {
       if (*cmd) ConnectFlagsFromEnvironment(*cmd, connect);
     }
     // $LOGSWEEP_COORDINATOR is held to what --coordinator is.
@@ -958,6 +1002,7 @@ int Main(int argc, char** argv) {
   if (*wait) return WaitJob(job_id, connect, output);
   if (*status) return ShowStatus(job_id, connect, json, false);
   if (*workers_cmd) return ShowStatus("", connect, json, true);
+  if (*jobs_cmd) return ListJobs(jobs_limit, connect, json);
   if (*cancel) return CancelJob(job_id, connect);
 
   // run: find the files before any worker is forked.
@@ -978,6 +1023,8 @@ int Main(int argc, char** argv) {
     options.cache_path = DefaultCachePath();
     options.cache_max_bytes = cache_max_bytes;
   }
+  options.log_format = log_format == "json" ? common::LogFormat::kJson
+                                            : common::LogFormat::kText;
   if (auto s = cluster.Start(options); !s.ok()) {
     std::fprintf(stderr, "logsweep: cannot start local workers: %s\n",
                  s.ToString().c_str());

@@ -13,6 +13,7 @@
 
 #include "client/cli/discovery_report.h"
 #include "client/cli/json_bytes.h"
+#include "common/base/time_text.h"
 
 namespace logsweep::client {
 namespace {
@@ -267,18 +268,20 @@ std::string WorkersTable(const std::vector<common::WorkerStatus>& workers) {
     name_width = std::max(name_width, static_cast<int>(w.name.size()));
   }
   char buf[1024];
-  std::snprintf(buf, sizeof(buf), "  %-*s %5s %7s %6s %9s %9s %9s %9s\n",
+  std::snprintf(buf, sizeof(buf), "  %-*s %5s %7s %6s %9s %9s %9s %9s %9s\n",
                 name_width, "NAME", "SLOTS", "RUNNING", "QUEUED", "TASKS",
-                "MB/s NOW", "MB/s AVG", "UP");
+                "MB/s NOW", "MB/s AVG", "UP", "SEEN");
   out += buf;
   for (const auto& w : workers) {
     const uint32_t running = std::min(w.in_flight, w.slots);
     std::snprintf(
-        buf, sizeof(buf), "  %-*s %5u %7u %6u %9" PRIu64 " %9.1f %9.1f %9s\n",
-        name_width, w.name.c_str(), w.slots, running, w.in_flight - running,
-        w.tasks_done, static_cast<double>(w.recent_bytes_per_second) / 1e6,
+        buf, sizeof(buf),
+        "  %-*s %5u %7u %6u %9" PRIu64 " %9.1f %9.1f %9s %9s\n", name_width,
+        w.name.c_str(), w.slots, running, w.in_flight - running, w.tasks_done,
+        static_cast<double>(w.recent_bytes_per_second) / 1e6,
         MBps(w.bytes_scanned, w.connected_ms),
-        Seconds(static_cast<double>(w.connected_ms) / 1e3).c_str());
+        Seconds(static_cast<double>(w.connected_ms) / 1e3).c_str(),
+        (Seconds(static_cast<double>(w.last_seen_ms) / 1e3) + " ago").c_str());
     out += buf;
     if (w.quarantined) {
       out += "    quarantined (gets no tasks): " + w.quarantine_reason + "\n";
@@ -325,6 +328,7 @@ std::string StatusJson(const common::StatusReply& status, bool workers_only) {
              {"tasks_done", w.tasks_done},
              {"bytes_scanned", w.bytes_scanned},
              {"connected_seconds", w.connected_ms / 1e3},
+             {"last_seen_seconds", w.last_seen_ms / 1e3},
              {"quarantined", w.quarantined},
              {"quarantine_reason", w.quarantine_reason}});
   }
@@ -449,6 +453,54 @@ common::Status WriteFileAtomically(const std::string& path,
     return common::ErrnoStatus(err, "cannot replace " + path);
   }
   return common::OkStatus();
+}
+
+namespace {
+
+std::string SubmittedText(int64_t unix_ms) {
+  return unix_ms > 0 ? common::FormatIsoUtc(unix_ms / 1000) : "unknown";
+}
+
+}  // namespace
+
+std::string HistoryTable(const std::vector<common::JobSummary>& jobs) {
+  std::string out = "jobs: " + std::to_string(jobs.size()) + " newest\n";
+  if (jobs.empty()) return out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "  %-32s %-20s %-9s %15s %7s %9s\n", "JOB",
+                "SUBMITTED", "STATE", "FILES", "FAILED", "DURATION");
+  out += buf;
+  for (const auto& j : jobs) {
+    std::string files = j.state == "running" ? std::to_string(j.done) + "/" +
+                                                   std::to_string(j.files)
+                                             : std::to_string(j.files);
+    std::snprintf(buf, sizeof(buf),
+                  "  %-32s %-20s %-9s %15s %7" PRIu64 " %9s\n",
+                  DisplayUtf8(j.job_id).c_str(),
+                  SubmittedText(j.submitted_unix_ms).c_str(),
+                  DisplayUtf8(j.state).c_str(), files.c_str(), j.failed,
+                  Seconds(static_cast<double>(j.elapsed_ms) / 1e3).c_str());
+    out += buf;
+  }
+  return out;
+}
+
+std::string HistoryJson(const std::vector<common::JobSummary>& jobs) {
+  json list = json::array();
+  for (const auto& j : jobs) {
+    list.push_back(json{
+        {"job_id", BytesJson(j.job_id)},
+        {"submitted", j.submitted_unix_ms > 0 ? json(common::FormatIsoUtc(
+                                                    j.submitted_unix_ms / 1000))
+                                              : json(nullptr)},
+        {"submitted_unix_ms", j.submitted_unix_ms},
+        {"state", BytesJson(j.state)},
+        {"files", j.files},
+        {"done", j.done},
+        {"failed", j.failed},
+        {"elapsed_seconds", j.elapsed_ms / 1e3}});
+  }
+  return Dump(json{{"jobs", std::move(list)}});
 }
 
 }  // namespace logsweep::client

@@ -73,6 +73,11 @@ std::string JobsTable(const std::vector<common::JobStatus>& jobs,
                       bool one_job = false);
 std::string StatusJson(const common::StatusReply& status, bool workers_only);
 
+// `logsweep jobs`: the journal's newest jobs as the coordinator sent them
+// (newest first), as a table (SUBMITTED in UTC) or one JSON document.
+std::string HistoryTable(const std::vector<common::JobSummary>& jobs);
+std::string HistoryJson(const std::vector<common::JobSummary>& jobs);
+
 // Checks, before a job starts, that --output `path` can be written: "-"
 // (stdout) can; a directory cannot (InvalidArgument), nor a file in a
 // directory that is missing (NotFound) or not writable (PermissionDenied).

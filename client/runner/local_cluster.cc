@@ -223,7 +223,8 @@ common::Status LocalCluster::Start(const Options& options) {
   // process, even if it is killed. They inherit the "worker" logger (set up
   // once here rather than in each child, where it took 3 ms of copy-on-write
   // faults); this process then switches to the "coordinator" one.
-  if (common::Status s = common::InitLogging("worker", options.log_level);
+  if (common::Status s =
+          common::InitLogging("worker", options.log_level, options.log_format);
       !s.ok()) {
     ::close(*listen_fd);
     return s;
@@ -242,7 +243,8 @@ common::Status LocalCluster::Start(const Options& options) {
     workers_.push_back(*worker);
   }
 
-  common::Status s = common::InitLogging("coordinator", options.log_level);
+  common::Status s =
+      common::InitLogging("coordinator", options.log_level, options.log_format);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (s.ok() && wake_fd_ < 0) s = common::ErrnoStatus(errno, "eventfd");
   if (!s.ok()) {

@@ -10,6 +10,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/base/logging.h"
 #include "common/base/status.h"
 #include "common/scan/gzip_stream.h"
 
@@ -44,6 +45,7 @@ class LocalCluster {
     // The result cache's database (docs/cache.md); empty: no cache.
     std::string cache_path;
     uint64_t cache_max_bytes = uint64_t{1} << 30;
+    common::LogFormat log_format = common::LogFormat::kText;  // and theirs
   };
 
   LocalCluster() = default;

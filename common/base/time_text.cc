@@ -140,4 +140,40 @@ StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now) {
          h * 3600 + mi * 60 + s - offset;
 }
 
+StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  auto invalid = [&](const char* why) -> StatusOr<std::chrono::milliseconds> {
+    return InvalidArgumentError("duration '" + std::string(text) + "': " + why +
+                                " (want a number and a unit: 500ms, 90s, "
+                                "30m, 12h, 3d, 2w; or 0)");
+  };
+  if (text == "0") return std::chrono::milliseconds(0);
+  size_t i = 0;
+  int64_t n = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (n > 1'000'000'000'000) return invalid("too long");
+    n = n * 10 + (text[i] - '0');
+  }
+  if (i == 0) return invalid("not a number");
+  const std::string_view unit = text.substr(i);
+  int64_t unit_ms = 0;
+  if (unit == "ms") {
+    unit_ms = 1;
+  } else if (unit == "s") {
+    unit_ms = 1000;
+  } else if (unit == "m") {
+    unit_ms = 60'000;
+  } else if (unit == "h") {
+    unit_ms = 3'600'000;
+  } else if (unit == "d") {
+    unit_ms = 86'400'000;
+  } else if (unit == "w") {
+    unit_ms = 7 * 86'400'000LL;
+  } else {
+    return invalid(unit.empty() ? "no unit" : "unknown unit");
+  }
+  constexpr int64_t kMaxMs = 100LL * 366 * 86'400'000;
+  if (n > kMaxMs / unit_ms) return invalid("too long");
+  return std::chrono::milliseconds(n * unit_ms);
+}
+
 }  // namespace logsweep::common

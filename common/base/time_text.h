@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,5 +24,11 @@ std::string FormatIsoUtc(int64_t unix_seconds);
 //   `now`.
 // InvalidArgument (naming the text) for anything else.
 StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now);
+
+// A duration flag's value: a whole number and one unit, `500ms`, `90s`,
+// `30m`, `12h`, `3d`, `2w`, or `0` alone. InvalidArgument (naming the text)
+// for anything else, a bare number other than 0 included (its unit would
+// be a guess), and beyond 100 years.
+StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 }  // namespace logsweep::common

@@ -659,6 +659,8 @@ std::string Encode(const ClientToCoordinator& msg) {
                    auto* status = proto.mutable_status();
                    status->set_job_id(m.job_id);
                    status->set_request_id(m.request_id);
+                   status->set_history(m.history);
+                   status->set_history_limit(m.history_limit);
                  },
              },
              msg);
@@ -714,7 +716,8 @@ StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
       if (m.job_id().size() > kMaxJobIdBytes) {
         return InvalidArgumentError("job id too long");
       }
-      return ClientToCoordinator(GetStatus{m.job_id(), m.request_id()});
+      return ClientToCoordinator(GetStatus{m.job_id(), m.request_id(),
+                                           m.history(), m.history_limit()});
     }
     case wire::ClientToCoordinator::BODY_NOT_SET:
       break;
@@ -783,6 +786,7 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_quarantined(w.quarantined);
               o->set_quarantine_reason(w.quarantine_reason);
               o->set_recent_bytes_per_second(w.recent_bytes_per_second);
+              o->set_last_seen_ms(w.last_seen_ms);
             }
             for (const JobStatus& j : m.jobs) {
               auto* o = r->add_jobs();
@@ -792,6 +796,17 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_query(j.query);
               o->set_finished(j.finished);
             }
+            for (const JobSummary& j : m.history) {
+              auto* o = r->add_history();
+              o->set_job_id(j.job_id);
+              o->set_submitted_unix_ms(j.submitted_unix_ms);
+              o->set_state(j.state);
+              o->set_files(j.files);
+              o->set_failed(j.failed);
+              o->set_done(j.done);
+              o->set_elapsed_ms(j.elapsed_ms);
+            }
+            r->set_has_history(m.has_history);
             r->set_request_id(m.request_id);
           },
           [&](const FilesDone& m) {
@@ -841,13 +856,20 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
         out.workers.push_back(
             WorkerStatus{w.name(), w.slots(), w.in_flight(), w.tasks_done(),
                          w.bytes_scanned(), w.connected_ms(), w.quarantined(),
-                         w.quarantine_reason(), w.recent_bytes_per_second()});
+                         w.quarantine_reason(), w.recent_bytes_per_second(),
+                         w.last_seen_ms()});
       }
       for (const auto& j : r.jobs()) {
         out.jobs.push_back(JobStatus{FromWire(j.progress()), j.elapsed_ms(),
                                      j.client_attached(), j.query(),
                                      j.finished()});
       }
+      for (const auto& j : r.history()) {
+        out.history.push_back(JobSummary{j.job_id(), j.submitted_unix_ms(),
+                                         j.state(), j.files(), j.failed(),
+                                         j.done(), j.elapsed_ms()});
+      }
+      out.has_history = r.has_history();
       return CoordinatorToClient(std::move(out));
     }
     case wire::CoordinatorToClient::kFiles: {

@@ -177,10 +177,13 @@ struct CancelReply {
   uint64_t request_id = 0;
 };
 
-// Empty job_id: every unfinished job.
+// Empty job_id: every unfinished job. history: the journal's newest
+// `history_limit` jobs instead (StatusReply::history).
 struct GetStatus {
   std::string job_id;
   uint64_t request_id = 0;
+  bool history = false;
+  uint32_t history_limit = 0;
 };
 struct WorkerStatus {
   std::string name;
@@ -192,6 +195,7 @@ struct WorkerStatus {
   bool quarantined = false;
   std::string quarantine_reason;
   uint64_t recent_bytes_per_second = 0;  // over the last 10 to 20 s
+  uint64_t last_seen_ms = 0;  // since its last message (any: a heartbeat too)
 };
 struct JobStatus {
   JobProgress progress;
@@ -200,10 +204,22 @@ struct JobStatus {
   std::string query;  // the job's query as text (common::QueryText)
   bool finished = false;
 };
+// One job of the journal's history.
+struct JobSummary {
+  std::string job_id;             // shortened unless the asker's own
+  int64_t submitted_unix_ms = 0;  // 0: unknown
+  std::string state;              // "running", "done", "failed", "cancelled"
+  uint64_t files = 0;
+  uint64_t failed = 0;
+  uint64_t done = 0;
+  uint64_t elapsed_ms = 0;
+};
 struct StatusReply {
   std::vector<WorkerStatus> workers;
   std::vector<JobStatus> jobs;
   uint64_t request_id = 0;
+  std::vector<JobSummary> history;
+  bool has_history = false;  // an answer to a history request
 };
 
 using ClientToCoordinator =

@@ -170,6 +170,12 @@ std::string RenderMetrics(const StatusSnapshot& snap) {
   w.Head("logsweep_journal_commit_seconds", "histogram",
          "Time to commit one batch to the --state journal.");
   w.Buckets("logsweep_journal_commit_seconds", c.journal_commit_seconds);
+  w.Head("logsweep_journal_prune_seconds", "histogram",
+         "Time one batch of --keep-jobs retention held up the poll loop.");
+  w.Buckets("logsweep_journal_prune_seconds", c.journal_prune_seconds);
+  w.Metric("logsweep_journal_prune_max_seconds", "gauge",
+           "The longest batch of --keep-jobs retention.",
+           c.journal_prune_max_seconds);
   w.Head("logsweep_task_duration_seconds", "histogram",
          "From a task's dispatch to its accepted answer.");
   w.Buckets("logsweep_task_duration_seconds", c.task_seconds);

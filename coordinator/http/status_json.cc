@@ -91,6 +91,7 @@ std::string RenderStatusJson(const StatusSnapshot& snap,
         {"tasks_done", w.tasks_done},
         {"bytes_scanned", w.bytes_scanned},
         {"connected_s", seconds},
+        {"last_seen_s", static_cast<double>(w.last_seen_ms) / 1000.0},
         {"mb_per_s", seconds > 0
                          ? static_cast<double>(w.bytes_scanned) / 1e6 / seconds
                          : 0.0},

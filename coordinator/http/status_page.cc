@@ -37,7 +37,7 @@ constexpr std::string_view kIndex = R"HTML(<!doctype html>
     <button id="next" type="button">next &rarr;</button>
     <label>sort <select id="sort"><option value="name">name</option><option value="busy">busiest</option><option value="quarantined">quarantined first</option></select></label>
   </div>
-  <table id="workers"><thead><tr><th>worker</th><th>busy / slots</th><th>tasks done</th><th>MB/s (average)</th><th>connected</th><th>state</th></tr></thead><tbody></tbody></table>
+  <table id="workers"><thead><tr><th>worker</th><th>busy / slots</th><th>tasks done</th><th>MB/s (average)</th><th>connected</th><th>last seen</th><th>state</th></tr></thead><tbody></tbody></table>
 </section>
 <section class="two">
   <div>
@@ -217,7 +217,7 @@ constexpr std::string_view kJs = R"JS('use strict';
       el('tr', { 'data-worker': w.name, class: w.quarantined ? 'quarantined' : '' },
         el('td', {}, w.name), el('td', {}, w.in_flight + ' / ' + w.slots),
         el('td', {}, w.tasks_done), el('td', {}, w.mb_per_s.toFixed(1)),
-        el('td', {}, dur(w.connected_s)),
+        el('td', {}, dur(w.connected_s)), el('td', {}, ago(w.last_seen_s)),
         el('td', {}, w.quarantined ? 'quarantined: ' + w.quarantine_reason : 'ok'))));
 
     $('gone').replaceChildren(...(d.gone.length ? d.gone.map((g) =>

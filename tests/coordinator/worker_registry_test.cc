@@ -342,6 +342,19 @@ TEST(WorkerRegistryTest, QuarantinedWorkerGetsNoTasksWhileOthersAreThere) {
             (std::vector<std::string>{"bad"}));
 }
 
+TEST(WorkerRegistryTest, StatusesSayHowLongAgoEachWorkerWasLastHeardFrom) {
+  WorkerRegistry registry(kExpiry, 0);
+  (void)registry.Register("a", Hello("a", 1), At(0));
+  (void)registry.Register("b", Hello("b", 1), At(0));
+  EXPECT_TRUE(registry.Touch("b", At(2)));
+
+  std::vector<common::WorkerStatus> statuses = registry.Statuses(At(3));
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_EQ(statuses[0].name, "a");
+  EXPECT_EQ(statuses[0].last_seen_ms, 3000u);
+  EXPECT_EQ(statuses[1].last_seen_ms, 1000u);
+}
+
 TEST(WorkerRegistryTest, PickSkipsTheExcludedWorker) {
   WorkerRegistry registry(kExpiry, 0);
   (void)registry.Register("a", Hello("a", 1), At(0));

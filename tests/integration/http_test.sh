@@ -6,9 +6,8 @@
 #     job reported; /api/status shows the job finished in its history;
 #  3. hostile HTTP (malformed, oversized, unknown paths, `..`, idle and
 #     slow connections held open) gets no answer it must not, never stops
-#     the coordinator, and a job run meanwhile is exact and not slowed;
-#  4. --keep-jobs N: the --state journal keeps the newest N finished jobs
-#     and their task records, no more.
+#     the coordinator, and a job run meanwhile is exact and not slowed.
+# (Retention of the --state journal: retention_test.sh.)
 source "$(dirname "$0")/lib.sh"
 
 PROBE="/usr/bin/python3 $(dirname "$0")/http_probe.py"
@@ -30,7 +29,7 @@ echo "ok 1 - off by default"
 "$BIN/logsweep-coordinator" --workers-endpoint 'tcp://127.0.0.1:*' \
   --clients-endpoint 'tcp://127.0.0.1:*' --ready-file "$WORK/ready" \
   --log-level info --heartbeat-ms 200 --http 127.0.0.1:0 \
-  --http-publish-ms 100 --state "$WORK/state" --keep-jobs 2 \
+  --http-publish-ms 100 --state "$WORK/state" \
   2>>"$WORK/coordinator.log" &
 COORDINATOR_PID=$!
 PIDS+=("$COORDINATOR_PID")
@@ -112,23 +111,3 @@ grep -q "did not run for" "$WORK/coordinator.log" &&
 [ "$took_ms" -lt 6000 ] || fail "3: the job took ${took_ms} ms"
 $PROBE get "$URL/metrics" >/dev/null || fail "3: /metrics after the hostile clients"
 echo "ok 3 - hostile HTTP: $(grep -c '^ok' "$WORK/hostile.txt") cases refused, job exact in ${took_ms} ms"
-
-# ---- 4 ----
-for i in 1 2 3; do
-  "$BIN/logsweep" submit -q --coordinator "$CLIENTS_EP" "$WORK/small" \
-    >"$WORK/4.$i.out" || fail "4: job $i"
-done
-sleep 0.5  # the prune follows the commit of the last finished job
-/usr/bin/python3 - "$WORK/state/journal.db" <<'PY' || fail "4: journal not pruned"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-jobs = db.execute("SELECT count(*) FROM jobs WHERE finished = 1").fetchone()[0]
-orphans = db.execute("SELECT count(*) FROM tasks WHERE job_id NOT IN "
-                     "(SELECT id FROM jobs)").fetchone()[0]
-tasks = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
-print("finished jobs", jobs, "tasks", tasks, "orphans", orphans)
-assert jobs == 2 and orphans == 0 and tasks == 2 * 4
-PY
-[ "$(metric logsweep_journal_pruned_jobs_total)" = 3 ] ||
-  fail "4: pruned metric $(metric logsweep_journal_pruned_jobs_total), want 3 (5 jobs, 2 kept)"
-echo "ok 4 - --keep-jobs 2 keeps two finished jobs in the journal"

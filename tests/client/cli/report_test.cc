@@ -451,6 +451,42 @@ TEST(StatusTablesTest, ShowsRunningAtMostSlotsAndQueuedApart) {
   EXPECT_NE(header.find("MB/s AVG"), std::string::npos);
 }
 
+TEST(StatusTablesTest, ShowsWhenEachWorkerWasLastSeen) {
+  common::WorkerStatus w{"w", 1, 0, 0, 0, 60'000, false, {}, 0, 2'500};
+
+  std::string table = WorkersTable({w});
+  auto doc = nlohmann::json::parse(StatusJson({{w}, {}, 0, {}, false}, true));
+
+  SCOPED_TRACE(table);
+  EXPECT_NE(table.find("SEEN"), std::string::npos);
+  EXPECT_NE(table.find("2.5 s ago"), std::string::npos);
+  EXPECT_EQ(doc["workers"][0]["last_seen_seconds"], 2.5);
+}
+
+TEST(HistoryTest, ListsJobsNewestFirstWithSubmitTimeStateAndFiles) {
+  std::vector<common::JobSummary> jobs = {
+      {"abcd", 1'764'518'400'000, "running", 10, 1, 4, 2'000},
+      {"ef01", 0, "cancelled", 3, 2, 3, 500}};
+
+  std::string table = HistoryTable(jobs);
+  auto doc = nlohmann::json::parse(HistoryJson(jobs));
+
+  SCOPED_TRACE(table);
+  EXPECT_NE(table.find("jobs: 2 newest"), std::string::npos);
+  EXPECT_LT(table.find("abcd"), table.find("ef01"));
+  EXPECT_NE(table.find("2025-11-30T16:00:00Z running"), std::string::npos);
+  EXPECT_NE(table.find("4/10"), std::string::npos);
+  EXPECT_NE(table.find("unknown"), std::string::npos);
+  ASSERT_EQ(doc["jobs"].size(), 2u);
+  EXPECT_EQ(doc["jobs"][0]["submitted"], "2025-11-30T16:00:00Z");
+  EXPECT_EQ(doc["jobs"][0]["done"], 4);
+  EXPECT_EQ(doc["jobs"][0]["files"], 10);
+  EXPECT_EQ(doc["jobs"][0]["elapsed_seconds"], 2.0);
+  EXPECT_TRUE(doc["jobs"][1]["submitted"].is_null());
+  EXPECT_EQ(doc["jobs"][1]["state"], "cancelled");
+  EXPECT_EQ(doc["jobs"][1]["failed"], 2);
+}
+
 TEST(StatusTablesTest, KeepsColumnsAlignedWithALongWorkerName) {
   std::string long_name(70, 'n');
   std::string table = WorkersTable({{"short", 1, 0, 0, 0, 0, false, {}, 0},
