@@ -29,12 +29,42 @@ LineMatcher::LineMatcher(Query query)
       predicates_(query_.IsHeadline()
                       ? nullptr
                       : std::make_unique<QueryPredicates>(query_)),
-      literal_(predicates_ ? predicates_->literal() : query_.match_value),
+      // Several values may come down to one literal (all hold "/a").
+      literal_(predicates_ ? (predicates_->literals().size() == 1
+                                  ? predicates_->literals().front()
+                                  : std::string())
+                           : query_.match_value),
       last_field_(predicates_ ? predicates_->last_field()
                               : std::max(query_.key_field, query_.match_field)),
       value_has_space_(std::any_of(literal_.begin(), literal_.end(), IsSpace)),
       value_has_newline_(literal_.find('\n') != std::string::npos),
-      finder_(literal_) {}
+      finder_(literal_) {
+  if (predicates_) {
+    literals_ = predicates_->literals();
+  } else if (!literal_.empty()) {
+    literals_ = {literal_};
+  }
+  if (literals_.size() > 1) {
+    std::vector<std::string> needles;
+    for (const std::string& l : literals_) {
+      if (l.find('\n') == std::string::npos) needles.push_back(l);
+    }
+    no_line_holds_literal_ = needles.empty();
+    if (!needles.empty() &&
+        needles.size() <= MultiSubstringFinder::kMaxNeedles) {
+      multi_finder_ =
+          std::make_unique<MultiSubstringFinder>(std::move(needles));
+    }
+  }
+}
+
+bool LineMatcher::HoldsLiteral(std::string_view line) const {
+  if (multi_finder_) return multi_finder_->FoundIn(line);
+  for (const std::string& l : literals_) {
+    if (line.find(l) != std::string_view::npos) return true;
+  }
+  return literals_.empty();
+}
 
 void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
                         HostSet& hosts, ScanStats& stats) {
@@ -324,26 +354,45 @@ void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
                                    ScanStats& stats) const {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (literals_.size() > 1) {
+    if (no_line_holds_literal_) {
+      stats.lines += CountNewlines(begin, text.size()) + unterminated;
+    } else if (multi_finder_) {
+      ScanCandidatesGeneral(*multi_finder_, text, hosts, stats);
+    } else {
+      ScanEveryLineGeneral(text, hosts, stats);
+    }
+    return;
+  }
   if (literal_.empty()) {
     ScanEveryLineGeneral(text, hosts, stats);
     return;
   }
-  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
   if (value_has_newline_) {
     stats.lines += CountNewlines(begin, text.size()) + unterminated;
     return;
   }
-  // As ScanLines: only lines that hold the literal are split.
-  const size_t literal_len = literal_.size();
+  ScanCandidatesGeneral(finder_, text, hosts, stats);
+}
+
+template <class Finder>
+void LineMatcher::ScanCandidatesGeneral(const Finder& finder,
+                                        std::string_view text, HostSet& hosts,
+                                        ScanStats& stats) const {
+  // As ScanLines: only lines that hold a literal are split.
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
   uint64_t newlines = 0;
   uint64_t candidates = 0;
   const char* p = begin;  // always the start of a line
-  while (const char* hit = finder_.FindCountingNewlines(p, end, &newlines)) {
+  while (const char* hit = finder.FindCountingNewlines(p, end, &newlines)) {
     const void* before = ::memrchr(p, '\n', static_cast<size_t>(hit - p));
     const char* line =
         before != nullptr ? static_cast<const char*>(before) + 1 : p;
-    const void* nl = std::memchr(hit + literal_len, '\n',
-                                 static_cast<size_t>(end - hit) - literal_len);
+    // The literal found holds no '\n': [hit, line_end) has none to count.
+    const void* nl = std::memchr(hit, '\n', static_cast<size_t>(end - hit));
     const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
     std::string_view key;
     const LineKind kind = MatchLineGeneral(
@@ -373,10 +422,8 @@ void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
     ++stats.lines;
     std::string_view key;
     const LineKind kind = MatchLineGeneral(line, &key);
-    Count(kind, key,
-          kind == LineKind::kMalformed &&
-              line.find(literal_) != std::string_view::npos,
-          hosts, stats);
+    Count(kind, key, kind == LineKind::kMalformed && HoldsLiteral(line), hosts,
+          stats);
     p = nl ? line_end + 1 : end;
   }
 }

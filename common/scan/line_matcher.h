@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/base/host_set.h"
 #include "common/base/query.h"
@@ -80,6 +81,16 @@ class LineMatcher {
   void ClassifyLine(const char* line, size_t len, size_t readable,
                     HostSet& hosts, ScanStats& stats) const;
 
+  // Whether `line` holds one of literals_ (every line when there is none):
+  // only such a short line counts as malformed.
+  bool HoldsLiteral(std::string_view line) const;
+
+  // ScanLinesGeneral's loop with `finder` (a SubstringFinder or a
+  // MultiSubstringFinder): only lines holding what it finds are split.
+  template <class Finder>
+  void ScanCandidatesGeneral(const Finder& finder, std::string_view text,
+                             HostSet& hosts, ScanStats& stats) const;
+
   // ScanLines and ScanEveryLine for a query that is not the headline one.
   void ScanLinesGeneral(std::string_view text, HostSet& hosts,
                         ScanStats& stats) const;
@@ -90,10 +101,18 @@ class LineMatcher {
   Query query_;
   std::unique_ptr<QueryPredicates> predicates_;  // null: the headline query
   std::string literal_;
+  // Byte strings of which every matching line holds one (QueryPredicates::
+  // literals; {literal_} for the headline query; none: every line).
+  std::vector<std::string> literals_;
   uint32_t last_field_;     // max(key_field, match_field)
   bool value_has_space_;    // such a value can never equal a field
   bool value_has_newline_;  // such a value never occurs inside a line
   SubstringFinder finder_;  // of literal_
+  // Of several literals_, those without '\n' (the others never occur in a
+  // line), when there are at most MultiSubstringFinder::kMaxNeedles of
+  // them; null otherwise (more of them: every line is split).
+  std::unique_ptr<MultiSubstringFinder> multi_finder_;
+  bool no_line_holds_literal_ = false;  // every one of several holds '\n'
 };
 
 }  // namespace logsweep::common

@@ -12,6 +12,19 @@ inline bool IsSpace(char c) {
   return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t';
 }
 
+std::vector<std::string> Literals(const Query& query,
+                                  const QueryPredicates* predicates) {
+  if (predicates != nullptr) return predicates->literals();
+  if (query.match_value.empty()) return {};
+  return {query.match_value};
+}
+
+size_t Longest(const std::vector<std::string>& literals) {
+  size_t n = 0;
+  for (const std::string& l : literals) n = std::max(n, l.size());
+  return n;
+}
+
 }  // namespace
 
 LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
@@ -20,7 +33,8 @@ LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
                             ? nullptr
                             : std::make_unique<QueryPredicates>(query)),
       predicates_(owned_predicates_.get()),
-      literal_(predicates_ ? predicates_->literal() : query.match_value),
+      literals_(Literals(query, predicates_)),
+      longest_literal_(Longest(literals_)),
       max_key_bytes_(max_key_bytes),
       last_field_(predicates_ ? predicates_->last_field()
                               : std::max(query.key_field, query.match_field)) {
@@ -31,7 +45,8 @@ LongLineMatcher::LongLineMatcher(const LineMatcher& matcher,
                                  size_t max_key_bytes)
     : query_(matcher.query()),
       predicates_(matcher.predicates()),
-      literal_(matcher.literal()),
+      literals_(Literals(query_, predicates_)),
+      longest_literal_(Longest(literals_)),
       max_key_bytes_(max_key_bytes),
       last_field_(predicates_
                       ? predicates_->last_field()
@@ -50,7 +65,7 @@ void LongLineMatcher::Reset() {
   key_too_long_ = false;
   match_length_ = 0;
   match_equal_ = true;
-  holds_value_ = literal_.empty();
+  holds_value_ = literals_.empty();
   tail_.clear();
   if (predicates_ != nullptr) {
     fields_.resize(last_field_ + 2);
@@ -68,16 +83,17 @@ void LongLineMatcher::Reset() {
 }
 
 void LongLineMatcher::Feed(const char* p, size_t n) {
-  const std::string& value = literal_;
-  // Whether the line holds the value matters only while it may turn out
+  // Whether the line holds a literal matters only while it may turn out
   // to have too few fields.
   if (!enough_fields_ && !holds_value_) {
-    const size_t keep = value.size() - 1;
+    const size_t keep = longest_literal_ - 1;
     // An occurrence across the previous piece and this one.
     std::string seam = tail_;
     seam.append(p, std::min(n, keep));
-    holds_value_ = seam.find(value) != std::string::npos ||
-                   std::string_view(p, n).find(value) != std::string::npos;
+    for (const std::string& value : literals_) {
+      holds_value_ = holds_value_ || seam.find(value) != std::string::npos ||
+                     std::string_view(p, n).find(value) != std::string::npos;
+    }
     if (n >= keep) {
       tail_.assign(p + n - keep, keep);
     } else {
@@ -109,6 +125,7 @@ void LongLineMatcher::Feed(const char* p, size_t n) {
       }
     }
     if (field_ == query_.match_field && match_equal_) {
+      const std::string& value = query_.match_value;  // the headline's
       match_equal_ = match_length_ + len <= value.size() &&
                      std::memcmp(p + i, value.data() + match_length_, len) == 0;
       match_length_ += len;

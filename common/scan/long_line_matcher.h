@@ -61,7 +61,10 @@ class LongLineMatcher {
   const Query& query_;
   std::unique_ptr<QueryPredicates> owned_predicates_;
   const QueryPredicates* predicates_;  // null: the headline query
-  const std::string literal_;          // the match value for the headline query
+  // Byte strings of which a line must hold one to count as malformed
+  // (LineMatcher's literals; the match value for the headline query).
+  const std::vector<std::string> literals_;
+  const size_t longest_literal_;
   const size_t max_key_bytes_;
   const uint32_t last_field_;  // max(key_field, match_field)
   uint32_t field_ = 0;         // index of the current or next field

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -292,6 +293,103 @@ TEST(GeneralScanTest, EveryLineAndLiteralPathsAgree) {
   EXPECT_EQ(a.lines, b.lines);
   EXPECT_GT(a.matches, 0u);
   EXPECT_GT(a.unreadable_status, 0u);
+}
+
+TEST(RequiredLiteralsTest, SeveralValuesLessEachThatHoldsAnother) {
+  Query q = Empty();
+  q.match_value = "/a/b";
+  q.more_values = {"/c", "/a", "/a/b", "/xx/c"};
+  EXPECT_EQ(QueryPredicates::RequiredLiterals(q),
+            (std::vector<std::string>{"/c", "/a"}));
+  EXPECT_EQ(QueryPredicates::RequiredLiteral(q), "");
+  // The same value twice is one value: the headline literal.
+  q.more_values = {"/a/b"};
+  EXPECT_EQ(QueryPredicates::RequiredLiteral(q), "/a/b");
+  EXPECT_EQ(QueryPredicates::RequiredLiterals(q),
+            (std::vector<std::string>{"/a/b"}));
+}
+
+// Scans `text` with the query and checks hosts, matches, lines and
+// malformed lines against a reference that splits every line here.
+void ExpectSeveralPathsExact(const std::vector<std::string>& paths,
+                             const std::string& text) {
+  Query q = Empty();
+  q.match_value = paths.front();
+  q.more_values.assign(paths.begin() + 1, paths.end());
+  ScanStats got;
+  HostSet hosts;
+  LineMatcher(q).ScanLines(text, hosts, got);
+  uint64_t lines = 0, matches = 0, malformed = 0;
+  std::vector<std::string> want;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string line = text.substr(at, nl - at);
+    at = nl + 1;
+    ++lines;
+    std::vector<std::string> fields;
+    for (size_t i = 0; i < line.size();) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      size_t j = i;
+      while (j < line.size() && line[j] != ' ') ++j;
+      if (j > i) fields.push_back(line.substr(i, j - i));
+      i = j;
+    }
+    bool holds = false;
+    for (const std::string& p : paths) {
+      holds = holds || line.find(p) != std::string::npos;
+    }
+    if (fields.size() < 7) {
+      malformed += holds ? 1 : 0;
+    } else if (std::find(paths.begin(), paths.end(), fields[6]) !=
+               paths.end()) {
+      ++matches;
+      want.push_back(fields[0]);
+    }
+  }
+  std::sort(want.begin(), want.end());
+  want.erase(std::unique(want.begin(), want.end()), want.end());
+  const std::string which = ::testing::PrintToString(paths);
+  EXPECT_EQ(hosts.Sorted(), want) << which;
+  EXPECT_EQ(got.matches, matches) << which;
+  EXPECT_EQ(got.lines, lines) << which;
+  EXPECT_EQ(got.malformed, malformed) << which;
+}
+
+TEST(GeneralScanTest, SeveralPathsFindEveryLineHoldingAnyOfThem) {
+  // Values, near misses (a query string, a longer name, a prefix), values
+  // in another field (the referrer), and short lines with and without a
+  // value: every count must equal a reference that splits every line.
+  const std::vector<std::string> asked = {
+      "/wp-login.php", "/xmlrpc.php", "/.env", "/.env.bak", "/a",
+      "/a/b",          "/.en",        "/x",    "/"};
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string path = i % 11 == 0   ? "/xmlrpc.php?x=1"
+                             : i % 13 == 0 ? "/.envx"
+                                           : asked[(i * 7) % asked.size()];
+    const std::string host = "10.0." + std::to_string(i % 200) + ".1";
+    if (i % 17 == 0) {
+      text += host + " - " + path + "\n";  // too few fields
+    } else if (i % 19 == 0) {
+      text += host + " - - [t] \"GET /other HTTP/1.1\" 200 5 \"" + path +
+              "\" \"agent\"\n";
+    } else {
+      text += host + " - - [t] \"GET " + path + " HTTP/1.1\" 200 5\n";
+    }
+  }
+  text.pop_back();  // a last line without its newline
+  ExpectSeveralPathsExact({"/wp-login.php", "/xmlrpc.php", "/.env"}, text);
+  // Overlapping values: the same one twice, one a prefix of another.
+  ExpectSeveralPathsExact({"/.env", "/.env", "/xmlrpc.php"}, text);
+  ExpectSeveralPathsExact({"/.env.bak", "/.env", "/a/b", "/a"}, text);
+  // One byte, and more values than are searched in one pass (9 > 8).
+  ExpectSeveralPathsExact({"/", "/x"}, text);
+  ExpectSeveralPathsExact(asked, text);  // all hold "/": one literal
+  ExpectSeveralPathsExact({"/wp-login.php", "/xmlrpc.php", "/.env", "/a", "/q1",
+                           "/q2", "/q3", "/q4", "/q5"},
+                          text);
 }
 
 }  // namespace
