@@ -16,8 +16,9 @@ namespace logsweep::common {
 // A short line without the value could never match and is not counted;
 // length alone never makes a line malformed. For a query other than the
 // headline one, "the match value" is the query's required literal
-// (QueryPredicates::RequiredLiteral; none: every short line), and
-// max(...) covers every field the query reads.
+// (QueryPredicates::RequiredLiteral; none: every short line), or with
+// several exact values any of them (QueryPredicates::RequiredLiterals),
+// and max(...) covers every field the query reads.
 //
 // unreadable_*: lines with enough fields on which every path predicate
 // held but whose method, status or time the query needed and could not
@@ -31,6 +32,9 @@ struct ScanStats {
   uint64_t unreadable_method = 0;  // see above
   uint64_t unreadable_status = 0;
   uint64_t unreadable_time = 0;
+  // --count: matching lines whose time could not be read. They count, and
+  // their time is not used for first/last seen.
+  uint64_t untimed_matches = 0;
 
   void Add(const ScanStats& other) {
     lines += other.lines;
@@ -41,6 +45,7 @@ struct ScanStats {
     unreadable_method += other.unreadable_method;
     unreadable_status += other.unreadable_status;
     unreadable_time += other.unreadable_time;
+    untimed_matches += other.untimed_matches;
   }
   bool operator==(const ScanStats& o) const {
     return lines == o.lines && matches == o.matches &&
@@ -48,7 +53,8 @@ struct ScanStats {
            bytes_scanned == o.bytes_scanned &&
            unreadable_method == o.unreadable_method &&
            unreadable_status == o.unreadable_status &&
-           unreadable_time == o.unreadable_time;
+           unreadable_time == o.unreadable_time &&
+           untimed_matches == o.untimed_matches;
   }
 };
 

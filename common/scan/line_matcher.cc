@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -66,33 +67,69 @@ bool LineMatcher::HoldsLiteral(std::string_view line) const {
   return literals_.empty();
 }
 
-void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
-                        HostSet& hosts, ScanStats& stats) {
+namespace {
+
+// Counts a line that did not match.
+void CountOther(LineMatcher::LineKind kind, bool holds_literal,
+                ScanStats& stats) {
   switch (kind) {
-    case LineKind::kMatch:
-      ++stats.matches;
-      hosts.Insert(key);
-      break;
-    case LineKind::kMalformed:
+    case LineMatcher::LineKind::kMalformed:
       if (holds_literal) ++stats.malformed;
       break;
-    case LineKind::kUnreadableMethod:
+    case LineMatcher::LineKind::kUnreadableMethod:
       ++stats.unreadable_method;
       break;
-    case LineKind::kUnreadableStatus:
+    case LineMatcher::LineKind::kUnreadableStatus:
       ++stats.unreadable_status;
       break;
-    case LineKind::kUnreadableTime:
+    case LineMatcher::LineKind::kUnreadableTime:
       ++stats.unreadable_time;
       break;
-    case LineKind::kNoMatch:
+    case LineMatcher::LineKind::kMatch:
+    case LineMatcher::LineKind::kNoMatch:
       break;
   }
 }
 
+}  // namespace
+
+void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
+                        HostSet& hosts, ScanStats& stats) {
+  if (kind == LineKind::kMatch) {
+    ++stats.matches;
+    hosts.Insert(key);
+    return;
+  }
+  CountOther(kind, holds_literal, stats);
+}
+
+void LineMatcher::Record(LineKind kind, std::string_view key,
+                         const std::string_view* /*fields*/, bool holds_literal,
+                         HostSet& out, ScanStats& stats) const {
+  Count(kind, key, holds_literal, out, stats);
+}
+
+void LineMatcher::Record(LineKind kind, std::string_view key,
+                         const std::string_view* fields, bool holds_literal,
+                         HostCounts& out, ScanStats& stats) const {
+  if (kind != LineKind::kMatch) {
+    CountOther(kind, holds_literal, stats);
+    return;
+  }
+  ++stats.matches;
+  int64_t time = 0;
+  if (ParseLogTime(fields[query_.time_field], fields[query_.time_field + 1],
+                   &time)) {
+    out.AddLine(key, time);
+  } else {
+    ++stats.untimed_matches;
+    out.AddLine(key, std::nullopt);
+  }
+}
+
 LineMatcher::LineKind LineMatcher::MatchLineGeneral(
-    std::string_view line, std::string_view* key) const {
-  std::string_view fields[kMaxQueryField + 2];
+    std::string_view line, std::string_view* key,
+    std::string_view* fields) const {
   const char* p = line.data();
   const char* const end = p + line.size();
   for (uint32_t field = 0; field <= last_field_; ++field) {
@@ -120,7 +157,10 @@ LineMatcher::LineKind LineMatcher::MatchLineGeneral(
 
 LineMatcher::LineKind LineMatcher::MatchLine(std::string_view line,
                                              std::string_view* key) const {
-  if (predicates_) return MatchLineGeneral(line, key);
+  if (predicates_) {
+    std::string_view fields[kMaxQueryField + 2];
+    return MatchLineGeneral(line, key, fields);
+  }
   const char* p = line.data();
   const char* const end = p + line.size();
   std::string_view key_field;
@@ -352,6 +392,19 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
 
 void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
                                    ScanStats& stats) const {
+  ScanLinesInto(text, hosts, stats);
+}
+
+void LineMatcher::ScanLines(std::string_view text, HostCounts& counts,
+                            ScanStats& stats) const {
+  assert(query_.count && "ScanLines into HostCounts needs a --count query");
+  if (text.empty()) return;
+  ScanLinesInto(text, counts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanLinesInto(std::string_view text, Out& hosts,
+                                ScanStats& stats) const {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
@@ -361,12 +414,12 @@ void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
     } else if (multi_finder_) {
       ScanCandidatesGeneral(*multi_finder_, text, hosts, stats);
     } else {
-      ScanEveryLineGeneral(text, hosts, stats);
+      ScanEveryLineInto(text, hosts, stats);
     }
     return;
   }
   if (literal_.empty()) {
-    ScanEveryLineGeneral(text, hosts, stats);
+    ScanEveryLineInto(text, hosts, stats);
     return;
   }
   if (value_has_newline_) {
@@ -376,9 +429,9 @@ void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
   ScanCandidatesGeneral(finder_, text, hosts, stats);
 }
 
-template <class Finder>
+template <class Finder, class Out>
 void LineMatcher::ScanCandidatesGeneral(const Finder& finder,
-                                        std::string_view text, HostSet& hosts,
+                                        std::string_view text, Out& hosts,
                                         ScanStats& stats) const {
   // As ScanLines: only lines that hold a literal are split.
   const char* const begin = text.data();
@@ -395,16 +448,18 @@ void LineMatcher::ScanCandidatesGeneral(const Finder& finder,
     const void* nl = std::memchr(hit, '\n', static_cast<size_t>(end - hit));
     const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
     std::string_view key;
+    std::string_view fields[kMaxQueryField + 2];
     const LineKind kind = MatchLineGeneral(
-        std::string_view(line, static_cast<size_t>(line_end - line)), &key);
-    Count(kind, key, true, hosts, stats);
+        std::string_view(line, static_cast<size_t>(line_end - line)), &key,
+        fields);
+    Record(kind, key, fields, true, hosts, stats);
     if (nl == nullptr) break;
     ++newlines;
     p = line_end + 1;
     if (++candidates % 64 == 0 && candidates * 4 > newlines) {
       stats.lines += newlines;
-      ScanEveryLineGeneral(std::string_view(p, static_cast<size_t>(end - p)),
-                           hosts, stats);
+      ScanEveryLineInto(std::string_view(p, static_cast<size_t>(end - p)),
+                        hosts, stats);
       return;
     }
   }
@@ -413,6 +468,12 @@ void LineMatcher::ScanCandidatesGeneral(const Finder& finder,
 
 void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
                                        ScanStats& stats) const {
+  ScanEveryLineInto(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanEveryLineInto(std::string_view text, Out& hosts,
+                                    ScanStats& stats) const {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -421,9 +482,10 @@ void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
     const std::string_view line(p, static_cast<size_t>(line_end - p));
     ++stats.lines;
     std::string_view key;
-    const LineKind kind = MatchLineGeneral(line, &key);
-    Count(kind, key, kind == LineKind::kMalformed && HoldsLiteral(line), hosts,
-          stats);
+    std::string_view fields[kMaxQueryField + 2];
+    const LineKind kind = MatchLineGeneral(line, &key, fields);
+    Record(kind, key, fields,
+           kind == LineKind::kMalformed && HoldsLiteral(line), hosts, stats);
     p = nl ? line_end + 1 : end;
   }
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -47,6 +48,14 @@ class LineMatcher {
   // value, every line). Allocates nothing but new hosts.
   void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
 
+  // ScanLines for a --count query (Query::count, asserted): tallies each
+  // matching line under its key with the time of its fields time_field and
+  // time_field + 1 (ParseLogTime); a matching line whose time cannot be
+  // read counts, without a time, and in stats.untimed_matches. The search
+  // for the query's literal is the same as ScanLines'.
+  void ScanLines(std::string_view text, HostCounts& counts,
+                 ScanStats& stats) const;
+
   // The same result line by line: every line is classified, and a short
   // one counted malformed only if it holds the value. ScanLines' path for
   // an empty value and where most lines hold the value.
@@ -87,16 +96,32 @@ class LineMatcher {
 
   // ScanLinesGeneral's loop with `finder` (a SubstringFinder or a
   // MultiSubstringFinder): only lines holding what it finds are split.
-  template <class Finder>
+  // `Out` is HostSet (keys) or HostCounts (Query::count).
+  template <class Finder, class Out>
   void ScanCandidatesGeneral(const Finder& finder, std::string_view text,
-                             HostSet& hosts, ScanStats& stats) const;
+                             Out& out, ScanStats& stats) const;
+  template <class Out>
+  void ScanLinesInto(std::string_view text, Out& out, ScanStats& stats) const;
+  template <class Out>
+  void ScanEveryLineInto(std::string_view text, Out& out,
+                         ScanStats& stats) const;
+  // Counts a line of `kind` as Count does; a match goes into `out` with
+  // its time (`fields` holds the line's fields on a match).
+  void Record(LineKind kind, std::string_view key,
+              const std::string_view* fields, bool holds_literal, HostSet& out,
+              ScanStats& stats) const;
+  void Record(LineKind kind, std::string_view key,
+              const std::string_view* fields, bool holds_literal,
+              HostCounts& out, ScanStats& stats) const;
 
   // ScanLines and ScanEveryLine for a query that is not the headline one.
   void ScanLinesGeneral(std::string_view text, HostSet& hosts,
                         ScanStats& stats) const;
   void ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
                             ScanStats& stats) const;
-  LineKind MatchLineGeneral(std::string_view line, std::string_view* key) const;
+  // `fields` (kMaxQueryField + 2 of them) receives the line's fields.
+  LineKind MatchLineGeneral(std::string_view line, std::string_view* key,
+                            std::string_view* fields) const;
 
   Query query_;
   std::unique_ptr<QueryPredicates> predicates_;  // null: the headline query

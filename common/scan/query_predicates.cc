@@ -86,8 +86,9 @@ QueryPredicates::QueryPredicates(const Query& query)
   if (!query_.statuses.empty()) {
     last_field_ = std::max(last_field_, query_.status_field);
   }
-  if (query_.HasTime())
+  if (query_.HasTime() || query_.count) {
     last_field_ = std::max(last_field_, query_.time_field + 1);
+  }
   if (!query_.match_value.empty()) values_.insert(query_.match_value);
   for (const std::string& v : query_.more_values) values_.insert(v);
   if (!query_.path_regex.empty()) {

@@ -392,5 +392,83 @@ TEST(GeneralScanTest, SeveralPathsFindEveryLineHoldingAnyOfThem) {
                           text);
 }
 
+// Lines of host `host` asking for `path` at `time` (a log's time fields).
+std::string TimedLine(const std::string& host, const std::string& path,
+                      const std::string& time) {
+  return host + " - - " + time + " \"GET " + path + " HTTP/1.1\" 200 5\n";
+}
+
+TEST(CountScanTest, TalliesEachMatchWithFirstAndLastTimeInAnyZone) {
+  // Host a: three matches, 13:55:36 -0700 (20:55:36Z) the latest, 22:00
+  // +0200 (20:00Z) the earliest; host b: one match whose time cannot be
+  // read (it counts, untimed) and one at 20:30Z; host c: only untimed.
+  // Non-matching lines between them, so both the candidate search and
+  // (when most lines are candidates) the every-line scan are used.
+  const std::string text =
+      TimedLine("a", "/x", "[10/Oct/2000:13:55:36 -0700]") +
+      TimedLine("a", "/other", "[10/Oct/2000:23:59:59 +0000]") +
+      TimedLine("b", "/y", "[10/Oct/2000:20:30:00 -0000]") +
+      TimedLine("a", "/x", "[10/Oct/2000:22:00:00 +0200]") +
+      TimedLine("b", "/x", "[10/Foo/2000:20:30:00 -0000]") +
+      TimedLine("c", "/y", "- -") +
+      TimedLine("a", "/y", "[10/Oct/2000:20:10:00 +0000]") + "short /x\n";
+  Query q = Empty();
+  q.match_value = "/x";
+  q.more_values = {"/y"};
+  q.count = true;
+  for (int copies : {1, 200}) {
+    std::string many;
+    for (int i = 0; i < copies; ++i) many += text;
+    HostCounts counts;
+    ScanStats stats;
+    LineMatcher(q).ScanLines(many, counts, stats);
+    const uint64_t n = static_cast<uint64_t>(copies);
+    const int64_t day = DaysFromCivil(2000, 10, 10) * 86400;
+    ASSERT_EQ(counts.size(), 3u) << copies;
+    EXPECT_EQ(*counts.Find("a"), (HostTally{3 * n, day + 20 * 3600,
+                                            day + 20 * 3600 + 55 * 60 + 36}))
+        << copies;
+    EXPECT_EQ(*counts.Find("b"), (HostTally{2 * n, day + 20 * 3600 + 30 * 60,
+                                            day + 20 * 3600 + 30 * 60}))
+        << copies;
+    EXPECT_EQ(*counts.Find("c"), (HostTally{n, std::nullopt, std::nullopt}))
+        << copies;
+    EXPECT_EQ(stats.matches, 6 * n) << copies;
+    EXPECT_EQ(stats.untimed_matches, 2 * n) << copies;
+    EXPECT_EQ(stats.unreadable_time, 0u) << copies;
+    EXPECT_EQ(stats.malformed, n) << copies;
+    EXPECT_EQ(stats.lines, 8 * n) << copies;
+  }
+}
+
+TEST(CountScanTest, CountsAgreeWithTheHostSetOfTheSameQuery) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    text += TimedLine(
+        "10.0.0." + std::to_string(i % 37),
+        i % 9 == 0 ? "/robots.txt" : "/index.html",
+        "[10/Oct/2000:13:55:" + std::to_string(10 + i % 50) + " -0700]");
+  }
+  Query hosts_query;  // the headline query
+  Query count_query;
+  count_query.count = true;
+  HostSet hosts;
+  ScanStats host_stats, count_stats;
+  LineMatcher(hosts_query).ScanLines(text, hosts, host_stats);
+  HostCounts counts;
+  LineMatcher(count_query).ScanLines(text, counts, count_stats);
+  std::vector<std::string> counted;
+  uint64_t total = 0;
+  for (const auto& [host, tally] : counts.SortedByHost()) {
+    counted.push_back(host);
+    total += tally.count;
+  }
+  EXPECT_EQ(counted, hosts.Sorted());
+  EXPECT_EQ(total, host_stats.matches);
+  EXPECT_EQ(count_stats.matches, host_stats.matches);
+  EXPECT_EQ(count_stats.lines, host_stats.lines);
+  EXPECT_EQ(count_stats.untimed_matches, 0u);
+}
+
 }  // namespace
 }  // namespace logsweep::common
