@@ -23,11 +23,19 @@ constexpr std::array<bool, 256> kSpace = MakeSpaceTable();
 
 inline bool IsSpace(char c) { return kSpace[static_cast<unsigned char>(c)]; }
 
+// The headline question, collecting keys or counts: the fast path serves
+// both (a --count match is split for its time, only then).
+bool IsHeadlineQuestion(const Query& query) {
+  Query keys = query;
+  keys.count = false;
+  return keys.IsHeadline();
+}
+
 }  // namespace
 
 LineMatcher::LineMatcher(Query query)
     : query_(std::move(query)),
-      predicates_(query_.IsHeadline()
+      predicates_(IsHeadlineQuestion(query_)
                       ? nullptr
                       : std::make_unique<QueryPredicates>(query_)),
       // Several values may come down to one literal (all hold "/a").
@@ -282,8 +290,41 @@ bool LineMatcher::MatchWindow(const char* line, size_t len, size_t readable,
 #endif
 }
 
+void LineMatcher::AddHeadlineMatch(std::string_view key, std::string_view,
+                                   HostSet& hosts, ScanStats& stats) const {
+  ++stats.matches;
+  hosts.Insert(key);
+}
+
+void LineMatcher::AddHeadlineMatch(std::string_view key, std::string_view line,
+                                   HostCounts& counts, ScanStats& stats) const {
+  ++stats.matches;
+  // Only a matching line is split as far as its time.
+  std::string_view fields[kMaxQueryField + 2];
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  const uint32_t last = query_.time_field + 1;
+  uint32_t field = 0;
+  for (; field <= last; ++field) {
+    while (p < end && IsSpace(*p)) ++p;
+    if (p == end) break;
+    const char* start = p;
+    while (p < end && !IsSpace(*p)) ++p;
+    fields[field] = std::string_view(start, static_cast<size_t>(p - start));
+  }
+  int64_t time = 0;
+  if (field > last &&
+      ParseLogTime(fields[query_.time_field], fields[last], &time)) {
+    counts.AddLine(key, time);
+  } else {
+    ++stats.untimed_matches;
+    counts.AddLine(key, std::nullopt);
+  }
+}
+
+template <class Out>
 void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
-                               HostSet& hosts, ScanStats& stats) const {
+                               Out& hosts, ScanStats& stats) const {
   std::string_view key;
   LineKind kind;
   if (!MatchWindow(line, len, readable, &key, &kind)) {
@@ -291,8 +332,7 @@ void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
   }
   switch (kind) {
     case LineKind::kMatch:
-      ++stats.matches;
-      hosts.Insert(key);
+      AddHeadlineMatch(key, std::string_view(line, len), hosts, stats);
       break;
     case LineKind::kMalformed:
       ++stats.malformed;
@@ -312,10 +352,16 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     ScanLinesGeneral(text, hosts, stats);
     return;
   }
+  ScanHeadline(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanHeadline(std::string_view text, Out& hosts,
+                               ScanStats& stats) const {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   if (query_.match_value.empty()) {
-    ScanEveryLine(text, hosts, stats);
+    ScanEveryLineHeadline(text, hosts, stats);
     return;
   }
   const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
@@ -350,8 +396,8 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     // has), finding it costs more than classifying every line: switch.
     if (++candidates % 64 == 0 && candidates * 4 > newlines) {
       stats.lines += newlines;
-      ScanEveryLine(std::string_view(p, static_cast<size_t>(end - p)), hosts,
-                    stats);
+      ScanEveryLineHeadline(std::string_view(p, static_cast<size_t>(end - p)),
+                            hosts, stats);
       return;
     }
   }
@@ -364,6 +410,12 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
     ScanEveryLineGeneral(text, hosts, stats);
     return;
   }
+  ScanEveryLineHeadline(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanEveryLineHeadline(std::string_view text, Out& hosts,
+                                        ScanStats& stats) const {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -378,8 +430,7 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
       kind = MatchLine(std::string_view(p, len), &key);
     }
     if (kind == LineKind::kMatch) {
-      ++stats.matches;
-      hosts.Insert(key);
+      AddHeadlineMatch(key, std::string_view(p, len), hosts, stats);
     } else if (kind == LineKind::kMalformed &&
                std::string_view(p, len).find(query_.match_value) !=
                    std::string_view::npos) {
@@ -399,7 +450,11 @@ void LineMatcher::ScanLines(std::string_view text, HostCounts& counts,
                             ScanStats& stats) const {
   assert(query_.count && "ScanLines into HostCounts needs a --count query");
   if (text.empty()) return;
-  ScanLinesInto(text, counts, stats);
+  if (predicates_) {
+    ScanLinesInto(text, counts, stats);
+  } else {
+    ScanHeadline(text, counts, stats);
+  }
 }
 
 template <class Out>

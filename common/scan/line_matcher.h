@@ -66,7 +66,7 @@ class LineMatcher {
   // The byte string every matching line holds (the match value for the
   // headline query); lines without it are never split. May be empty.
   const std::string& literal() const { return literal_; }
-  // Null for the headline query.
+  // Null for the headline query, also with --count (Query::count).
   const QueryPredicates* predicates() const { return predicates_.get(); }
 
   // Counts a line of `kind` (and its key on a match) as every scan path
@@ -87,8 +87,22 @@ class LineMatcher {
 
   // Classifies the line [line, line + len), of which `readable` bytes may be
   // read, and counts a match or a malformed line.
-  void ClassifyLine(const char* line, size_t len, size_t readable,
-                    HostSet& hosts, ScanStats& stats) const;
+  template <class Out>
+  void ClassifyLine(const char* line, size_t len, size_t readable, Out& hosts,
+                    ScanStats& stats) const;
+  // ScanLines and ScanEveryLine of the headline question into a HostSet,
+  // or into HostCounts for the same question with --count.
+  template <class Out>
+  void ScanHeadline(std::string_view text, Out& hosts, ScanStats& stats) const;
+  template <class Out>
+  void ScanEveryLineHeadline(std::string_view text, Out& hosts,
+                             ScanStats& stats) const;
+  // Counts a match of the headline question: its key, and with --count
+  // the time of `line` (split only then).
+  void AddHeadlineMatch(std::string_view key, std::string_view line,
+                        HostSet& hosts, ScanStats& stats) const;
+  void AddHeadlineMatch(std::string_view key, std::string_view line,
+                        HostCounts& counts, ScanStats& stats) const;
 
   // Whether `line` holds one of literals_ (every line when there is none):
   // only such a short line counts as malformed.
