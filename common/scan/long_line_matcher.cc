@@ -44,7 +44,13 @@ LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
 LongLineMatcher::LongLineMatcher(const LineMatcher& matcher,
                                  size_t max_key_bytes)
     : query_(matcher.query()),
-      predicates_(matcher.predicates()),
+      // The headline question with --count: the matcher's fast path has no
+      // predicates, but a long line is split here for its time.
+      owned_predicates_(matcher.predicates() == nullptr && query_.count
+                            ? std::make_unique<QueryPredicates>(query_)
+                            : nullptr),
+      predicates_(matcher.predicates() != nullptr ? matcher.predicates()
+                                                  : owned_predicates_.get()),
       literals_(Literals(query_, predicates_)),
       longest_literal_(Longest(literals_)),
       max_key_bytes_(max_key_bytes),
@@ -75,7 +81,7 @@ void LongLineMatcher::Reset() {
     wanted_[query_.key_field] = wanted_[query_.match_field] = true;
     if (!query_.methods.empty()) wanted_[query_.method_field] = true;
     if (!query_.statuses.empty()) wanted_[query_.status_field] = true;
-    if (query_.HasTime()) {
+    if (query_.HasTime() || query_.count) {
       wanted_[query_.time_field] = wanted_[query_.time_field + 1] = true;
     }
     method_has_quote_ = false;
@@ -180,7 +186,12 @@ void LongLineMatcher::FeedGeneral(const char* p, size_t n) {
 }
 
 LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
-  Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
+  Verdict v{LineMatcher::LineKind::kNoMatch,
+            holds_value_,
+            false,
+            {},
+            false,
+            std::nullopt};
   if (!enough_fields_) {
     v.kind = LineMatcher::LineKind::kMalformed;
     return v;
@@ -212,6 +223,11 @@ LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
       v.kind = LineMatcher::LineKind::kMatch;
       v.key = fields_[query_.key_field];
       v.key_too_long = cut_[query_.key_field];
+      if (int64_t t = 0;
+          query_.count && ParseLogTime(views[query_.time_field],
+                                       views[query_.time_field + 1], &t)) {
+        v.time = t;
+      }
       break;
     case QueryPredicates::Verdict::kNoMatch:
       break;
@@ -230,7 +246,12 @@ LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
 
 LongLineMatcher::Verdict LongLineMatcher::Finish() const {
   if (predicates_ != nullptr) return FinishGeneral();
-  Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
+  Verdict v{LineMatcher::LineKind::kNoMatch,
+            holds_value_,
+            false,
+            {},
+            false,
+            std::nullopt};
   if (!enough_fields_) {
     v.kind = LineMatcher::LineKind::kMalformed;
   } else if (match_equal_ && match_length_ == query_.match_value.size()) {

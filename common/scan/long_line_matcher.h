@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,9 @@ class LongLineMatcher {
     // all of it (a --path-regex, or a value that long) to decide: the
     // caller reports an error rather than guess (kind is kNoMatch).
     bool path_too_long = false;
+    // kMatch of a --count query (Query::count): the line's time
+    // (ParseLogTime), absent when it cannot be read.
+    std::optional<int64_t> time;
   };
   // The verdict on the bytes fed since Reset.
   Verdict Finish() const;
