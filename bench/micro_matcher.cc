@@ -8,6 +8,12 @@
 //                         window, else the splitter, on those lines only)
 //   ScanLines/crlf        the same lines ending in "\r\n"
 //   ScanLines/status404   a query on another field (field 8 == "404")
+//   ScanLines/count       the default query with --count (HostCounts)
+//   ScanLines/three_paths three --path values found in one pass
+//                         (MultiSubstringFinder); ScanEveryLine/three_paths
+//                         the same query splitting every line;
+//                         ScanLines/three_rare_paths /robots.txt and two
+//                         paths that never occur (the headline's matches)
 //   MatchLine/scalar      the scalar reference, one MatchLine per line (split
 //                         here with memchr; it counts every short line as
 //                         malformed), so the fast path's gain is visible
@@ -25,6 +31,7 @@
 #include <vector>
 
 #include "bench/rng.h"
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -233,6 +240,66 @@ void BM_ScanLinesStatus404(benchmark::State& state) {
   RunScanLines(state, LfBuffer(), query);
 }
 
+// The headline query with --count (issue 17): per host the matching lines
+// and first/last time, through the general path (the time fields of each
+// matching line are read), into common::HostCounts.
+void BM_ScanLinesCount(benchmark::State& state) {
+  common::Query query;
+  query.count = true;
+  const common::LineMatcher matcher(query);
+  const std::string& text = LfBuffer();
+  common::ScanStats stats;
+  size_t hosts = 0;
+  for (auto _ : state) {
+    common::HostCounts counts;  // one per scan, as a HostSet per file
+    stats = common::ScanStats{};
+    matcher.ScanLines(text, counts, stats);
+    hosts = counts.size();
+    benchmark::DoNotOptimize(hosts);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
+  state.counters["matches"] = static_cast<double>(stats.matches);
+  state.counters["hosts"] = static_cast<double>(hosts);
+  state.counters["untimed"] = static_cast<double>(stats.untimed_matches);
+}
+
+// Several --path values (issue 17): one pass of MultiSubstringFinder, and
+// the same query splitting every line (what it cost before that).
+common::Query ThreePaths() {
+  common::Query query;
+  query.match_value = "/wp-login.php";
+  query.more_values = {"/xmlrpc.php", "/.env"};
+  return query;
+}
+
+void BM_ScanLinesThreePaths(benchmark::State& state) {
+  RunScanLines(state, LfBuffer(), ThreePaths());
+}
+
+// Three paths of which only /robots.txt occurs: the same matches as the
+// headline query, so the difference is the search for three literals.
+void BM_ScanLinesThreeRarePaths(benchmark::State& state) {
+  common::Query query;
+  query.more_values = {"/.git/config", "/phpmyadmin/"};
+  RunScanLines(state, LfBuffer(), query);
+}
+
+void BM_ScanEveryLineThreePaths(benchmark::State& state) {
+  const common::LineMatcher matcher(ThreePaths());
+  const std::string& text = LfBuffer();
+  common::ScanStats stats;
+  for (auto _ : state) {
+    common::HostSet set;
+    stats = common::ScanStats{};
+    matcher.ScanEveryLine(text, set, stats);
+    benchmark::DoNotOptimize(set.size());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
+  state.counters["matches"] = static_cast<double>(stats.matches);
+}
+
 void BM_ScanLinesIpv4(benchmark::State& state) {
   RunScanLines(state, Ipv4Buffer(), common::Query{});
 }
@@ -287,6 +354,14 @@ void BM_MatchLineScalarIpv4(benchmark::State& state) {
 BENCHMARK(BM_ScanLinesDefault)->Name("ScanLines/default")->MinTime(0.5);
 BENCHMARK(BM_ScanLinesCrlf)->Name("ScanLines/crlf")->MinTime(0.5);
 BENCHMARK(BM_ScanLinesStatus404)->Name("ScanLines/status404")->MinTime(0.5);
+BENCHMARK(BM_ScanLinesCount)->Name("ScanLines/count")->MinTime(0.5);
+BENCHMARK(BM_ScanLinesThreePaths)->Name("ScanLines/three_paths")->MinTime(0.5);
+BENCHMARK(BM_ScanLinesThreeRarePaths)
+    ->Name("ScanLines/three_rare_paths")
+    ->MinTime(0.5);
+BENCHMARK(BM_ScanEveryLineThreePaths)
+    ->Name("ScanEveryLine/three_paths")
+    ->MinTime(0.5);
 BENCHMARK(BM_MatchLineScalar)->Name("MatchLine/scalar")->MinTime(0.5);
 BENCHMARK(BM_ScanLinesIpv4)->Name("ScanLines/ipv4_hosts")->MinTime(0.5);
 BENCHMARK(BM_MatchLineScalarIpv4)

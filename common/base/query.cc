@@ -75,6 +75,7 @@ std::string QueryText(const Query& q) {
   // Fields as awk counts them, from 1.
   if (q.key_field != 0) add("--key", std::to_string(q.key_field + 1));
   if (q.match_field != 6) add("--field", std::to_string(q.match_field + 1));
+  if (q.count) out += out.empty() ? "--count" : " --count";
   if (out.empty()) out = "(every line)";
   return out;
 }

@@ -55,6 +55,11 @@ struct Query {
   uint32_t time_field = 3;  // and time_field + 1 for the zone
   uint32_t status_field = 8;
 
+  // What to collect: false, the set of keys (hosts); true (--count), per
+  // key the number of matching lines and the first and last time among
+  // them (HostCounts), which reads the time fields of every matching line.
+  bool count = false;
+
   // A listing instead of a scan (`logsweep submit --remote`, docs/protocol.md
   // "Remote expansion"): the worker expands the task's path under its
   // --data-root with the discovery rules (common/discovery, FindOptions:
@@ -65,11 +70,12 @@ struct Query {
   std::vector<std::string> exclude;
   bool all_files = false;
 
-  // Only an exact value (and key and match field): the headline question.
+  // Only an exact value (and key and match field), collecting keys: the
+  // headline question.
   bool IsHeadline() const {
     return !match_value.empty() && more_values.empty() && path_prefix.empty() &&
            path_regex.empty() && statuses.empty() && methods.empty() &&
-           !since && !until;
+           !since && !until && !count;
   }
   bool HasTime() const { return since.has_value() || until.has_value(); }
 
@@ -80,8 +86,9 @@ struct Query {
            statuses == o.statuses && methods == o.methods && since == o.since &&
            until == o.until && method_field == o.method_field &&
            time_field == o.time_field && status_field == o.status_field &&
-           list_files == o.list_files && include == o.include &&
-           exclude == o.exclude && all_files == o.all_files;
+           count == o.count && list_files == o.list_files &&
+           include == o.include && exclude == o.exclude &&
+           all_files == o.all_files;
   }
 };
 

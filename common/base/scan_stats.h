@@ -16,8 +16,9 @@ namespace logsweep::common {
 // A short line without the value could never match and is not counted;
 // length alone never makes a line malformed. For a query other than the
 // headline one, "the match value" is the query's required literal
-// (QueryPredicates::RequiredLiteral; none: every short line), and
-// max(...) covers every field the query reads.
+// (QueryPredicates::RequiredLiteral; none: every short line), or with
+// several exact values any of them (QueryPredicates::RequiredLiterals),
+// and max(...) covers every field the query reads.
 //
 // unreadable_*: lines with enough fields on which every path predicate
 // held but whose method, status or time the query needed and could not
@@ -35,6 +36,9 @@ struct ScanStats {
   // being read, and the bytes of those files (compressed) not read.
   uint64_t files_cached = 0;
   uint64_t bytes_saved = 0;
+  // --count: matching lines whose time could not be read. They count, and
+  // their time is not used for first/last seen.
+  uint64_t untimed_matches = 0;
 
   void Add(const ScanStats& other) {
     lines += other.lines;
@@ -47,6 +51,7 @@ struct ScanStats {
     unreadable_time += other.unreadable_time;
     files_cached += other.files_cached;
     bytes_saved += other.bytes_saved;
+    untimed_matches += other.untimed_matches;
   }
   bool operator==(const ScanStats& o) const {
     return lines == o.lines && matches == o.matches &&
@@ -55,7 +60,8 @@ struct ScanStats {
            unreadable_method == o.unreadable_method &&
            unreadable_status == o.unreadable_status &&
            unreadable_time == o.unreadable_time &&
-           files_cached == o.files_cached && bytes_saved == o.bytes_saved;
+           files_cached == o.files_cached && bytes_saved == o.bytes_saved &&
+           untimed_matches == o.untimed_matches;
   }
 };
 

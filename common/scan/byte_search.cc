@@ -1,6 +1,7 @@
 #include "common/scan/byte_search.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <utility>
 
@@ -220,6 +221,199 @@ const char* SubstringFinder::FindCountingNewlines(const char* p,
   }
 #endif
   const char* hit = Find(p, end);
+  *newlines += CountNewlines(p, static_cast<size_t>((hit ? hit : end) - p));
+  return hit;
+}
+
+#ifdef LOGSWEEP_HAVE_AVX2_DISPATCH
+namespace {
+
+// MultiSubstringFinder's vector loop: FindAvx2 with one filter per needle
+// (its bytes 0, min(1, n - 1) and n - 1), OR'ed, and the needles compared
+// in full where the filter lets a position through. The loads at p and
+// p + 1 are shared by the needles, and so is the compare on byte 0 when
+// they all start with the same byte (paths start with '/'). K, the number
+// of needles, is a template argument so that the filters stay in
+// registers. Returns the first occurrence, or the position from which
+// fewer than max(max_len, 2) - 1 + 64 bytes remain (searched by the
+// caller).
+template <bool kCount, size_t K>
+__attribute__((target("avx2,popcnt"))) const char* MultiFindAvx2(
+    const char* p, const char* end, const std::vector<std::string>& needles,
+    size_t max_len, bool* found, uint64_t* newlines) {
+  __m256i b0[K], b1[K], bl[K];
+  size_t last[K];
+  bool same_first = true;
+  for (size_t i = 0; i < K; ++i) {
+    const std::string& n = needles[i];
+    b0[i] = _mm256_set1_epi8(n[0]);
+    b1[i] = _mm256_set1_epi8(n[n.size() > 1 ? 1 : 0]);
+    bl[i] = _mm256_set1_epi8(n.back());
+    last[i] = n.size() - 1;
+    same_first = same_first && n[0] == needles[0][0];
+  }
+  const size_t reach = std::max<size_t>(max_len, 2) - 1 + 64;
+  uint64_t count = 0;
+  while (static_cast<size_t>(end - p) >= reach) {
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    const __m256i lo1 =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+    const __m256i hi1 =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 33));
+    const __m256i first_lo = _mm256_cmpeq_epi8(lo, b0[0]);
+    const __m256i first_hi = _mm256_cmpeq_epi8(hi, b0[0]);
+    __m256i any_lo = _mm256_setzero_si256();
+    __m256i any_hi = _mm256_setzero_si256();
+    for (size_t i = 0; i < K; ++i) {
+      const __m256i at_last_lo =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + last[i]));
+      const __m256i at_last_hi = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(p + 32 + last[i]));
+      const __m256i f_lo = same_first ? first_lo : _mm256_cmpeq_epi8(lo, b0[i]);
+      const __m256i f_hi = same_first ? first_hi : _mm256_cmpeq_epi8(hi, b0[i]);
+      any_lo = _mm256_or_si256(
+          any_lo,
+          _mm256_and_si256(
+              _mm256_and_si256(
+                  f_lo, _mm256_cmpeq_epi8(last[i] > 0 ? lo1 : lo, b1[i])),
+              _mm256_cmpeq_epi8(at_last_lo, bl[i])));
+      any_hi = _mm256_or_si256(
+          any_hi,
+          _mm256_and_si256(
+              _mm256_and_si256(
+                  f_hi, _mm256_cmpeq_epi8(last[i] > 0 ? hi1 : hi, b1[i])),
+              _mm256_cmpeq_epi8(at_last_hi, bl[i])));
+    }
+    uint64_t any = static_cast<uint32_t>(_mm256_movemask_epi8(any_lo)) |
+                   (static_cast<uint64_t>(
+                        static_cast<uint32_t>(_mm256_movemask_epi8(any_hi)))
+                    << 32);
+    uint64_t lines = 0;
+    if (kCount) {
+      lines = Newlines32(lo) | (static_cast<uint64_t>(Newlines32(hi)) << 32);
+    }
+    while (any != 0) {
+      const int bit = __builtin_ctzll(any);
+      for (size_t i = 0; i < K; ++i) {
+        if (std::memcmp(p + bit, needles[i].data(), last[i] + 1) == 0) {
+          if (kCount) {
+            *newlines += count + static_cast<uint64_t>(__builtin_popcountll(
+                                     lines & ((uint64_t{1} << bit) - 1)));
+          }
+          *found = true;
+          return p + bit;
+        }
+      }
+      any &= any - 1;
+    }
+    if (kCount) count += static_cast<uint64_t>(__builtin_popcountll(lines));
+    p += 64;
+  }
+  if (kCount) *newlines += count;
+  *found = false;
+  return p;
+}
+
+// MultiFindAvx2 for needles.size() (1 to kMaxNeedles) needles.
+template <bool kCount>
+const char* MultiFindAvx2Any(const char* p, const char* end,
+                             const std::vector<std::string>& needles,
+                             size_t max_len, bool* found, uint64_t* newlines) {
+  static_assert(MultiSubstringFinder::kMaxNeedles == 8);
+  switch (needles.size()) {
+    case 1:
+      return MultiFindAvx2<kCount, 1>(p, end, needles, max_len, found,
+                                      newlines);
+    case 2:
+      return MultiFindAvx2<kCount, 2>(p, end, needles, max_len, found,
+                                      newlines);
+    case 3:
+      return MultiFindAvx2<kCount, 3>(p, end, needles, max_len, found,
+                                      newlines);
+    case 4:
+      return MultiFindAvx2<kCount, 4>(p, end, needles, max_len, found,
+                                      newlines);
+    case 5:
+      return MultiFindAvx2<kCount, 5>(p, end, needles, max_len, found,
+                                      newlines);
+    case 6:
+      return MultiFindAvx2<kCount, 6>(p, end, needles, max_len, found,
+                                      newlines);
+    case 7:
+      return MultiFindAvx2<kCount, 7>(p, end, needles, max_len, found,
+                                      newlines);
+    default:
+      return MultiFindAvx2<kCount, 8>(p, end, needles, max_len, found,
+                                      newlines);
+  }
+}
+
+}  // namespace
+#endif
+
+MultiSubstringFinder::MultiSubstringFinder(std::vector<std::string> needles)
+    : needles_(std::move(needles)) {
+  assert(!needles_.empty() && needles_.size() <= kMaxNeedles &&
+         "MultiSubstringFinder takes 1 to kMaxNeedles needles");
+  for (const std::string& n : needles_) {
+    assert(!n.empty() && "MultiSubstringFinder needles are not empty");
+    finders_.emplace_back(n);
+    max_len_ = std::max(max_len_, n.size());
+  }
+#ifdef LOGSWEEP_HAVE_AVX2_DISPATCH
+  use_avx2_ = HaveAvx2();
+#endif
+}
+
+const char* MultiSubstringFinder::FindScalar(const char* p,
+                                             const char* end) const {
+  // Each needle is searched in windows of 4 KiB starts, so that a needle
+  // that occurs late (or never) is not searched past an earlier hit of
+  // another one more than once per window.
+  constexpr size_t kWindow = 4096;
+  while (p < end) {
+    const size_t starts =
+        std::min<size_t>(kWindow, static_cast<size_t>(end - p));
+    const char* const window_end =
+        p + std::min(static_cast<size_t>(end - p), starts + max_len_ - 1);
+    const char* best = nullptr;
+    for (const SubstringFinder& f : finders_) {
+      // Past `best`, only an occurrence that starts before it matters.
+      const char* bound = best != nullptr
+                              ? std::min(window_end, best + max_len_ - 1)
+                              : window_end;
+      const char* hit = f.Find(p, bound);
+      if (hit != nullptr && (best == nullptr || hit < best)) best = hit;
+    }
+    if (best != nullptr) return best;
+    p += starts;
+  }
+  return nullptr;
+}
+
+const char* MultiSubstringFinder::Find(const char* p, const char* end) const {
+#ifdef LOGSWEEP_HAVE_AVX2_DISPATCH
+  if (use_avx2_) {
+    bool found = false;
+    p = MultiFindAvx2Any<false>(p, end, needles_, max_len_, &found, nullptr);
+    if (found) return p;
+  }
+#endif
+  return FindScalar(p, end);
+}
+
+const char* MultiSubstringFinder::FindCountingNewlines(
+    const char* p, const char* end, uint64_t* newlines) const {
+#ifdef LOGSWEEP_HAVE_AVX2_DISPATCH
+  if (use_avx2_) {
+    bool found = false;
+    p = MultiFindAvx2Any<true>(p, end, needles_, max_len_, &found, newlines);
+    if (found) return p;
+  }
+#endif
+  const char* hit = FindScalar(p, end);
   *newlines += CountNewlines(p, static_cast<size_t>((hit ? hit : end) - p));
   return hit;
 }

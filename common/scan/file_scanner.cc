@@ -71,7 +71,12 @@ bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
         return false;
       }
       ++report.stats.matches;
-      report.hosts.Insert(v.key);
+      if (!count_) {
+        report.hosts.Insert(v.key);
+      } else {
+        if (!v.time) ++report.stats.untimed_matches;
+        report.counts.AddLine(v.key, v.time);
+      }
       break;
     default:
       LineMatcher::Count(v.kind, {}, v.holds_value, report.hosts, report.stats);
@@ -80,10 +85,20 @@ bool FileScanner::FinishLongLine(const LongLineMatcher& long_line,
   return true;
 }
 
+void FileScanner::ScanWhole(const LineMatcher& matcher, std::string_view text,
+                            ScanReport& report) const {
+  if (count_) {
+    matcher.ScanLines(text, report.counts, report.stats);
+  } else {
+    matcher.ScanLines(text, report.hosts, report.stats);
+  }
+}
+
 ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
                                  FileFormat container) {
   const ScanOptions& options = options_;
   ScanReport report;
+  count_ = matcher.query().count;
 
   // buffer = [carry: start of an unfinished line][fresh data]. Only whole
   // lines are scanned; the unfinished tail moves to the front. A tail
@@ -149,8 +164,8 @@ ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
             ? static_cast<size_t>(static_cast<const char*>(last_nl) - data) + 1
             : begin;
     if (options.match && whole_end > begin) {
-      matcher.ScanLines(std::string_view(data + begin, whole_end - begin),
-                        report.hosts, report.stats);
+      ScanWhole(matcher, std::string_view(data + begin, whole_end - begin),
+                report);
     } else if (whole_end > begin) {
       report.stats.lines += CountNewlines(data + begin, whole_end - begin);
     }
@@ -174,8 +189,7 @@ ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
       (void)FinishLongLine(long_line, report);
     }
   } else if (carry > 0 && options.match) {
-    matcher.ScanLines(std::string_view(data, carry), report.hosts,
-                      report.stats);
+    ScanWhole(matcher, std::string_view(data, carry), report);
   } else if (carry > 0) {
     ++report.stats.lines;
   }

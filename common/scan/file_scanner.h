@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/scan_stats.h"
 #include "common/base/status.h"
@@ -40,6 +41,9 @@ struct ScanOptions {
 struct ScanReport {
   Status status;
   HostSet hosts;
+  // A --count query (Query::count): per-host tallies, in place of `hosts`
+  // (which stays empty then).
+  HostCounts counts;
   ScanStats stats;
   // Problems that cost no data (ByteStream::warnings()), for the user.
   std::vector<std::string> warnings;
@@ -87,8 +91,13 @@ class FileScanner {
   // it matched; false (with report.status set) when it matched but its key
   // was too long to keep.
   bool FinishLongLine(const LongLineMatcher& long_line, ScanReport& report);
+  // The matcher's ScanLines of whole lines into report.hosts, or for a
+  // --count query into report.counts.
+  void ScanWhole(const LineMatcher& matcher, std::string_view text,
+                 ScanReport& report) const;
 
   ScanOptions options_;
+  bool count_ = false;  // the query of the scan in progress is --count
   // Not zeroed: a page is only touched once text is inflated into it, so a
   // worker that scans small files never faults in the whole 2 MiB.
   std::unique_ptr<char[]> buffer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -22,47 +23,121 @@ constexpr std::array<bool, 256> kSpace = MakeSpaceTable();
 
 inline bool IsSpace(char c) { return kSpace[static_cast<unsigned char>(c)]; }
 
+// The headline question, collecting keys or counts: the fast path serves
+// both (a --count match is split for its time, only then).
+bool IsHeadlineQuestion(const Query& query) {
+  Query keys = query;
+  keys.count = false;
+  return keys.IsHeadline();
+}
+
 }  // namespace
 
 LineMatcher::LineMatcher(Query query)
     : query_(std::move(query)),
-      predicates_(query_.IsHeadline()
+      predicates_(IsHeadlineQuestion(query_)
                       ? nullptr
                       : std::make_unique<QueryPredicates>(query_)),
-      literal_(predicates_ ? predicates_->literal() : query_.match_value),
+      // Several values may come down to one literal (all hold "/a").
+      literal_(predicates_ ? (predicates_->literals().size() == 1
+                                  ? predicates_->literals().front()
+                                  : std::string())
+                           : query_.match_value),
       last_field_(predicates_ ? predicates_->last_field()
                               : std::max(query_.key_field, query_.match_field)),
       value_has_space_(std::any_of(literal_.begin(), literal_.end(), IsSpace)),
       value_has_newline_(literal_.find('\n') != std::string::npos),
-      finder_(literal_) {}
+      finder_(literal_) {
+  if (predicates_) {
+    literals_ = predicates_->literals();
+  } else if (!literal_.empty()) {
+    literals_ = {literal_};
+  }
+  if (literals_.size() > 1) {
+    std::vector<std::string> needles;
+    for (const std::string& l : literals_) {
+      if (l.find('\n') == std::string::npos) needles.push_back(l);
+    }
+    no_line_holds_literal_ = needles.empty();
+    if (!needles.empty() &&
+        needles.size() <= MultiSubstringFinder::kMaxNeedles) {
+      multi_finder_ =
+          std::make_unique<MultiSubstringFinder>(std::move(needles));
+    }
+  }
+}
 
-void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
-                        HostSet& hosts, ScanStats& stats) {
+bool LineMatcher::HoldsLiteral(std::string_view line) const {
+  if (multi_finder_) return multi_finder_->FoundIn(line);
+  for (const std::string& l : literals_) {
+    if (line.find(l) != std::string_view::npos) return true;
+  }
+  return literals_.empty();
+}
+
+namespace {
+
+// Counts a line that did not match.
+void CountOther(LineMatcher::LineKind kind, bool holds_literal,
+                ScanStats& stats) {
   switch (kind) {
-    case LineKind::kMatch:
-      ++stats.matches;
-      hosts.Insert(key);
-      break;
-    case LineKind::kMalformed:
+    case LineMatcher::LineKind::kMalformed:
       if (holds_literal) ++stats.malformed;
       break;
-    case LineKind::kUnreadableMethod:
+    case LineMatcher::LineKind::kUnreadableMethod:
       ++stats.unreadable_method;
       break;
-    case LineKind::kUnreadableStatus:
+    case LineMatcher::LineKind::kUnreadableStatus:
       ++stats.unreadable_status;
       break;
-    case LineKind::kUnreadableTime:
+    case LineMatcher::LineKind::kUnreadableTime:
       ++stats.unreadable_time;
       break;
-    case LineKind::kNoMatch:
+    case LineMatcher::LineKind::kMatch:
+    case LineMatcher::LineKind::kNoMatch:
       break;
   }
 }
 
+}  // namespace
+
+void LineMatcher::Count(LineKind kind, std::string_view key, bool holds_literal,
+                        HostSet& hosts, ScanStats& stats) {
+  if (kind == LineKind::kMatch) {
+    ++stats.matches;
+    hosts.Insert(key);
+    return;
+  }
+  CountOther(kind, holds_literal, stats);
+}
+
+void LineMatcher::Record(LineKind kind, std::string_view key,
+                         const std::string_view* /*fields*/, bool holds_literal,
+                         HostSet& out, ScanStats& stats) const {
+  Count(kind, key, holds_literal, out, stats);
+}
+
+void LineMatcher::Record(LineKind kind, std::string_view key,
+                         const std::string_view* fields, bool holds_literal,
+                         HostCounts& out, ScanStats& stats) const {
+  if (kind != LineKind::kMatch) {
+    CountOther(kind, holds_literal, stats);
+    return;
+  }
+  ++stats.matches;
+  int64_t time = 0;
+  if (ParseLogTime(fields[query_.time_field], fields[query_.time_field + 1],
+                   &time)) {
+    out.AddLine(key, time);
+  } else {
+    ++stats.untimed_matches;
+    out.AddLine(key, std::nullopt);
+  }
+}
+
 LineMatcher::LineKind LineMatcher::MatchLineGeneral(
-    std::string_view line, std::string_view* key) const {
-  std::string_view fields[kMaxQueryField + 2];
+    std::string_view line, std::string_view* key,
+    std::string_view* fields) const {
   const char* p = line.data();
   const char* const end = p + line.size();
   for (uint32_t field = 0; field <= last_field_; ++field) {
@@ -90,7 +165,10 @@ LineMatcher::LineKind LineMatcher::MatchLineGeneral(
 
 LineMatcher::LineKind LineMatcher::MatchLine(std::string_view line,
                                              std::string_view* key) const {
-  if (predicates_) return MatchLineGeneral(line, key);
+  if (predicates_) {
+    std::string_view fields[kMaxQueryField + 2];
+    return MatchLineGeneral(line, key, fields);
+  }
   const char* p = line.data();
   const char* const end = p + line.size();
   std::string_view key_field;
@@ -212,8 +290,41 @@ bool LineMatcher::MatchWindow(const char* line, size_t len, size_t readable,
 #endif
 }
 
+void LineMatcher::AddHeadlineMatch(std::string_view key, std::string_view,
+                                   HostSet& hosts, ScanStats& stats) const {
+  ++stats.matches;
+  hosts.Insert(key);
+}
+
+void LineMatcher::AddHeadlineMatch(std::string_view key, std::string_view line,
+                                   HostCounts& counts, ScanStats& stats) const {
+  ++stats.matches;
+  // Only a matching line is split as far as its time.
+  std::string_view fields[kMaxQueryField + 2];
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  const uint32_t last = query_.time_field + 1;
+  uint32_t field = 0;
+  for (; field <= last; ++field) {
+    while (p < end && IsSpace(*p)) ++p;
+    if (p == end) break;
+    const char* start = p;
+    while (p < end && !IsSpace(*p)) ++p;
+    fields[field] = std::string_view(start, static_cast<size_t>(p - start));
+  }
+  int64_t time = 0;
+  if (field > last &&
+      ParseLogTime(fields[query_.time_field], fields[last], &time)) {
+    counts.AddLine(key, time);
+  } else {
+    ++stats.untimed_matches;
+    counts.AddLine(key, std::nullopt);
+  }
+}
+
+template <class Out>
 void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
-                               HostSet& hosts, ScanStats& stats) const {
+                               Out& hosts, ScanStats& stats) const {
   std::string_view key;
   LineKind kind;
   if (!MatchWindow(line, len, readable, &key, &kind)) {
@@ -221,8 +332,7 @@ void LineMatcher::ClassifyLine(const char* line, size_t len, size_t readable,
   }
   switch (kind) {
     case LineKind::kMatch:
-      ++stats.matches;
-      hosts.Insert(key);
+      AddHeadlineMatch(key, std::string_view(line, len), hosts, stats);
       break;
     case LineKind::kMalformed:
       ++stats.malformed;
@@ -242,10 +352,16 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     ScanLinesGeneral(text, hosts, stats);
     return;
   }
+  ScanHeadline(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanHeadline(std::string_view text, Out& hosts,
+                               ScanStats& stats) const {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   if (query_.match_value.empty()) {
-    ScanEveryLine(text, hosts, stats);
+    ScanEveryLineHeadline(text, hosts, stats);
     return;
   }
   const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
@@ -280,8 +396,8 @@ void LineMatcher::ScanLines(std::string_view text, HostSet& hosts,
     // has), finding it costs more than classifying every line: switch.
     if (++candidates % 64 == 0 && candidates * 4 > newlines) {
       stats.lines += newlines;
-      ScanEveryLine(std::string_view(p, static_cast<size_t>(end - p)), hosts,
-                    stats);
+      ScanEveryLineHeadline(std::string_view(p, static_cast<size_t>(end - p)),
+                            hosts, stats);
       return;
     }
   }
@@ -294,6 +410,12 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
     ScanEveryLineGeneral(text, hosts, stats);
     return;
   }
+  ScanEveryLineHeadline(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanEveryLineHeadline(std::string_view text, Out& hosts,
+                                        ScanStats& stats) const {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -308,8 +430,7 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
       kind = MatchLine(std::string_view(p, len), &key);
     }
     if (kind == LineKind::kMatch) {
-      ++stats.matches;
-      hosts.Insert(key);
+      AddHeadlineMatch(key, std::string_view(p, len), hosts, stats);
     } else if (kind == LineKind::kMalformed &&
                std::string_view(p, len).find(query_.match_value) !=
                    std::string_view::npos) {
@@ -322,40 +443,78 @@ void LineMatcher::ScanEveryLine(std::string_view text, HostSet& hosts,
 
 void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
                                    ScanStats& stats) const {
+  ScanLinesInto(text, hosts, stats);
+}
+
+void LineMatcher::ScanLines(std::string_view text, HostCounts& counts,
+                            ScanStats& stats) const {
+  assert(query_.count && "ScanLines into HostCounts needs a --count query");
+  if (text.empty()) return;
+  if (predicates_) {
+    ScanLinesInto(text, counts, stats);
+  } else {
+    ScanHeadline(text, counts, stats);
+  }
+}
+
+template <class Out>
+void LineMatcher::ScanLinesInto(std::string_view text, Out& hosts,
+                                ScanStats& stats) const {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
-  if (literal_.empty()) {
-    ScanEveryLineGeneral(text, hosts, stats);
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (literals_.size() > 1) {
+    if (no_line_holds_literal_) {
+      stats.lines += CountNewlines(begin, text.size()) + unterminated;
+    } else if (multi_finder_) {
+      ScanCandidatesGeneral(*multi_finder_, text, hosts, stats);
+    } else {
+      ScanEveryLineInto(text, hosts, stats);
+    }
     return;
   }
-  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
+  if (literal_.empty()) {
+    ScanEveryLineInto(text, hosts, stats);
+    return;
+  }
   if (value_has_newline_) {
     stats.lines += CountNewlines(begin, text.size()) + unterminated;
     return;
   }
-  // As ScanLines: only lines that hold the literal are split.
-  const size_t literal_len = literal_.size();
+  ScanCandidatesGeneral(finder_, text, hosts, stats);
+}
+
+template <class Finder, class Out>
+void LineMatcher::ScanCandidatesGeneral(const Finder& finder,
+                                        std::string_view text, Out& hosts,
+                                        ScanStats& stats) const {
+  // As ScanLines: only lines that hold a literal are split.
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const uint64_t unterminated = end[-1] != '\n' ? 1 : 0;
   uint64_t newlines = 0;
   uint64_t candidates = 0;
   const char* p = begin;  // always the start of a line
-  while (const char* hit = finder_.FindCountingNewlines(p, end, &newlines)) {
+  while (const char* hit = finder.FindCountingNewlines(p, end, &newlines)) {
     const void* before = ::memrchr(p, '\n', static_cast<size_t>(hit - p));
     const char* line =
         before != nullptr ? static_cast<const char*>(before) + 1 : p;
-    const void* nl = std::memchr(hit + literal_len, '\n',
-                                 static_cast<size_t>(end - hit) - literal_len);
+    // The literal found holds no '\n': [hit, line_end) has none to count.
+    const void* nl = std::memchr(hit, '\n', static_cast<size_t>(end - hit));
     const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
     std::string_view key;
+    std::string_view fields[kMaxQueryField + 2];
     const LineKind kind = MatchLineGeneral(
-        std::string_view(line, static_cast<size_t>(line_end - line)), &key);
-    Count(kind, key, true, hosts, stats);
+        std::string_view(line, static_cast<size_t>(line_end - line)), &key,
+        fields);
+    Record(kind, key, fields, true, hosts, stats);
     if (nl == nullptr) break;
     ++newlines;
     p = line_end + 1;
     if (++candidates % 64 == 0 && candidates * 4 > newlines) {
       stats.lines += newlines;
-      ScanEveryLineGeneral(std::string_view(p, static_cast<size_t>(end - p)),
-                           hosts, stats);
+      ScanEveryLineInto(std::string_view(p, static_cast<size_t>(end - p)),
+                        hosts, stats);
       return;
     }
   }
@@ -364,6 +523,12 @@ void LineMatcher::ScanLinesGeneral(std::string_view text, HostSet& hosts,
 
 void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
                                        ScanStats& stats) const {
+  ScanEveryLineInto(text, hosts, stats);
+}
+
+template <class Out>
+void LineMatcher::ScanEveryLineInto(std::string_view text, Out& hosts,
+                                    ScanStats& stats) const {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -372,11 +537,10 @@ void LineMatcher::ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
     const std::string_view line(p, static_cast<size_t>(line_end - p));
     ++stats.lines;
     std::string_view key;
-    const LineKind kind = MatchLineGeneral(line, &key);
-    Count(kind, key,
-          kind == LineKind::kMalformed &&
-              line.find(literal_) != std::string_view::npos,
-          hosts, stats);
+    std::string_view fields[kMaxQueryField + 2];
+    const LineKind kind = MatchLineGeneral(line, &key, fields);
+    Record(kind, key, fields,
+           kind == LineKind::kMalformed && HoldsLiteral(line), hosts, stats);
     p = nl ? line_end + 1 : end;
   }
 }

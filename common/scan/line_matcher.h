@@ -3,7 +3,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -46,6 +48,14 @@ class LineMatcher {
   // value, every line). Allocates nothing but new hosts.
   void ScanLines(std::string_view text, HostSet& hosts, ScanStats& stats) const;
 
+  // ScanLines for a --count query (Query::count, asserted): tallies each
+  // matching line under its key with the time of its fields time_field and
+  // time_field + 1 (ParseLogTime); a matching line whose time cannot be
+  // read counts, without a time, and in stats.untimed_matches. The search
+  // for the query's literal is the same as ScanLines'.
+  void ScanLines(std::string_view text, HostCounts& counts,
+                 ScanStats& stats) const;
+
   // The same result line by line: every line is classified, and a short
   // one counted malformed only if it holds the value. ScanLines' path for
   // an empty value and where most lines hold the value.
@@ -56,7 +66,7 @@ class LineMatcher {
   // The byte string every matching line holds (the match value for the
   // headline query); lines without it are never split. May be empty.
   const std::string& literal() const { return literal_; }
-  // Null for the headline query.
+  // Null for the headline query, also with --count (Query::count).
   const QueryPredicates* predicates() const { return predicates_.get(); }
 
   // Counts a line of `kind` (and its key on a match) as every scan path
@@ -77,23 +87,71 @@ class LineMatcher {
 
   // Classifies the line [line, line + len), of which `readable` bytes may be
   // read, and counts a match or a malformed line.
-  void ClassifyLine(const char* line, size_t len, size_t readable,
-                    HostSet& hosts, ScanStats& stats) const;
+  template <class Out>
+  void ClassifyLine(const char* line, size_t len, size_t readable, Out& hosts,
+                    ScanStats& stats) const;
+  // ScanLines and ScanEveryLine of the headline question into a HostSet,
+  // or into HostCounts for the same question with --count.
+  template <class Out>
+  void ScanHeadline(std::string_view text, Out& hosts, ScanStats& stats) const;
+  template <class Out>
+  void ScanEveryLineHeadline(std::string_view text, Out& hosts,
+                             ScanStats& stats) const;
+  // Counts a match of the headline question: its key, and with --count
+  // the time of `line` (split only then).
+  void AddHeadlineMatch(std::string_view key, std::string_view line,
+                        HostSet& hosts, ScanStats& stats) const;
+  void AddHeadlineMatch(std::string_view key, std::string_view line,
+                        HostCounts& counts, ScanStats& stats) const;
+
+  // Whether `line` holds one of literals_ (every line when there is none):
+  // only such a short line counts as malformed.
+  bool HoldsLiteral(std::string_view line) const;
+
+  // ScanLinesGeneral's loop with `finder` (a SubstringFinder or a
+  // MultiSubstringFinder): only lines holding what it finds are split.
+  // `Out` is HostSet (keys) or HostCounts (Query::count).
+  template <class Finder, class Out>
+  void ScanCandidatesGeneral(const Finder& finder, std::string_view text,
+                             Out& out, ScanStats& stats) const;
+  template <class Out>
+  void ScanLinesInto(std::string_view text, Out& out, ScanStats& stats) const;
+  template <class Out>
+  void ScanEveryLineInto(std::string_view text, Out& out,
+                         ScanStats& stats) const;
+  // Counts a line of `kind` as Count does; a match goes into `out` with
+  // its time (`fields` holds the line's fields on a match).
+  void Record(LineKind kind, std::string_view key,
+              const std::string_view* fields, bool holds_literal, HostSet& out,
+              ScanStats& stats) const;
+  void Record(LineKind kind, std::string_view key,
+              const std::string_view* fields, bool holds_literal,
+              HostCounts& out, ScanStats& stats) const;
 
   // ScanLines and ScanEveryLine for a query that is not the headline one.
   void ScanLinesGeneral(std::string_view text, HostSet& hosts,
                         ScanStats& stats) const;
   void ScanEveryLineGeneral(std::string_view text, HostSet& hosts,
                             ScanStats& stats) const;
-  LineKind MatchLineGeneral(std::string_view line, std::string_view* key) const;
+  // `fields` (kMaxQueryField + 2 of them) receives the line's fields.
+  LineKind MatchLineGeneral(std::string_view line, std::string_view* key,
+                            std::string_view* fields) const;
 
   Query query_;
   std::unique_ptr<QueryPredicates> predicates_;  // null: the headline query
   std::string literal_;
+  // Byte strings of which every matching line holds one (QueryPredicates::
+  // literals; {literal_} for the headline query; none: every line).
+  std::vector<std::string> literals_;
   uint32_t last_field_;     // max(key_field, match_field)
   bool value_has_space_;    // such a value can never equal a field
   bool value_has_newline_;  // such a value never occurs inside a line
   SubstringFinder finder_;  // of literal_
+  // Of several literals_, those without '\n' (the others never occur in a
+  // line), when there are at most MultiSubstringFinder::kMaxNeedles of
+  // them; null otherwise (more of them: every line is split).
+  std::unique_ptr<MultiSubstringFinder> multi_finder_;
+  bool no_line_holds_literal_ = false;  // every one of several holds '\n'
 };
 
 }  // namespace logsweep::common

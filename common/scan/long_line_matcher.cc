@@ -12,6 +12,19 @@ inline bool IsSpace(char c) {
   return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t';
 }
 
+std::vector<std::string> Literals(const Query& query,
+                                  const QueryPredicates* predicates) {
+  if (predicates != nullptr) return predicates->literals();
+  if (query.match_value.empty()) return {};
+  return {query.match_value};
+}
+
+size_t Longest(const std::vector<std::string>& literals) {
+  size_t n = 0;
+  for (const std::string& l : literals) n = std::max(n, l.size());
+  return n;
+}
+
 }  // namespace
 
 LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
@@ -20,7 +33,8 @@ LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
                             ? nullptr
                             : std::make_unique<QueryPredicates>(query)),
       predicates_(owned_predicates_.get()),
-      literal_(predicates_ ? predicates_->literal() : query.match_value),
+      literals_(Literals(query, predicates_)),
+      longest_literal_(Longest(literals_)),
       max_key_bytes_(max_key_bytes),
       last_field_(predicates_ ? predicates_->last_field()
                               : std::max(query.key_field, query.match_field)) {
@@ -30,8 +44,15 @@ LongLineMatcher::LongLineMatcher(const Query& query, size_t max_key_bytes)
 LongLineMatcher::LongLineMatcher(const LineMatcher& matcher,
                                  size_t max_key_bytes)
     : query_(matcher.query()),
-      predicates_(matcher.predicates()),
-      literal_(matcher.literal()),
+      // The headline question with --count: the matcher's fast path has no
+      // predicates, but a long line is split here for its time.
+      owned_predicates_(matcher.predicates() == nullptr && query_.count
+                            ? std::make_unique<QueryPredicates>(query_)
+                            : nullptr),
+      predicates_(matcher.predicates() != nullptr ? matcher.predicates()
+                                                  : owned_predicates_.get()),
+      literals_(Literals(query_, predicates_)),
+      longest_literal_(Longest(literals_)),
       max_key_bytes_(max_key_bytes),
       last_field_(predicates_
                       ? predicates_->last_field()
@@ -50,7 +71,7 @@ void LongLineMatcher::Reset() {
   key_too_long_ = false;
   match_length_ = 0;
   match_equal_ = true;
-  holds_value_ = literal_.empty();
+  holds_value_ = literals_.empty();
   tail_.clear();
   if (predicates_ != nullptr) {
     fields_.resize(last_field_ + 2);
@@ -60,7 +81,7 @@ void LongLineMatcher::Reset() {
     wanted_[query_.key_field] = wanted_[query_.match_field] = true;
     if (!query_.methods.empty()) wanted_[query_.method_field] = true;
     if (!query_.statuses.empty()) wanted_[query_.status_field] = true;
-    if (query_.HasTime()) {
+    if (query_.HasTime() || query_.count) {
       wanted_[query_.time_field] = wanted_[query_.time_field + 1] = true;
     }
     method_has_quote_ = false;
@@ -68,16 +89,17 @@ void LongLineMatcher::Reset() {
 }
 
 void LongLineMatcher::Feed(const char* p, size_t n) {
-  const std::string& value = literal_;
-  // Whether the line holds the value matters only while it may turn out
+  // Whether the line holds a literal matters only while it may turn out
   // to have too few fields.
   if (!enough_fields_ && !holds_value_) {
-    const size_t keep = value.size() - 1;
+    const size_t keep = longest_literal_ - 1;
     // An occurrence across the previous piece and this one.
     std::string seam = tail_;
     seam.append(p, std::min(n, keep));
-    holds_value_ = seam.find(value) != std::string::npos ||
-                   std::string_view(p, n).find(value) != std::string::npos;
+    for (const std::string& value : literals_) {
+      holds_value_ = holds_value_ || seam.find(value) != std::string::npos ||
+                     std::string_view(p, n).find(value) != std::string::npos;
+    }
     if (n >= keep) {
       tail_.assign(p + n - keep, keep);
     } else {
@@ -109,6 +131,7 @@ void LongLineMatcher::Feed(const char* p, size_t n) {
       }
     }
     if (field_ == query_.match_field && match_equal_) {
+      const std::string& value = query_.match_value;  // the headline's
       match_equal_ = match_length_ + len <= value.size() &&
                      std::memcmp(p + i, value.data() + match_length_, len) == 0;
       match_length_ += len;
@@ -163,7 +186,12 @@ void LongLineMatcher::FeedGeneral(const char* p, size_t n) {
 }
 
 LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
-  Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
+  Verdict v{LineMatcher::LineKind::kNoMatch,
+            holds_value_,
+            false,
+            {},
+            false,
+            std::nullopt};
   if (!enough_fields_) {
     v.kind = LineMatcher::LineKind::kMalformed;
     return v;
@@ -195,6 +223,11 @@ LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
       v.kind = LineMatcher::LineKind::kMatch;
       v.key = fields_[query_.key_field];
       v.key_too_long = cut_[query_.key_field];
+      if (int64_t t = 0;
+          query_.count && ParseLogTime(views[query_.time_field],
+                                       views[query_.time_field + 1], &t)) {
+        v.time = t;
+      }
       break;
     case QueryPredicates::Verdict::kNoMatch:
       break;
@@ -213,7 +246,12 @@ LongLineMatcher::Verdict LongLineMatcher::FinishGeneral() const {
 
 LongLineMatcher::Verdict LongLineMatcher::Finish() const {
   if (predicates_ != nullptr) return FinishGeneral();
-  Verdict v{LineMatcher::LineKind::kNoMatch, holds_value_, false, {}};
+  Verdict v{LineMatcher::LineKind::kNoMatch,
+            holds_value_,
+            false,
+            {},
+            false,
+            std::nullopt};
   if (!enough_fields_) {
     v.kind = LineMatcher::LineKind::kMalformed;
   } else if (match_equal_ && match_length_ == query_.match_value.size()) {

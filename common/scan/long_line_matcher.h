@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,9 @@ class LongLineMatcher {
     // all of it (a --path-regex, or a value that long) to decide: the
     // caller reports an error rather than guess (kind is kNoMatch).
     bool path_too_long = false;
+    // kMatch of a --count query (Query::count): the line's time
+    // (ParseLogTime), absent when it cannot be read.
+    std::optional<int64_t> time;
   };
   // The verdict on the bytes fed since Reset.
   Verdict Finish() const;
@@ -61,7 +65,10 @@ class LongLineMatcher {
   const Query& query_;
   std::unique_ptr<QueryPredicates> owned_predicates_;
   const QueryPredicates* predicates_;  // null: the headline query
-  const std::string literal_;          // the match value for the headline query
+  // Byte strings of which a line must hold one to count as malformed
+  // (LineMatcher's literals; the match value for the headline query).
+  const std::vector<std::string> literals_;
+  const size_t longest_literal_;
   const size_t max_key_bytes_;
   const uint32_t last_field_;  // max(key_field, match_field)
   uint32_t field_ = 0;         // index of the current or next field

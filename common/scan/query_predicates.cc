@@ -76,7 +76,9 @@ bool ParseLogTime(std::string_view date, std::string_view zone,
 }
 
 QueryPredicates::QueryPredicates(const Query& query)
-    : query_(query), literal_(RequiredLiteral(query)) {
+    : query_(query),
+      literal_(RequiredLiteral(query)),
+      literals_(RequiredLiterals(query)) {
   last_field_ = std::max(query_.key_field, query_.match_field);
   if (!query_.methods.empty()) {
     last_field_ = std::max(last_field_, query_.method_field);
@@ -84,8 +86,9 @@ QueryPredicates::QueryPredicates(const Query& query)
   if (!query_.statuses.empty()) {
     last_field_ = std::max(last_field_, query_.status_field);
   }
-  if (query_.HasTime())
+  if (query_.HasTime() || query_.count) {
     last_field_ = std::max(last_field_, query_.time_field + 1);
+  }
   if (!query_.match_value.empty()) values_.insert(query_.match_value);
   for (const std::string& v : query_.more_values) values_.insert(v);
   if (!query_.path_regex.empty()) {
@@ -150,9 +153,46 @@ QueryPredicates::Verdict QueryPredicates::Evaluate(
   return Verdict::kMatch;
 }
 
+namespace {
+
+// The query's exact values, each once, in the order given.
+std::vector<std::string> DistinctValues(const Query& q) {
+  std::vector<std::string> values;
+  auto add = [&](const std::string& v) {
+    if (std::find(values.begin(), values.end(), v) == values.end()) {
+      values.push_back(v);
+    }
+  };
+  if (!q.match_value.empty()) add(q.match_value);
+  for (const std::string& v : q.more_values) add(v);
+  return values;
+}
+
+}  // namespace
+
+std::vector<std::string> QueryPredicates::RequiredLiterals(const Query& q) {
+  std::vector<std::string> values = DistinctValues(q);
+  if (values.size() < 2) {
+    std::string one = RequiredLiteral(q);
+    if (one.empty()) return {};
+    return {std::move(one)};
+  }
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < values.size(); ++i) {
+    bool holds_another = false;
+    for (size_t j = 0; j < values.size() && !holds_another; ++j) {
+      holds_another = j != i && values[i].find(values[j]) != std::string::npos;
+    }
+    if (!holds_another) kept.push_back(values[i]);
+  }
+  return kept;
+}
+
 std::string QueryPredicates::RequiredLiteral(const Query& q) {
   std::string best;
-  if (!q.match_value.empty() && q.more_values.empty()) best = q.match_value;
+  if (std::vector<std::string> values = DistinctValues(q); values.size() == 1) {
+    best = values.front();
+  }
   if (q.path_prefix.size() > best.size()) best = q.path_prefix;
   if (!q.path_regex.empty()) {
     std::string r = RegexLiteral(q.path_regex);

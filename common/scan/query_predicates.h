@@ -49,9 +49,21 @@ class QueryPredicates {
   // when the query has none.
   const std::string& literal() const { return literal_; }
 
-  // The longest of: the exact value when it is the only one, the prefix,
-  // and a literal the pattern requires (RegexLiteral); ties in that order.
+  // Byte strings of which every matching line holds at least one (see
+  // RequiredLiterals): {literal()} when there is one, the exact values
+  // when there are several, else none.
+  const std::vector<std::string>& literals() const { return literals_; }
+
+  // The longest of: the exact value when it is the only one (a value given
+  // twice counts once), the prefix, and a literal the pattern requires
+  // (RegexLiteral); ties in that order. Empty with several values.
   static std::string RequiredLiteral(const Query& query);
+
+  // With two or more distinct exact values: those values, less each one
+  // that holds another (a line holding "/a/b" holds "/a"), in the order
+  // given; a line holds one of them exactly when it holds one of the
+  // values. Otherwise {RequiredLiteral(query)}, or none when that is empty.
+  static std::vector<std::string> RequiredLiterals(const Query& query);
 
   // A run of bytes every match of `pattern` contains, found conservatively
   // from its text: the longest run of plain characters (or escaped
@@ -64,6 +76,7 @@ class QueryPredicates {
   const Query query_;  // a copy: values_ views its strings
   uint32_t last_field_;
   std::string literal_;
+  std::vector<std::string> literals_;
   std::unordered_set<std::string_view> values_;  // views of query_'s values
   std::unique_ptr<re2::RE2> regex_;
 };

@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace logsweep::common {
 namespace {
@@ -104,6 +105,72 @@ TEST(ByteSearchTest, EmptyNeedleIsFoundAtTheStart) {
   std::string text = "abc";
   SubstringFinder finder("");
   EXPECT_EQ(finder.Find(text.data() + 1, text.data() + 3), text.data() + 1);
+}
+
+// The earliest start at or after `from` of a needle lying wholly in `hay`.
+size_t EarliestOf(std::string_view hay, const std::vector<std::string>& needles,
+                  size_t from) {
+  size_t best = std::string_view::npos;
+  for (const std::string& n : needles) best = std::min(best, hay.find(n, from));
+  return best;
+}
+
+TEST(ByteSearchTest, MultiFindAgreesWithTheEarliestStringViewFind) {
+  std::mt19937 rng(17);
+  const std::string alphabet = "/wx.pe\n ";
+  for (int round = 0; round < 400; ++round) {
+    // 1 to 8 needles of 1 to 13 bytes from a small alphabet (shared first
+    // bytes, near misses), some a prefix of another.
+    std::vector<std::string> needles(1 + rng() % 8);
+    for (std::string& n : needles) {
+      n = "/";
+      for (size_t i = rng() % 13; i > 0; --i) n += alphabet[rng() % 6];
+    }
+    if (needles.size() > 1 && rng() % 3 == 0) {
+      needles[1] = needles[0].substr(0, 1 + rng() % needles[0].size());
+    }
+    // Mostly short texts (the scalar tail), some long ones (the vector
+    // loop, more than one 4 KiB window).
+    std::string hay(rng() % 4 == 0 ? rng() % 9000 : rng() % 300, ' ');
+    for (char& c : hay) c = alphabet[rng() % alphabet.size()];
+    for (int plant = rng() % 3; plant > 0 && !hay.empty(); --plant) {
+      const std::string& n = needles[rng() % needles.size()];
+      if (hay.size() < n.size()) break;
+      const size_t at = rng() % 3 == 0 ? hay.size() - n.size()
+                                       : rng() % (hay.size() - n.size() + 1);
+      hay.replace(at, n.size(), n);
+    }
+    MultiSubstringFinder finder(needles);
+    std::string_view view(hay);
+    for (size_t from = 0; from <= hay.size(); from += 1 + rng() % 97) {
+      const char* begin = hay.data() + from;
+      const char* end = hay.data() + hay.size();
+      uint64_t newlines = 3;  // added to, not overwritten
+      const char* got = finder.FindCountingNewlines(begin, end, &newlines);
+      const size_t want = EarliestOf(view, needles, from);
+      ASSERT_EQ(got == nullptr ? std::string_view::npos
+                               : static_cast<size_t>(got - hay.data()),
+                want)
+          << "round " << round << " from " << from << " in '" << hay << "'";
+      ASSERT_EQ(finder.Find(begin, end), got) << "round " << round;
+      const char* stop = got != nullptr ? got : end;
+      ASSERT_EQ(newlines,
+                3 + static_cast<uint64_t>(std::count(begin, stop, '\n')))
+          << "round " << round << " from " << from;
+    }
+  }
+}
+
+TEST(ByteSearchTest, MultiFindNeverReadsPastTheEnd) {
+  // The longer needle straddles the end of the range; the shorter lies in
+  // it later than where the longer one starts.
+  std::string text = std::string(300, 'a') + "/wp-login.php" + "/.env";
+  MultiSubstringFinder finder({"/wp-login.php", "/.en"});
+  const char* begin = text.data();
+  EXPECT_EQ(finder.Find(begin, begin + 312), nullptr);
+  EXPECT_EQ(finder.Find(begin + 301, begin + 316), nullptr);
+  EXPECT_EQ(finder.Find(begin + 301, begin + 317), begin + 313);
+  EXPECT_EQ(finder.Find(begin, begin + text.size()), begin + 300);
 }
 
 }  // namespace

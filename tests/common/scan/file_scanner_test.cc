@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/time_text.h"
 #include "test_util.h"
 
 namespace logsweep::common {
@@ -102,6 +103,48 @@ TEST(FileScannerTest, LongShortLineHoldingTheValueIsMalformed) {
   EXPECT_EQ(r.stats.lines, 2u);
   EXPECT_EQ(r.stats.malformed, 1u);
   EXPECT_EQ(r.hosts.Sorted(), std::vector<std::string>{"b"});
+}
+
+TEST(FileScannerTest, CountsEveryMatchWithItsTimeAlsoOnLongLines) {
+  // With a 2 KiB line buffer, the 5 KiB lines stream through the long-line
+  // path; each host's count and first/last time must be the same as for
+  // the short lines.
+  TempDir dir;
+  std::string text;
+  const std::string pad(5000, 'u');
+  for (int i = 0; i < 3000; ++i) {
+    const std::string host = "h" + std::to_string(i % 7);
+    const std::string time =
+        i % 100 == 99
+            ? "[bad time] "
+            : "[10/Oct/2000:13:" + std::to_string(10 + i % 40) + ":00 -0700] ";
+    const std::string path = i % 3 == 0 ? "/robots.txt" : "/x";
+    text += host + " - - " + time + "\"GET " + path + " HTTP/1.0\" 200 1 \"" +
+            (i % 5 == 0 ? pad : "-") + "\"\n";
+  }
+  HostCounts want;
+  uint64_t untimed = 0;
+  for (int i = 0; i < 3000; i += 3) {
+    std::optional<int64_t> t;
+    if (i % 100 != 99) {
+      t = DaysFromCivil(2000, 10, 10) * 86400 + 20 * 3600 + (10 + i % 40) * 60;
+    } else {
+      ++untimed;
+    }
+    want.AddLine("h" + std::to_string(i % 7), t);
+  }
+  Query q;
+  q.count = true;
+  FileScanner scanner(Options(InflateBackend::kZlib, 2048));
+  ScanReport r =
+      scanner.Scan(dir.Write("c.log.gz", Gzip(text)), LineMatcher(q));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.hosts.empty());
+  EXPECT_EQ(r.counts.SortedByHost(), want.SortedByHost());
+  EXPECT_EQ(r.stats.matches, 1000u);
+  EXPECT_EQ(r.stats.untimed_matches, untimed);
+  EXPECT_GT(untimed, 0u);
+  EXPECT_EQ(r.stats.lines, 3000u);
 }
 
 TEST(FileScannerTest, ThreeMebibyteLineThatMatchesIsFound) {

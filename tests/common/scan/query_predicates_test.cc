@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -292,6 +293,222 @@ TEST(GeneralScanTest, EveryLineAndLiteralPathsAgree) {
   EXPECT_EQ(a.lines, b.lines);
   EXPECT_GT(a.matches, 0u);
   EXPECT_GT(a.unreadable_status, 0u);
+}
+
+TEST(RequiredLiteralsTest, SeveralValuesLessEachThatHoldsAnother) {
+  Query q = Empty();
+  q.match_value = "/a/b";
+  q.more_values = {"/c", "/a", "/a/b", "/xx/c"};
+  EXPECT_EQ(QueryPredicates::RequiredLiterals(q),
+            (std::vector<std::string>{"/c", "/a"}));
+  EXPECT_EQ(QueryPredicates::RequiredLiteral(q), "");
+  // The same value twice is one value: the headline literal.
+  q.more_values = {"/a/b"};
+  EXPECT_EQ(QueryPredicates::RequiredLiteral(q), "/a/b");
+  EXPECT_EQ(QueryPredicates::RequiredLiterals(q),
+            (std::vector<std::string>{"/a/b"}));
+}
+
+// Scans `text` with the query and checks hosts, matches, lines and
+// malformed lines against a reference that splits every line here.
+void ExpectSeveralPathsExact(const std::vector<std::string>& paths,
+                             const std::string& text) {
+  Query q = Empty();
+  q.match_value = paths.front();
+  q.more_values.assign(paths.begin() + 1, paths.end());
+  ScanStats got;
+  HostSet hosts;
+  LineMatcher(q).ScanLines(text, hosts, got);
+  uint64_t lines = 0, matches = 0, malformed = 0;
+  std::vector<std::string> want;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string line = text.substr(at, nl - at);
+    at = nl + 1;
+    ++lines;
+    std::vector<std::string> fields;
+    for (size_t i = 0; i < line.size();) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      size_t j = i;
+      while (j < line.size() && line[j] != ' ') ++j;
+      if (j > i) fields.push_back(line.substr(i, j - i));
+      i = j;
+    }
+    bool holds = false;
+    for (const std::string& p : paths) {
+      holds = holds || line.find(p) != std::string::npos;
+    }
+    if (fields.size() < 7) {
+      malformed += holds ? 1 : 0;
+    } else if (std::find(paths.begin(), paths.end(), fields[6]) !=
+               paths.end()) {
+      ++matches;
+      want.push_back(fields[0]);
+    }
+  }
+  std::sort(want.begin(), want.end());
+  want.erase(std::unique(want.begin(), want.end()), want.end());
+  const std::string which = ::testing::PrintToString(paths);
+  EXPECT_EQ(hosts.Sorted(), want) << which;
+  EXPECT_EQ(got.matches, matches) << which;
+  EXPECT_EQ(got.lines, lines) << which;
+  EXPECT_EQ(got.malformed, malformed) << which;
+}
+
+TEST(GeneralScanTest, SeveralPathsFindEveryLineHoldingAnyOfThem) {
+  // Values, near misses (a query string, a longer name, a prefix), values
+  // in another field (the referrer), and short lines with and without a
+  // value: every count must equal a reference that splits every line.
+  const std::vector<std::string> asked = {
+      "/wp-login.php", "/xmlrpc.php", "/.env", "/.env.bak", "/a",
+      "/a/b",          "/.en",        "/x",    "/"};
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string path = i % 11 == 0   ? "/xmlrpc.php?x=1"
+                             : i % 13 == 0 ? "/.envx"
+                                           : asked[(i * 7) % asked.size()];
+    const std::string host = "10.0." + std::to_string(i % 200) + ".1";
+    if (i % 17 == 0) {
+      text += host + " - " + path + "\n";  // too few fields
+    } else if (i % 19 == 0) {
+      text += host + " - - [t] \"GET /other HTTP/1.1\" 200 5 \"" + path +
+              "\" \"agent\"\n";
+    } else {
+      text += host + " - - [t] \"GET " + path + " HTTP/1.1\" 200 5\n";
+    }
+  }
+  text.pop_back();  // a last line without its newline
+  ExpectSeveralPathsExact({"/wp-login.php", "/xmlrpc.php", "/.env"}, text);
+  // Overlapping values: the same one twice, one a prefix of another.
+  ExpectSeveralPathsExact({"/.env", "/.env", "/xmlrpc.php"}, text);
+  ExpectSeveralPathsExact({"/.env.bak", "/.env", "/a/b", "/a"}, text);
+  // One byte, and more values than are searched in one pass (9 > 8).
+  ExpectSeveralPathsExact({"/", "/x"}, text);
+  ExpectSeveralPathsExact(asked, text);  // all hold "/": one literal
+  ExpectSeveralPathsExact({"/wp-login.php", "/xmlrpc.php", "/.env", "/a", "/q1",
+                           "/q2", "/q3", "/q4", "/q5"},
+                          text);
+}
+
+// Lines of host `host` asking for `path` at `time` (a log's time fields).
+std::string TimedLine(const std::string& host, const std::string& path,
+                      const std::string& time) {
+  return host + " - - " + time + " \"GET " + path + " HTTP/1.1\" 200 5\n";
+}
+
+TEST(CountScanTest, TalliesEachMatchWithFirstAndLastTimeInAnyZone) {
+  // Host a: three matches, 13:55:36 -0700 (20:55:36Z) the latest, 22:00
+  // +0200 (20:00Z) the earliest; host b: one match whose time cannot be
+  // read (it counts, untimed) and one at 20:30Z; host c: only untimed.
+  // Non-matching lines between them, so both the candidate search and
+  // (when most lines are candidates) the every-line scan are used.
+  const std::string text =
+      TimedLine("a", "/x", "[10/Oct/2000:13:55:36 -0700]") +
+      TimedLine("a", "/other", "[10/Oct/2000:23:59:59 +0000]") +
+      TimedLine("b", "/y", "[10/Oct/2000:20:30:00 -0000]") +
+      TimedLine("a", "/x", "[10/Oct/2000:22:00:00 +0200]") +
+      TimedLine("b", "/x", "[10/Foo/2000:20:30:00 -0000]") +
+      TimedLine("c", "/y", "- -") +
+      TimedLine("a", "/y", "[10/Oct/2000:20:10:00 +0000]") + "short /x\n";
+  Query q = Empty();
+  q.match_value = "/x";
+  q.more_values = {"/y"};
+  q.count = true;
+  for (int copies : {1, 200}) {
+    std::string many;
+    for (int i = 0; i < copies; ++i) many += text;
+    HostCounts counts;
+    ScanStats stats;
+    LineMatcher(q).ScanLines(many, counts, stats);
+    const uint64_t n = static_cast<uint64_t>(copies);
+    const int64_t day = DaysFromCivil(2000, 10, 10) * 86400;
+    ASSERT_EQ(counts.size(), 3u) << copies;
+    EXPECT_EQ(*counts.Find("a"), (HostTally{3 * n, day + 20 * 3600,
+                                            day + 20 * 3600 + 55 * 60 + 36}))
+        << copies;
+    EXPECT_EQ(*counts.Find("b"), (HostTally{2 * n, day + 20 * 3600 + 30 * 60,
+                                            day + 20 * 3600 + 30 * 60}))
+        << copies;
+    EXPECT_EQ(*counts.Find("c"), (HostTally{n, std::nullopt, std::nullopt}))
+        << copies;
+    EXPECT_EQ(stats.matches, 6 * n) << copies;
+    EXPECT_EQ(stats.untimed_matches, 2 * n) << copies;
+    EXPECT_EQ(stats.unreadable_time, 0u) << copies;
+    EXPECT_EQ(stats.malformed, n) << copies;
+    EXPECT_EQ(stats.lines, 8 * n) << copies;
+  }
+}
+
+TEST(CountScanTest, CountsAgreeWithTheHostSetOfTheSameQuery) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    text += TimedLine(
+        "10.0.0." + std::to_string(i % 37),
+        i % 9 == 0 ? "/robots.txt" : "/index.html",
+        "[10/Oct/2000:13:55:" + std::to_string(10 + i % 50) + " -0700]");
+  }
+  Query hosts_query;  // the headline query
+  Query count_query;
+  count_query.count = true;
+  HostSet hosts;
+  ScanStats host_stats, count_stats;
+  LineMatcher(hosts_query).ScanLines(text, hosts, host_stats);
+  HostCounts counts;
+  LineMatcher(count_query).ScanLines(text, counts, count_stats);
+  std::vector<std::string> counted;
+  uint64_t total = 0;
+  for (const auto& [host, tally] : counts.SortedByHost()) {
+    counted.push_back(host);
+    total += tally.count;
+  }
+  EXPECT_EQ(counted, hosts.Sorted());
+  EXPECT_EQ(total, host_stats.matches);
+  EXPECT_EQ(count_stats.matches, host_stats.matches);
+  EXPECT_EQ(count_stats.lines, host_stats.lines);
+  EXPECT_EQ(count_stats.untimed_matches, 0u);
+}
+
+TEST(CountScanTest, HeadlineFastPathCountsAsTheGeneralPathDoes) {
+  // The headline question with --count takes the headline's fast path and
+  // splits only a match for its time; the same question asked as a
+  // general query (the value given twice) splits every candidate. Times in
+  // several zones, unreadable ones, long hosts (the 128-byte window) and
+  // short lines: the tallies and counts must be the same.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string host = i % 11 == 0
+                                 ? std::string(90, 'h') + std::to_string(i % 5)
+                                 : "10.1." + std::to_string(i % 13) + ".9";
+    const std::string time =
+        i % 17 == 0 ? "[10/Oct/2000:25:00:00 +0000]"
+                    : "[" + std::to_string(10 + i % 19) + "/Oct/2000:0" +
+                          std::to_string(i % 10) + ":00:00 " +
+                          (i % 2 ? "+0530]" : "-0800]");
+    const std::string path = i % 4 == 0   ? "/robots.txt"
+                             : i % 4 == 1 ? "/robots.txt?x"
+                                          : "/a";
+    if (i % 29 == 0) {
+      text += host + " /robots.txt\n";
+    } else {
+      text += TimedLine(host, path, time);
+    }
+  }
+  Query fast;
+  fast.count = true;
+  Query general = fast;
+  general.more_values = {"/robots.txt"};
+  ASSERT_EQ(LineMatcher(fast).predicates(), nullptr);
+  ASSERT_NE(LineMatcher(general).predicates(), nullptr);
+  HostCounts a, b;
+  ScanStats sa, sb;
+  LineMatcher(fast).ScanLines(text, a, sa);
+  LineMatcher(general).ScanLines(text, b, sb);
+  EXPECT_EQ(a.SortedByHost(), b.SortedByHost());
+  EXPECT_EQ(sa, sb);
+  EXPECT_GT(sa.untimed_matches, 0u);
+  EXPECT_GT(sa.malformed, 0u);
 }
 
 }  // namespace
