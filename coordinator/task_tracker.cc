@@ -154,8 +154,8 @@ TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
   if (job.stream_files) job.file_hosts.resize(submit.paths.size());
   job.tasks.reserve(submit.paths.size());
   for (uint64_t i = 0; i < submit.paths.size(); ++i) {
-    job.tasks.push_back(
-        Task{submit.paths[i], TaskState::kPending, 0, 0, {}, {}, {}});
+    Task& task = job.tasks.emplace_back();
+    task.path = submit.paths[i];
     job.pending.push_back(i);
   }
   if (job.tasks.empty()) {

@@ -92,7 +92,8 @@ TaskOutcome Failure(const TaskRef& ref, common::Status status,
 TaskAssignment MustTake(TaskTracker& tracker) {
   std::optional<TaskAssignment> task = tracker.TakeNext();
   EXPECT_TRUE(task.has_value()) << "no pending task";
-  return task.value_or(TaskAssignment{});
+  if (!task) return TaskAssignment{};
+  return std::move(*task);
 }
 
 // The one finished job, failing the test if there is not exactly one.
