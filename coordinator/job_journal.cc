@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "common/transport/codec.h"
+#include "coordinator/sqlite_statement.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -53,37 +54,7 @@ void SummariseFromTasks(const std::vector<common::TaskOutcome>& done,
   }
 }
 
-// One prepared statement, finalized on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      stmt_ = nullptr;
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() { return stmt_; }
-  void Bind(int i, const std::string& bytes) {
-    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void BindText(int i, const std::string& text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  std::string Column(int i) {
-    const void* p = sqlite3_column_blob(stmt_, i);
-    int n = sqlite3_column_bytes(stmt_, i);
-    return p ? std::string(static_cast<const char*>(p), n) : std::string();
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using Statement = SqliteStatement;
 
 StatusOr<common::SubmitJob> DecodeSubmit(const std::string& bytes) {
   auto decoded = common::DecodeClientToCoordinator(bytes);

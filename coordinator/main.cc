@@ -273,16 +273,8 @@ int Main(int argc, char** argv) {
   // --state, no cache (nothing would outlive the process).
   std::unique_ptr<lc::ResultCache> cache;
   if (!state_dir.empty() && !no_cache) {
-    std::string warning;
-    auto opened = lc::ResultCache::Open(state_dir + "/cache.db",
-                                        cache_max_bytes, &warning);
-    if (!warning.empty()) spdlog::warn("{}", warning);
-    if (opened.ok()) {
-      cache = std::move(*opened);
-    } else {
-      spdlog::warn("running without a result cache: {}",
-                   opened.status().ToString());
-    }
+    cache =
+        lc::ResultCache::OpenOrWarn(state_dir + "/cache.db", cache_max_bytes);
   }
   zmq::context_t context(1);
   lc::Coordinator coordinator(config, journal.get());

@@ -1,10 +1,13 @@
 #include "coordinator/result_cache.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <vector>
+
+#include "coordinator/sqlite_statement.h"
 
 namespace logsweep::coordinator {
 namespace {
@@ -31,41 +34,7 @@ constexpr char kFindSql[] =
 // and index share, roughly.
 constexpr uint64_t kEntryOverhead = 96;
 
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      stmt_ = nullptr;
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() { return stmt_; }
-  void Bind(int i, const std::string& bytes) {
-    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void Bind(int i, uint64_t v) {
-    sqlite3_bind_int64(stmt_, i, static_cast<sqlite3_int64>(v));
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  std::string Column(int i) {
-    const void* p = sqlite3_column_blob(stmt_, i);
-    int n = sqlite3_column_bytes(stmt_, i);
-    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n))
-             : std::string();
-  }
-  uint64_t Unsigned(int i) {
-    return static_cast<uint64_t>(sqlite3_column_int64(stmt_, i));
-  }
-  int64_t Signed(int i) { return sqlite3_column_int64(stmt_, i); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using Statement = SqliteStatement;
 
 // FNV-1a, 64 bits: detects an entry whose bytes changed on disk.
 uint64_t Hash(uint64_t h, const void* data, size_t n) {
@@ -146,6 +115,19 @@ ResultCache::~ResultCache() {
   if (!pending_.empty()) (void)Flush();
   sqlite3_finalize(find_);
   sqlite3_close(db_);
+}
+
+std::unique_ptr<ResultCache> ResultCache::OpenOrWarn(const std::string& path,
+                                                     uint64_t max_bytes) {
+  std::string warning;
+  auto opened = Open(path, max_bytes, &warning);
+  if (!warning.empty()) spdlog::warn("{}", warning);
+  if (!opened.ok()) {
+    spdlog::warn("running without a result cache: {}",
+                 opened.status().ToString());
+    return nullptr;
+  }
+  return std::move(*opened);
 }
 
 StatusOr<std::unique_ptr<ResultCache>> ResultCache::Open(

@@ -43,6 +43,11 @@ class ResultCache {
   // cannot be created or opened); the caller runs without a cache.
   static common::StatusOr<std::unique_ptr<ResultCache>> Open(
       const std::string& path, uint64_t max_bytes, std::string* warning);
+  // Open for a coordinator: logs the warning, and a failure as a warning
+  // that it runs without a cache (null then): a cache that cannot be
+  // opened costs a job nothing but its hits.
+  static std::unique_ptr<ResultCache> OpenOrWarn(const std::string& path,
+                                                 uint64_t max_bytes);
   ~ResultCache();
   ResultCache(const ResultCache&) = delete;
   ResultCache& operator=(const ResultCache&) = delete;

@@ -99,16 +99,7 @@ void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
     // cannot be opened costs the job nothing but its hits.
     std::unique_ptr<coordinator::ResultCache> cache;
     if (!cache_path.empty()) {
-      std::string warning;
-      auto opened =
-          coordinator::ResultCache::Open(cache_path, cache_max_bytes, &warning);
-      if (!warning.empty()) spdlog::warn("{}", warning);
-      if (opened.ok()) {
-        cache = std::move(*opened);
-      } else {
-        spdlog::warn("running without a result cache: {}",
-                     opened.status().ToString());
-      }
+      cache = coordinator::ResultCache::OpenOrWarn(cache_path, cache_max_bytes);
     }
     coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
                                          nullptr);
