@@ -1,7 +1,11 @@
 #include "worker/data_root.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -14,6 +18,21 @@ common::StatusOr<std::string> RealPath(const std::string& path) {
       ::realpath(path.c_str(), nullptr), &std::free);
   if (!resolved) return common::ErrnoStatus(errno, "resolve");
   return std::string(resolved.get());
+}
+
+// The path the kernel has for an open descriptor (/proc/self/fd/N);
+// Unavailable without /proc. A file deleted since it was opened reads
+// "PATH (deleted)", still under the directory it was in.
+common::StatusOr<std::string> DescriptorPath(int fd) {
+  char link[64];
+  std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  std::string out(PATH_MAX, '\0');
+  ssize_t n = ::readlink(link, out.data(), out.size());
+  if (n < 0 || static_cast<size_t>(n) >= out.size() || out[0] != '/') {
+    return common::UnavailableError("no /proc/self/fd");
+  }
+  out.resize(static_cast<size_t>(n));
+  return out;
 }
 
 bool HasDotDot(const std::string& path) {
@@ -48,7 +67,7 @@ DataRoot::DataRoot(std::string root) {
   }
 }
 
-common::StatusOr<std::string> DataRoot::Resolve(
+common::StatusOr<std::string> DataRoot::Lexical(
     const std::string& task_path) const {
   if (!root_status_.ok()) return root_status_;
   if (HasDotDot(task_path)) {
@@ -61,13 +80,48 @@ common::StatusOr<std::string> DataRoot::Resolve(
   if (!IsInside(root_, full)) {
     return common::PermissionDeniedError("outside --data-root " + root_);
   }
-  auto real = RealPath(full);
+  return full;
+}
+
+common::Status DataRoot::CheckInside(const std::string& real) const {
+  if (IsInside(root_, real)) return common::OkStatus();
+  return common::PermissionDeniedError("resolves to " + real +
+                                       ", outside --data-root " + root_);
+}
+
+common::StatusOr<std::string> DataRoot::Resolve(
+    const std::string& task_path) const {
+  auto full = Lexical(task_path);
+  if (!full.ok()) return full.status();
+  auto real = RealPath(*full);
   if (!real.ok()) return real.status();
-  if (!IsInside(root_, *real)) {
-    return common::PermissionDeniedError("resolves to " + *real +
-                                         ", outside --data-root " + root_);
-  }
+  if (common::Status s = CheckInside(*real); !s.ok()) return s;
   return std::move(*real);
+}
+
+common::StatusOr<DataRoot::Opened> DataRoot::Open(
+    const std::string& task_path) const {
+  auto full = Lexical(task_path);
+  if (!full.ok()) return full.status();
+  auto file = common::FileSource::Open(*full);
+  if (!file.ok()) return file.status();
+  if (root_ == "/") return Opened{std::move(*file), std::move(*full)};
+  const int fd = (*file)->fd();
+  auto real = DescriptorPath(fd);
+  if (!real.ok()) {
+    // No /proc: the path's real path, if it is still the file opened.
+    real = RealPath(*full);
+    if (!real.ok()) return real.status();
+    struct stat opened {};
+    struct stat named {};
+    if (::fstat(fd, &opened) != 0 || ::stat(real->c_str(), &named) != 0 ||
+        opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
+      return common::UnavailableError(
+          "the path changed while it was opened (--data-root " + root_ + ")");
+    }
+  }
+  if (common::Status s = CheckInside(*real); !s.ok()) return s;
+  return Opened{std::move(*file), std::move(*real)};
 }
 
 }  // namespace logsweep::worker

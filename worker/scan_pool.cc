@@ -37,21 +37,19 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
   if (task.query.list_files) return ListTask(task, data_root);
   common::TaskOutcome outcome;
   outcome.ref = task.ref;
-  auto path = data_root.Resolve(task.path);
-  if (!path.ok()) {
-    outcome.status = path.status();
-    return outcome;
-  }
   try {
-    // The file is opened once: its identity (for the result cache,
+    // The file is opened once: where it is is checked on the descriptor
+    // (DataRoot::Open), and its identity (for the result cache,
     // docs/cache.md) is taken on the descriptor that is read, before and
     // after the scan, so a path renamed over meanwhile cannot mix two files.
-    auto file = common::FileSource::Open(*path);
-    if (!file.ok()) {
-      outcome.status = file.status();
+    auto opened = data_root.Open(task.path);
+    if (!opened.ok()) {
+      outcome.status = opened.status();
       return outcome;
     }
-    const int fd = (*file)->fd();
+    const std::string* path = &opened->path;
+    std::unique_ptr<common::FileSource>& file = opened->file;
+    const int fd = file->fd();
     common::StatusOr<common::FileIdentity> before =
         common::IdentifyOpenFile(fd);
     if (before.ok() && task.cached && *task.cached == *before) {
@@ -68,7 +66,7 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     }
     common::LineMatcher matcher(task.query);
     common::ScanReport report = scanner.ScanOpened(
-        *path, std::make_unique<common::FileSource>(scan_fd, (*file)->size()),
+        *path, std::make_unique<common::FileSource>(scan_fd, file->size()),
         matcher);
     outcome.status = std::move(report.status);
     outcome.hosts = std::move(report.hosts);

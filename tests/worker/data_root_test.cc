@@ -95,5 +95,52 @@ TEST_F(DataRootTest, UnresolvableRootIsInvalidArgument) {
             StatusCode::kInvalidArgument);
 }
 
+// Open checks the file it opened, by its descriptor: the same answers as
+// Resolve, and a file to read.
+TEST_F(DataRootTest, OpensFilesInsideAndNamesThemByTheirRealPath) {
+  std::string link = dir_.path() + "/root/alias.log";
+  ASSERT_EQ(::symlink(inside_.c_str(), link.c_str()), 0);
+  DataRoot root(dir_.path() + "/root");
+  for (const std::string& path : {inside_, std::string("logs/a.log"), link}) {
+    SCOPED_TRACE(path);
+    auto got = root.Open(path);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->path, fs::canonical(inside_).string());
+    char buf[8];
+    auto n = got->file->Read(buf, sizeof(buf));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(std::string(buf, *n), "x\n");
+  }
+}
+
+TEST_F(DataRootTest, OpenRefusesWhatResolveRefuses) {
+  std::string link = dir_.path() + "/root/logs/link.log";
+  ASSERT_EQ(::symlink(outside_.c_str(), link.c_str()), 0);
+  // A directory inside that is a symlink to one outside: the path reads as
+  // inside, the file opened is not.
+  ASSERT_EQ(::symlink((dir_.path() + "/outside").c_str(),
+                      (dir_.path() + "/root/swapped").c_str()),
+            0);
+  DataRoot root(dir_.path() + "/root");
+  for (const std::string& path :
+       {link, std::string("swapped/secret.log"), outside_,
+        std::string("logs/../../outside/secret.log")}) {
+    SCOPED_TRACE(path);
+    auto got = root.Open(path);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
+  }
+  EXPECT_NE(root.Open(link).status().message().find("outside"),
+            std::string::npos);
+  EXPECT_EQ(root.Open("logs/none.log").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(DataRootTest, OpenUnderSlashOpensAnything) {
+  DataRoot root("/");
+  auto got = root.Open(outside_);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->path, outside_);
+}
+
 }  // namespace
 }  // namespace logsweep::worker
