@@ -90,8 +90,8 @@ bool ChangedRecently(const common::FileIdentity& id,
                      std::chrono::system_clock::time_point now);
 
 // Runs one task to its outcome (used by ScanPool; exposed for tests).
-// The task's path is opened under `data_root` (DataRoot::Open). The file is opened
-// once; its identity is taken before and after the scan. When
+// The task's path is opened under `data_root` (DataRoot::Open). The file is
+// opened once; its identity is taken before and after the scan. When
 // `task.cached` equals the identity before, the outcome is `unchanged`
 // without a scan; otherwise an OK outcome carries the identity when its
 // fstat fields did not change during the scan and it is older than
