@@ -23,6 +23,9 @@ set -e
 kill -TERM "$COORDINATOR_PID" "$LAST_WORKER_PID"
 wait "$COORDINATOR_PID" "$LAST_WORKER_PID" 2>/dev/null || true
 
+# run logs warnings only; a damaged result cache gives it one to write.
+mkdir -p "$XDG_CACHE_HOME/logsweep"
+echo "not a database" >"$XDG_CACHE_HOME/logsweep/cache.db"
 set +e
 "$BIN/logsweep" run -q --workers 2 --log-format json "$WORK/corpus" \
   >"$WORK/run.out" 2>"$WORK/run.err"
@@ -67,6 +70,7 @@ for raw in lines(sys.argv[3]):
         n += 1
     else:
         assert raw.startswith(b"logsweep") or raw.startswith(b"  "), raw
+assert n >= 1, "run wrote no JSON log line (the damaged cache's warning)"
 print("run: %d JSON log lines" % n)
 PY
 echo "ok - every log line is a JSON object with time, level, component, pid, message"
