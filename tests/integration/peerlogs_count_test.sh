@@ -9,6 +9,8 @@
 #     cache, the same; `--top 5` and `--json` agree with them.
 #  2. Every MANIFEST.tsv case (file and query) through `logsweep submit
 #     --count` to one coordinator and two workers.
+#  3. `submit --detach --count` and `wait` (whole, and --top 2); --top on
+#     a job without --count, and --top 0/x/-1, exit 2.
 # Usage: peerlogs_count_test.sh BIN_DIR PEERLOGS_DIR
 source "$(dirname "$0")/lib.sh"
 
@@ -158,3 +160,30 @@ if failures:
                                                           len(cases)))
 print("PASS peerlogs --count (%d cases, %d files)" % (len(cases), len(files)))
 PY
+
+# 3. submit --detach --count, then `wait --top 2`: the same two hosts as
+# run --top 5's first two; --top on a job that did not count, and --top 0,
+# exit 2 (the latter before anything is sent: no coordinator listens there).
+EP=(--coordinator "$CLIENTS_EP")
+job=$("$BIN/logsweep" submit --detach -q --count "${EP[@]}" "$P") ||
+  fail "3: submit --detach --count"
+"$BIN/logsweep" wait -q --top 2 "${EP[@]}" "$job" >"$WORK/wait-top.txt" ||
+  fail "3: wait --top 2"
+head -2 "$WORK/top.txt" >"$WORK/top2.txt"
+expect_same "$WORK/top2.txt" "$WORK/wait-top.txt" "3: wait --top 2"
+"$BIN/logsweep" wait -q "${EP[@]}" "$job" >"$WORK/wait-all.txt" || fail "3: wait"
+expect_same "$WORK/run-scan.txt" "$WORK/wait-all.txt" "3: wait of a --count job"
+plain=$("$BIN/logsweep" submit --detach -q "${EP[@]}" "$P") || fail "3: submit"
+rc=0
+"$BIN/logsweep" wait -q --top 3 "${EP[@]}" "$plain" >/dev/null 2>"$WORK/3.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "did not count" "$WORK/3.err" ||
+  fail "3: wait --top of a job without --count: exit $rc: $(cat "$WORK/3.err")"
+for bad in 0 x -1; do
+  rc=0
+  timeout 5 "$BIN/logsweep" submit --top "$bad" --coordinator tcp://127.0.0.1:1 \
+    "$P" >/dev/null 2>"$WORK/3.err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -q -- "--top" "$WORK/3.err" ||
+    fail "3: --top $bad: exit $rc: $(cat "$WORK/3.err")"
+  grep -q "no answer\|connect" "$WORK/3.err" && fail "3: --top $bad tried to connect"
+done
+echo "PASS submit --count, wait --top, --top errors"
