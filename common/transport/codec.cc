@@ -192,8 +192,10 @@ Status HostsFromWire(const Hosts& hosts, const wire::HostTallies& tallies,
   StatusOr<std::vector<HostTally>> parallel = FromWire(tallies, hosts.size());
   if (!parallel.ok()) return parallel.status();
   for (const std::string& h : hosts) out->hosts.Insert(h);
-  if (out->hosts.size() != static_cast<size_t>(hosts.size())) {
-    return InvalidArgumentError("an outcome names a host twice");
+  // Tallies are per host: a host named twice would be counted twice.
+  if (!parallel->empty() &&
+      out->hosts.size() != static_cast<size_t>(hosts.size())) {
+    return InvalidArgumentError("an outcome names a counted host twice");
   }
   for (size_t i = 0; i < parallel->size(); ++i) {
     out->counts.MergeHost(hosts[static_cast<int>(i)], (*parallel)[i]);
