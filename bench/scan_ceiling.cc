@@ -42,6 +42,8 @@ int Main(int argc, char** argv) {
   app.add_option("--path-regex", query.path_regex, "RE2 pattern on the path");
   app.add_option("--status", statuses, "status code (repeatable: any of)")
       ->allow_extra_args(false);
+  app.add_flag("--count", query.count,
+               "per host: matching lines, first and last time (issue 17)");
   CLI11_PARSE(app, argc, argv);
   if (!paths.empty() || !query.path_prefix.empty() ||
       !query.path_regex.empty() || !statuses.empty()) {
@@ -66,9 +68,10 @@ int Main(int argc, char** argv) {
   common::LineMatcher matcher{query};
   std::atomic<size_t> next{0};
   std::mutex mu;
-  common::HostSet hosts;     // guarded by mu
-  common::ScanStats totals;  // guarded by mu
-  int failures = 0;          // guarded by mu
+  common::HostSet hosts;      // guarded by mu
+  common::HostCounts counts;  // guarded by mu; --count
+  common::ScanStats totals;   // guarded by mu
+  int failures = 0;           // guarded by mu
 
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
@@ -84,6 +87,7 @@ int Main(int argc, char** argv) {
           ++failures;
         }
         hosts.Merge(r.hosts);
+        counts.Merge(r.counts);
         totals.Add(r.stats);
       }
     });
@@ -96,7 +100,8 @@ int Main(int argc, char** argv) {
       "files=%zu bytes=%llu seconds=%.3f mbps=%.1f hosts=%zu "
       "lines=%llu matches=%llu\n",
       files.size(), static_cast<unsigned long long>(totals.bytes_scanned), secs,
-      static_cast<double>(totals.bytes_scanned) / 1e6 / secs, hosts.size(),
+      static_cast<double>(totals.bytes_scanned) / 1e6 / secs,
+      query.count ? counts.size() : hosts.size(),
       static_cast<unsigned long long>(totals.lines),
       static_cast<unsigned long long>(totals.matches));
   return failures == 0 ? 0 : 3;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <variant>
 
 #include "common/transport/codec.h"
@@ -56,6 +57,29 @@ size_t ReportBytes(const common::FileReport& f) {
   size_t n = f.path.size() + f.status.message().size() + 64;
   for (const std::string& w : f.warnings) n += w.size() + 4;
   return n;
+}
+
+// A host with its tally on the wire, roughly (the host's own bytes apart):
+// a count and two times, varints, and the framing.
+constexpr size_t kTallyBytes = 2 + 10 + 2 * 10;
+
+// The tallies of `hosts`, in their order (each is in `counts`: a --count
+// job's hosts and counts hold the same hosts).
+std::vector<common::HostTally> TalliesOf(const std::vector<std::string>& hosts,
+                                         const common::HostCounts& counts) {
+  std::vector<common::HostTally> out;
+  out.reserve(hosts.size());
+  for (const std::string& h : hosts) {
+    const common::HostTally* tally = counts.Find(h);
+    if (tally == nullptr) {
+      // The merge keeps hosts and counts together; a host without a tally
+      // would print a wrong count.
+      spdlog::critical("--count: host without a tally in a merged result");
+      std::abort();
+    }
+    out.push_back(*tally);
+  }
+  return out;
 }
 
 // Counts a finished job and remembers its failed files for the status page.
@@ -287,7 +311,8 @@ std::optional<common::TaskOutcome> Coordinator::FromCache(
   std::optional<ResultCache::Entry> entry =
       cache_->Find(task->query, task->path);
   if (!entry || entry->identity != *unchanged.identity) return std::nullopt;
-  auto decoded = common::DecodeWorkerToCoordinator(entry->outcome);
+  auto decoded = common::DecodeWorkerToCoordinator(
+      entry->outcome, common::kOldestStoredVersion);
   auto* batch =
       decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
   if (batch == nullptr || batch->outcomes.size() != 1 ||
@@ -1124,10 +1149,19 @@ void Coordinator::ReportFinished(TimePoint now) {
     done.result =
         std::make_shared<const common::JobResult>(std::move(f.result));
     done.hosts = std::make_shared<const common::HostSet>(std::move(f.hosts));
+    if (f.result.counted) {
+      done.counts =
+          std::make_shared<const common::HostCounts>(std::move(f.counts));
+    }
     if (!f.file_hosts.empty()) {
       done.file_hosts =
           std::make_shared<const std::vector<std::vector<std::string>>>(
               std::move(f.file_hosts));
+    }
+    if (!f.file_tallies.empty()) {
+      done.file_tallies =
+          std::make_shared<const std::vector<std::vector<common::HostTally>>>(
+              std::move(f.file_tallies));
     }
     for (const auto& [key, job_id] : job_by_request_key_) {
       if (job_id == id) {
@@ -1180,14 +1214,18 @@ void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
   stream.peer = peer;
   stream.result = job.result;
   stream.hosts = job.hosts;
+  stream.counts = job.counts;
   stream.next_host = job.hosts->begin();
-  if (resend_files) stream.file_hosts = job.file_hosts;
+  if (resend_files) {
+    stream.file_hosts = job.file_hosts;
+    stream.file_tallies = job.file_tallies;
+  }
   // A result that fits in one piece goes out whole, at once, sorted.
   // (Counting stops at the piece size: a big result is never walked here.)
   size_t bytes = 0;
   for (auto h = job.hosts->begin();
        h != job.hosts->end() && bytes <= config_.result_part_bytes; ++h) {
-    bytes += h->size() + 2;
+    bytes += h->size() + (job.counts ? kTallyBytes : 2);
   }
   for (size_t i = 0;
        i < job.result->files.size() && bytes <= config_.result_part_bytes;
@@ -1197,6 +1235,7 @@ void Coordinator::StartResult(const std::string& peer, const FinishedJob& job,
   if (!stream.file_hosts && bytes <= config_.result_part_bytes) {
     common::JobResult whole = *job.result;
     whole.hosts = job.hosts->Sorted();
+    if (job.counts) whole.tallies = TalliesOf(whole.hosts, *job.counts);
     SendToClient(peer, whole);
     return;
   }
@@ -1218,9 +1257,14 @@ void Coordinator::PumpResults(size_t budget) {
       while (s.next_outcome < r.files.size() && bytes < limit) {
         const size_t i = s.next_outcome++;
         const auto& hosts = (*s.file_hosts)[i];
-        files.files.push_back(common::FileOutcome{i, r.files[i], hosts});
+        files.files.push_back(common::FileOutcome{
+            i, r.files[i], hosts,
+            s.file_tallies ? (*s.file_tallies)[i]
+                           : std::vector<common::HostTally>()});
         bytes += ReportBytes(r.files[i]);
-        for (const std::string& h : hosts) bytes += h.size() + 2;
+        for (const std::string& h : hosts) {
+          bytes += h.size() + (s.file_tallies ? kTallyBytes : 2);
+        }
       }
       SendToClient(s.peer, files);
       sent += bytes;
@@ -1230,9 +1274,10 @@ void Coordinator::PumpResults(size_t budget) {
     common::JobResultPart part;
     part.job_id = r.job_id;
     while (s.next_host != s.hosts->end() && bytes < limit) {
-      bytes += s.next_host->size() + 2;
+      bytes += s.next_host->size() + (s.counts ? kTallyBytes : 2);
       part.hosts.push_back(*s.next_host++);
     }
+    if (s.counts) part.tallies = TalliesOf(part.hosts, *s.counts);
     while (s.next_file < r.files.size() && bytes < limit) {
       bytes += ReportBytes(r.files[s.next_file]);
       part.files.push_back(r.files[s.next_file++]);
@@ -1249,6 +1294,8 @@ void Coordinator::PumpResults(size_t budget) {
     common::JobResult tail;
     tail.job_id = r.job_id;
     tail.hosts = std::move(part.hosts);
+    tail.tallies = std::move(part.tallies);
+    tail.counted = r.counted;
     tail.files = std::move(part.files);
     tail.totals = r.totals;
     tail.query = r.query;

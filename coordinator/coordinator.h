@@ -178,9 +178,14 @@ class Coordinator {
     // the loop's.
     std::shared_ptr<const common::JobResult> result;
     std::shared_ptr<const common::HostSet> hosts;
+    // A --count job: the tally of each of `hosts` (null otherwise).
+    std::shared_ptr<const common::HostCounts> counts;
     // Each file's hosts, for a client that re-attaches wanting the files
-    // streamed (empty unless the job was submitted streaming).
+    // streamed (empty unless the job was submitted streaming), and of a
+    // --count job their tallies.
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
+    std::shared_ptr<const std::vector<std::vector<common::HostTally>>>
+        file_tallies;
     TimePoint finished_at;
     std::string owner;  // client identity, for status redaction
     std::string request_key;
@@ -190,7 +195,10 @@ class Coordinator {
     std::string peer;
     std::shared_ptr<const common::JobResult> result;
     std::shared_ptr<const common::HostSet> hosts;
+    std::shared_ptr<const common::HostCounts> counts;  // --count only
     std::shared_ptr<const std::vector<std::vector<std::string>>> file_hosts;
+    std::shared_ptr<const std::vector<std::vector<common::HostTally>>>
+        file_tallies;
     size_t next_outcome = 0;  // FilesDone sent so far (re-attach only)
     common::HostSet::const_iterator next_host;  // into *hosts
     size_t next_file = 0;

@@ -57,7 +57,8 @@ void SummariseFromTasks(const std::vector<common::TaskOutcome>& done,
 using Statement = SqliteStatement;
 
 StatusOr<common::SubmitJob> DecodeSubmit(const std::string& bytes) {
-  auto decoded = common::DecodeClientToCoordinator(bytes);
+  auto decoded =
+      common::DecodeClientToCoordinator(bytes, common::kOldestStoredVersion);
   if (!decoded.ok() || !std::holds_alternative<common::SubmitJob>(*decoded)) {
     return common::DataLossError("journal: unreadable job record");
   }
@@ -349,7 +350,8 @@ StatusOr<std::vector<common::TaskOutcome>> JobJournal::LoadTasks(
   std::vector<common::TaskOutcome> out;
   int rc;
   while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    auto decoded = common::DecodeWorkerToCoordinator(st.Column(0));
+    auto decoded = common::DecodeWorkerToCoordinator(
+        st.Column(0), common::kOldestStoredVersion);
     auto* batch =
         decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
     if (batch == nullptr || batch->outcomes.size() != 1) {

@@ -124,7 +124,9 @@ std::vector<TaskTracker::FilesToSend> TaskTracker::TakeFileOutcomes() {
           task_id,
           common::FileReport{task.path, task.status, task.stats, task.attempt,
                              task.warnings},
-          job->file_hosts[task_id]});
+          job->file_hosts[task_id],
+          job->query.count ? job->file_tallies[task_id]
+                           : std::vector<common::HostTally>()});
     }
     job->unsent.clear();
     out.push_back(std::move(send));
@@ -151,7 +153,10 @@ TaskTracker::Job& TaskTracker::CreateJob(const std::string& id,
   job.started = now;
   job.stream_files = submit.stream_files;
   job.client_streams = submit.stream_files;
-  if (job.stream_files) job.file_hosts.resize(submit.paths.size());
+  if (job.stream_files) {
+    job.file_hosts.resize(submit.paths.size());
+    if (job.query.count) job.file_tallies.resize(submit.paths.size());
+  }
   job.tasks.reserve(submit.paths.size());
   for (uint64_t i = 0; i < submit.paths.size(); ++i) {
     Task& task = job.tasks.emplace_back();
@@ -249,20 +254,46 @@ void TaskTracker::Complete(Job& job, uint64_t task_id,
     job.unconfirmed.erase(it);
     --unconfirmed_count_;
   }
-  if (outcome.status.ok()) {
+  // A --count job's hosts and counts hold the same hosts; an answer with
+  // hosts but no tallies (a peer's bug) fails its file rather than print
+  // hosts without counts.
+  const bool untallied =
+      job.query.count && outcome.counts.size() != outcome.hosts.size();
+  if (outcome.status.ok() && !untallied) {
     task.state = TaskState::kDone;
     job.hosts.Merge(outcome.hosts);
+    if (job.query.count) job.counts.Merge(outcome.counts);
   } else {
     // A failure keeps the stats of what was read, and its partial hosts
     // only when the job asked for them.
     task.state = TaskState::kFailed;
-    task.status = outcome.status;
-    if (job.merge_partial) job.hosts.Merge(outcome.hosts);
+    task.status = outcome.status.ok()
+                      ? common::InternalError(
+                            "--count: the worker sent hosts without their "
+                            "counts")
+                      : outcome.status;
+    if (job.merge_partial && !untallied) {
+      job.hosts.Merge(outcome.hosts);
+      if (job.query.count) job.counts.Merge(outcome.counts);
+    }
     ++job.failed;
   }
   task.attempt = std::max(task.attempt, outcome.ref.attempt);
   if (job.stream_files) {
-    job.file_hosts[task_id] = outcome.hosts.Sorted();
+    if (untallied) {
+      job.file_hosts[task_id].clear();
+    } else if (job.query.count) {
+      std::vector<std::string>& hosts = job.file_hosts[task_id];
+      std::vector<common::HostTally>& tallies = job.file_tallies[task_id];
+      hosts.clear();
+      tallies.clear();
+      for (auto& [host, tally] : outcome.counts.SortedByHost()) {
+        hosts.push_back(std::move(host));
+        tallies.push_back(tally);
+      }
+    } else {
+      job.file_hosts[task_id] = outcome.hosts.Sorted();
+    }
     if (job.client_streams) {
       if (job.unsent.empty()) unsent_jobs_.push_back(job.id);
       job.unsent.push_back(task_id);
@@ -457,8 +488,10 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
     f.client = job.client;
     f.result.job_id = job.id;
     f.hosts = std::move(job.hosts);
+    f.counts = std::move(job.counts);
     f.result.totals = job.totals;
     f.result.query = common::QueryText(job.query);
+    f.result.counted = job.query.count;
     f.result.speculated = job.speculated;
     f.result.elapsed_us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)
@@ -470,6 +503,7 @@ std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
           task.attempt, std::move(task.warnings)});
     }
     f.file_hosts = std::move(job.file_hosts);
+    f.file_tallies = std::move(job.file_tallies);
     out.push_back(std::move(f));
     jobs_.erase(it);  // its id may linger in ready_; TakeNext skips it
   }

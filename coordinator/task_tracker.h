@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/base/clock.h"
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -179,8 +180,12 @@ class TaskTracker {
     std::string client;
     common::JobResult result;  // without hosts: they are in `hosts`
     common::HostSet hosts;     // the merged hosts, unsorted
-    // Each file's hosts, for jobs submitted with stream_files (else empty).
+    // A --count job: the merged tallies of `hosts` (else empty).
+    common::HostCounts counts;
+    // Each file's hosts, for jobs submitted with stream_files (else empty),
+    // and of a --count job their tallies (parallel to each file's hosts).
     std::vector<std::vector<std::string>> file_hosts;
+    std::vector<std::vector<common::HostTally>> file_tallies;
   };
   std::vector<Finished> TakeFinished(TimePoint now);
 
@@ -236,6 +241,9 @@ class TaskTracker {
     uint64_t finished = 0;
     uint64_t failed = 0;
     common::HostSet hosts;
+    // --count: one tally per host of `hosts`, each file's merged once
+    // (Complete runs once per task).
+    common::HostCounts counts;
     common::ScanStats totals;
     TimePoint started;
     // Successful attempts' run times: how many took [2^i, 2^(i+1)) µs.
@@ -248,6 +256,7 @@ class TaskTracker {
     bool stream_files = false;
     bool client_streams = false;
     std::vector<std::vector<std::string>> file_hosts;
+    std::vector<std::vector<common::HostTally>> file_tallies;  // --count
     std::vector<uint64_t> unsent;
   };
 

@@ -70,6 +70,13 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
         matcher);
     outcome.status = std::move(report.status);
     outcome.hosts = std::move(report.hosts);
+    if (task.query.count) {
+      // The counts' hosts are the outcome's hosts (TaskOutcome::counts).
+      for (const auto& [host, tally] : report.counts.SortedByHost()) {
+        outcome.hosts.Insert(host);
+      }
+      outcome.counts = std::move(report.counts);
+    }
     outcome.stats = report.stats;
     outcome.warnings = std::move(report.warnings);
     if (outcome.status.ok() && before.ok()) {

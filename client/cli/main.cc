@@ -167,6 +167,7 @@ struct OutputFlags {
   bool quiet = false;
   bool json = false;
   std::string output;
+  size_t top = 0;  // --top N: the N hosts with most lines (0: all, by host)
 };
 
 void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
@@ -180,6 +181,11 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
                   "instead of stdout (- is stdout; a symbolic link is "
                   "written through; checked before the job starts)")
       ->type_name("FILE");
+  cmd->add_option("--top", f.top,
+                  "with --count (implied): only the N hosts with the most "
+                  "matching lines, by count descending, ties by host")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 40));
 }
 
 // What a job scans and looks for.
@@ -258,8 +264,13 @@ void AddJobFlags(CLI::App* cmd, JobFlags& f) {
                   "time and status move with it (vhost prefixes)")
       ->type_name("N")
       ->check(CLI::Range(1u, 1000u));
+  cmd->add_flag("--count", q.count,
+                "per host: the number of matching lines and the first and "
+                "last time among them (HOST<TAB>COUNT<TAB>FIRST<TAB>LAST, "
+                "sorted by host; ISO 8601 UTC, - when no time was read)");
   cmd->add_flag("--merge-partial", f.merge_partial,
-                "also merge hosts found in a file before it failed");
+                "also merge hosts (and --count tallies) found in a file "
+                "before it failed");
 }
 
 // Shows progress on stderr while the job runs, when stderr is a terminal,
@@ -409,8 +420,17 @@ int AwaitAndPrint(lc::JobClient& client, const std::string& endpoint,
     return lc::kExitError;
   }
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  int emitted = Emit(flags, flags.json ? lc::ResultJson(*result, secs, found)
-                                       : lc::HostsText(*result));
+  if (flags.top != 0 && !result->counted) {
+    std::fprintf(stderr,
+                 "logsweep: --top: job %s did not count (its query: %s); "
+                 "submit it with --count\n",
+                 result->job_id.c_str(), result->query.c_str());
+    return lc::kExitUsage;
+  }
+  int emitted =
+      Emit(flags, flags.json ? lc::ResultJson(*result, secs, found, flags.top)
+                  : result->counted ? lc::CountsText(*result, flags.top)
+                                    : lc::HostsText(*result));
   if (emitted != lc::kExitOk) {
     if (cluster == nullptr) {
       std::fprintf(stderr,
@@ -956,9 +976,17 @@ int Main(int argc, char** argv) {
                                           : cache_state + "/cache.db");
   }
   // Usage errors and warnings before anything starts.
-  for (const JobFlags* job : {&run_job, &submit_job}) {
+  for (JobFlags* job : {&run_job, &submit_job}) {
     if (!*(job == &run_job ? run : submit)) continue;
     for (const std::string& path : job->query.paths) CheckRequestPath(path);
+    const OutputFlags& out = job == &run_job ? run_output : output;
+    if (out.top != 0) job->query.count = true;  // --top implies --count
+    if (job->query.count && job->list_files) {
+      std::fprintf(stderr,
+                   "logsweep: --count and --top count matching lines; "
+                   "--list-files reads none\n");
+      return lc::kExitUsage;
+    }
   }
   for (const OutputFlags* o : {&run_output, &output}) {
     if (o->output.empty()) continue;

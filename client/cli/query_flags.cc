@@ -89,6 +89,7 @@ common::StatusOr<common::Query> BuildQuery(const QueryFlags& f, int64_t now) {
   }
   q.path_prefix = f.path_prefix;
   q.path_regex = f.path_regex;
+  q.count = f.count;
   for (const std::string& s : SplitCommas(f.statuses)) {
     auto r = ParseStatusRange(s);
     if (!r.ok()) return r.status();

@@ -21,6 +21,7 @@ struct QueryFlags {
   std::string until;
   uint32_t key = 0;
   uint32_t field = 0;
+  bool count = false;  // --count (or --top, which implies it)
 };
 
 // The query the flags ask, with `now` (Unix seconds) for relative times.

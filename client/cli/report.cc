@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_map>
 
 #include "client/cli/discovery_report.h"
@@ -30,7 +31,8 @@ json StatsJson(const common::ScanStats& s) {
               {"unreadable_status", s.unreadable_status},
               {"unreadable_time", s.unreadable_time},
               {"files_cached", s.files_cached},
-              {"bytes_saved", s.bytes_saved}};
+              {"bytes_saved", s.bytes_saved},
+              {"untimed_matches", s.untimed_matches}};
 }
 
 // How the files were answered (docs/cache.md): from the result cache, or
@@ -96,8 +98,44 @@ std::string HostsText(const common::JobResult& result) {
   return out;
 }
 
+std::vector<size_t> CountOrder(const common::JobResult& result, size_t top) {
+  std::vector<size_t> order(
+      std::min(result.hosts.size(), result.tallies.size()));
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (top == 0) return order;
+  auto before = [&](size_t a, size_t b) {
+    const uint64_t ca = result.tallies[a].count;
+    const uint64_t cb = result.tallies[b].count;
+    return ca != cb ? ca > cb : result.hosts[a] < result.hosts[b];
+  };
+  const size_t n = std::min(top, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(n),
+                    order.end(), before);
+  order.resize(n);
+  return order;
+}
+
+std::string CountsText(const common::JobResult& result, size_t top) {
+  std::string out;
+  auto time = [](const std::optional<int64_t>& t) {
+    return t ? common::FormatIsoUtc(*t) : std::string("-");
+  };
+  for (size_t i : CountOrder(result, top)) {
+    const common::HostTally& tally = result.tallies[i];
+    out += result.hosts[i];
+    out += '\t';
+    out += std::to_string(tally.count);
+    out += '\t';
+    out += time(tally.first);
+    out += '\t';
+    out += time(tally.last);
+    out += '\n';
+  }
+  return out;
+}
+
 std::string ResultJson(const common::JobResult& result, double wall_seconds,
-                       const common::FoundFiles* found) {
+                       const common::FoundFiles* found, size_t top) {
   json files = json::array();
   size_t failed = 0;
   for (const auto& f : result.files) {
@@ -134,6 +172,20 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
                       {"files_incremental", 0},
                       {"files_scanned", cache.scanned},
                       {"bytes_saved", result.totals.bytes_saved}};
+  if (result.counted) {
+    auto time = [](const std::optional<int64_t>& t) {
+      return t ? json(common::FormatIsoUtc(*t)) : json(nullptr);
+    };
+    json counts = json::array();
+    for (size_t i : CountOrder(result, top)) {
+      const common::HostTally& tally = result.tallies[i];
+      counts.push_back(json{{"host", BytesJson(result.hosts[i])},
+                            {"count", tally.count},
+                            {"first", time(tally.first)},
+                            {"last", time(tally.last)}});
+    }
+    doc["counts"] = std::move(counts);
+  }
   if (found != nullptr) AddDiscoveryJson(*found, kJsonSkippedLimit, doc);
   return Dump(doc);
 }

@@ -32,13 +32,28 @@ int ExitCodeFor(const common::JobResult& result);
 // The hosts, one per line, in the result's (sorted) order.
 std::string HostsText(const common::JobResult& result);
 
+// The indexes into result.hosts (and result.tallies) of the hosts a
+// --count result shows: every host in the result's order (bytewise by
+// host) when `top` is 0; else the `top` hosts with the most matching
+// lines, by count descending, ties by host bytewise.
+std::vector<size_t> CountOrder(const common::JobResult& result, size_t top);
+
+// A --count result (result.counted), one line per host of CountOrder:
+// "HOST\tCOUNT\tFIRST\tLAST\n", FIRST and LAST the earliest and latest
+// time among the host's matching lines in ISO 8601 UTC
+// (2026-10-01T13:55:36Z), `-` when no line of the host had a readable time.
+std::string CountsText(const common::JobResult& result, size_t top);
+
 // The whole result as one JSON document (`--json`): hosts, per-file stats,
 // errors and warnings, totals, timings, and with `found` (what the paths
 // given expanded to) the path errors and skipped files. Hosts and paths are
 // raw bytes: one that is not UTF-8 is written as {"text", "bytes_hex"}
 // (json_bytes.h), so none is lost; the plain output keeps them as they are.
+// A --count result adds "counts": [{"host", "count", "first", "last"}] in
+// CountOrder(result, top) (first/last ISO 8601 UTC strings, or null).
 std::string ResultJson(const common::JobResult& result, double wall_seconds,
-                       const common::FoundFiles* found = nullptr);
+                       const common::FoundFiles* found = nullptr,
+                       size_t top = 0);
 
 // "logsweep: 20 files (1 failed, 3 cancelled), 40000 lines, 8.1 MB, 214
 //  matches, 97 hosts, 0.42 s": one line for stderr. `seconds`: the job's

@@ -7,6 +7,7 @@
 
 #include "client/lib/client_core.h"
 #include "client/lib/future_state.h"
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/status.h"
@@ -68,7 +69,7 @@ bool TaskFuture::cancel() const {
   auto job = state_->job.lock();
   if (!detail::Resolve(
           state_,
-          FileResult{path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0},
+          FileResult{path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0, {}},
           true)) {
     return false;
   }
@@ -158,12 +159,20 @@ JobResult Job::result() const {
   out.job_id = state_->id;
   out.skipped = state_->skipped;
   common::HostSet hosts;
+  common::HostCounts counts;
   out.files.reserve(state_->futures.size());
   for (const TaskFuture& f : state_->futures) {
     out.files.push_back(f.outcome());
     const FileResult& r = out.files.back();
     if (r.ok() || state_->merge_partial) {
       for (const std::string& h : r.hosts) hosts.Insert(h);
+      for (const HostCount& c : r.counts) {
+        common::HostTally tally;
+        tally.count = c.count;
+        tally.first = c.first;
+        tally.last = c.last;
+        counts.MergeHost(c.host, tally);
+      }
     }
     out.totals.lines += r.stats.lines;
     out.totals.matches += r.stats.matches;
@@ -175,6 +184,10 @@ JobResult Job::result() const {
     out.totals.unreadable_time += r.stats.unreadable_time;
   }
   out.hosts = hosts.Sorted();
+  for (auto& [host, tally] : counts.SortedByHost()) {
+    out.counts.push_back(
+        HostCount{std::move(host), tally.count, tally.first, tally.last});
+  }
   return out;
 }
 
@@ -185,7 +198,8 @@ size_t Job::cancel() const {
   for (const TaskFuture& f : state_->futures) {
     if (detail::Resolve(
             f.state_,
-            FileResult{f.path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0},
+            FileResult{
+                f.path(), ErrorCode::kCancelled, "cancelled", {}, {}, 0, {}},
             true)) {
       cancelled.push_back(f.state_->task_id);
     }
@@ -235,6 +249,7 @@ Job Client::submit(const std::vector<std::string>& paths, const Query& query,
   submit.query.more_values = query.more_values;
   submit.query.path_prefix = query.path_prefix;
   submit.query.path_regex = query.path_regex;
+  submit.query.count = query.count;
   for (const auto& [low, high] : query.statuses) {
     submit.query.statuses.push_back(common::StatusRange{low, high});
   }
@@ -295,6 +310,19 @@ std::vector<std::vector<std::string>> Client::map(
   std::vector<std::vector<std::string>> out;
   out.reserve(job.size());
   for (const TaskFuture& f : job.futures()) out.push_back(f.result());
+  return out;
+}
+
+std::vector<std::vector<HostCount>> Client::map_counts(
+    const std::vector<std::string>& paths, Query query) {
+  Job job = submit(paths, query.Count());
+  std::vector<std::vector<HostCount>> out;
+  out.reserve(job.size());
+  for (const TaskFuture& f : job.futures()) {
+    FileResult r = f.outcome();
+    if (!r.ok()) throw Error(r.code, r.path, r.error);
+    out.push_back(std::move(r.counts));
+  }
   return out;
 }
 

@@ -152,7 +152,7 @@ void ClientCore::IoLoop() {
         for (const common::FileOutcome& f : files->files.files) {
           if (f.task_id >= state.task_futures.size()) continue;
           Resolve(Access::State(state.futures[state.task_futures[f.task_id]]),
-                  ToPublic(f.report, f.hosts),
+                  ToPublic(f.report, f.hosts, f.tallies),
                   f.report.status.code() == common::StatusCode::kCancelled);
         }
       } else if (auto* finished =

@@ -193,6 +193,7 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
         // earlier one.
         job->parts = 0;
         job->hosts.clear();
+        job->tallies.clear();
         job->files.clear();
       } else if (part->index != job->parts) {
         // A piece went missing: drop what we have, ask for it all again.
@@ -203,6 +204,8 @@ void ClientSession::OnMessage(std::string_view payload, TimePoint now) {
       job->hosts.insert(job->hosts.end(),
                         std::make_move_iterator(part->hosts.begin()),
                         std::make_move_iterator(part->hosts.end()));
+      job->tallies.insert(job->tallies.end(), part->tallies.begin(),
+                          part->tallies.end());
       job->files.insert(job->files.end(),
                         std::make_move_iterator(part->files.begin()),
                         std::make_move_iterator(part->files.end()));
@@ -232,25 +235,48 @@ void ClientSession::OnResult(common::JobResult result, TimePoint now) {
   }
   // Pieces first, then this message's own share.
   std::vector<std::string> hosts = std::move(job.hosts);
+  std::vector<common::HostTally> tallies = std::move(job.tallies);
   std::vector<common::FileReport> files = std::move(job.files);
   const uint64_t parts = job.parts;
   job.hosts.clear();
+  job.tallies.clear();
   job.files.clear();
   job.parts = 0;
   hosts.insert(hosts.end(), std::make_move_iterator(result.hosts.begin()),
                std::make_move_iterator(result.hosts.end()));
+  tallies.insert(tallies.end(), result.tallies.begin(), result.tallies.end());
   files.insert(files.end(), std::make_move_iterator(result.files.begin()),
                std::make_move_iterator(result.files.end()));
   if (parts != result.parts || hosts.size() != result.host_count ||
-      files.size() != result.file_count) {
+      files.size() != result.file_count ||
+      (!tallies.empty() && tallies.size() != hosts.size())) {
     // A piece went missing (a reconnect mid-result): ask for it all again.
     RestartResult(result.job_id, job, now);
     return;
   }
   if (!std::is_sorted(hosts.begin(), hosts.end())) {
-    std::sort(hosts.begin(), hosts.end());
+    if (tallies.empty()) {
+      std::sort(hosts.begin(), hosts.end());
+    } else {
+      // Hosts and their tallies sorted together, by host.
+      std::vector<size_t> order(hosts.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](size_t a, size_t b) { return hosts[a] < hosts[b]; });
+      std::vector<std::string> sorted_hosts;
+      std::vector<common::HostTally> sorted_tallies;
+      sorted_hosts.reserve(order.size());
+      sorted_tallies.reserve(order.size());
+      for (size_t i : order) {
+        sorted_hosts.push_back(std::move(hosts[i]));
+        sorted_tallies.push_back(tallies[i]);
+      }
+      hosts = std::move(sorted_hosts);
+      tallies = std::move(sorted_tallies);
+    }
   }
   result.hosts = std::move(hosts);
+  result.tallies = std::move(tallies);
   result.files = std::move(files);
   events_.push_back(Finished{std::move(result)});
   jobs_.erase(it);
@@ -260,6 +286,7 @@ void ClientSession::RestartResult(const std::string& job_id, Followed& job,
                                   TimePoint now) {
   job.parts = 0;
   job.hosts.clear();
+  job.tallies.clear();
   job.files.clear();
   job.last_reattach = now;
   Send(common::ClientToCoordinator(

@@ -127,6 +127,7 @@ class ClientSession {
     // Pieces of a result received so far.
     uint64_t parts = 0;
     std::vector<std::string> hosts;
+    std::vector<common::HostTally> tallies;  // --count: parallel to hosts
     std::vector<common::FileReport> files;
   };
 

@@ -34,8 +34,14 @@ FileResult Failure(const std::string& path, const common::Status& status) {
 }  // namespace
 
 FileResult ToPublic(const common::FileReport& report,
-                    std::vector<std::string> hosts) {
+                    std::vector<std::string> hosts,
+                    const std::vector<common::HostTally>& tallies) {
   FileResult r;
+  r.counts.reserve(tallies.size());
+  for (size_t i = 0; i < tallies.size() && i < hosts.size(); ++i) {
+    r.counts.push_back(HostCount{hosts[i], tallies[i].count, tallies[i].first,
+                                 tallies[i].last});
+  }
   r.path = report.path;
   r.code = ToPublic(report.status.code());
   r.error = report.status.ok() ? "" : report.status.message();

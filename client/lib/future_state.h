@@ -81,7 +81,9 @@ void CloseJob(const std::shared_ptr<JobState>& job,
 
 // Conversions from the wire's types to the public ones.
 ErrorCode ToPublic(common::StatusCode code);
+// `tallies`: parallel to `hosts` (a --count query), else empty.
 FileResult ToPublic(const common::FileReport& report,
-                    std::vector<std::string> hosts);
+                    std::vector<std::string> hosts,
+                    const std::vector<common::HostTally>& tallies = {});
 
 }  // namespace logsweep::detail

@@ -114,6 +114,93 @@ void ToWire(const Query& q, wire::Query* out) {
   out->set_method_field(q.method_field);
   out->set_time_field(q.time_field);
   out->set_status_field(q.status_field);
+  out->set_count(q.count);
+}
+
+// Parallel to hosts written in the same order (see wire::HostTallies).
+void ToWire(const std::vector<HostTally>& tallies, wire::HostTallies* out) {
+  out->mutable_counts()->Reserve(static_cast<int>(tallies.size()));
+  out->mutable_first()->Reserve(static_cast<int>(tallies.size()));
+  out->mutable_last()->Reserve(static_cast<int>(tallies.size()));
+  for (size_t i = 0; i < tallies.size(); ++i) {
+    const HostTally& t = tallies[i];
+    out->add_counts(t.count);
+    out->add_first(t.first.value_or(0));
+    out->add_last(t.last.value_or(0));
+    if (!t.first) out->add_untimed(static_cast<uint32_t>(i));
+  }
+}
+
+// The tallies of `hosts` hosts; InvalidArgument when they are not
+// parallel, a count is 0, first > last, or `untimed` is out of order.
+StatusOr<std::vector<HostTally>> FromWire(const wire::HostTallies& t,
+                                          int hosts) {
+  std::vector<HostTally> out;
+  if (t.counts_size() == 0 && t.first_size() == 0 && t.last_size() == 0 &&
+      t.untimed_size() == 0) {
+    return out;
+  }
+  if (t.counts_size() != hosts || t.first_size() != hosts ||
+      t.last_size() != hosts) {
+    return InvalidArgumentError("tallies not parallel to their " +
+                                std::to_string(hosts) + " hosts");
+  }
+  out.resize(static_cast<size_t>(hosts));
+  int next_untimed = 0;
+  for (int i = 0; i < hosts; ++i) {
+    HostTally& tally = out[static_cast<size_t>(i)];
+    tally.count = t.counts(i);
+    if (tally.count == 0) return InvalidArgumentError("a host counted 0 times");
+    if (next_untimed < t.untimed_size() &&
+        t.untimed(next_untimed) == static_cast<uint32_t>(i)) {
+      ++next_untimed;
+      continue;
+    }
+    if (t.first(i) > t.last(i)) {
+      return InvalidArgumentError("a host first seen after it was last seen");
+    }
+    tally.first = t.first(i);
+    tally.last = t.last(i);
+  }
+  if (next_untimed != t.untimed_size()) {
+    return InvalidArgumentError("untimed host indexes out of order or range");
+  }
+  return out;
+}
+
+// A task outcome's hosts and their tallies into `out` (a --count outcome
+// has both; hosts are written sorted, so equal outcomes encode equally).
+template <class Hosts, class Tallies>
+void HostsToWire(const TaskOutcome& m, Hosts* hosts, Tallies mutable_tallies) {
+  if (m.counts.empty()) {
+    for (const std::string& h : m.hosts.Sorted()) hosts->Add(std::string(h));
+    return;
+  }
+  std::vector<HostCounts::Entry> sorted = m.counts.SortedByHost();
+  std::vector<HostTally> parallel;
+  parallel.reserve(sorted.size());
+  for (HostCounts::Entry& e : sorted) {
+    hosts->Add(std::move(e.first));
+    parallel.push_back(e.second);
+  }
+  ToWire(parallel, mutable_tallies());
+}
+
+template <class Hosts>
+Status HostsFromWire(const Hosts& hosts, const wire::HostTallies& tallies,
+                     TaskOutcome* out) {
+  StatusOr<std::vector<HostTally>> parallel = FromWire(tallies, hosts.size());
+  if (!parallel.ok()) return parallel.status();
+  for (const std::string& h : hosts) out->hosts.Insert(h);
+  // Tallies are per host: a host named twice would be counted twice.
+  if (!parallel->empty() &&
+      out->hosts.size() != static_cast<size_t>(hosts.size())) {
+    return InvalidArgumentError("an outcome names a counted host twice");
+  }
+  for (size_t i = 0; i < parallel->size(); ++i) {
+    out->counts.MergeHost(hosts[static_cast<int>(i)], (*parallel)[i]);
+  }
+  return OkStatus();
 }
 
 StatusOr<Query> FromWire(const wire::Query& q) {
@@ -149,7 +236,8 @@ StatusOr<Query> FromWire(const wire::Query& q) {
   out.all_files = q.all_files();
   const bool general = q.paths_size() > 0 || !q.path_prefix().empty() ||
                        !q.path_regex().empty() || q.statuses_size() > 0 ||
-                       q.methods_size() > 0 || q.has_since() || q.has_until();
+                       q.methods_size() > 0 || q.has_since() || q.has_until() ||
+                       q.count();
   if (!general) {
     // The headline query (also from a peer that predates the rest).
     if (out.match_value.empty()) {
@@ -197,6 +285,7 @@ StatusOr<Query> FromWire(const wire::Query& q) {
     out.time_field = q.time_field();
     out.status_field = q.status_field();
   }
+  out.count = q.count();
   if (Status s = ValidateQuery(out); !s.ok()) return s;
   return out;
 }
@@ -225,6 +314,7 @@ void ToWire(const ScanStats& s, wire::ScanStats* out) {
   out->set_unreadable_time(s.unreadable_time);
   out->set_files_cached(s.files_cached);
   out->set_bytes_saved(s.bytes_saved);
+  out->set_untimed_matches(s.untimed_matches);
 }
 
 void ToWire(const FileIdentity& id, wire::FileIdentity* out) {
@@ -259,6 +349,7 @@ ScanStats FromWire(const wire::ScanStats& s) {
   out.unreadable_time = s.unreadable_time();
   out.files_cached = s.files_cached();
   out.bytes_saved = s.bytes_saved();
+  out.untimed_matches = s.untimed_matches();
   return out;
 }
 
@@ -359,19 +450,23 @@ Status ParseBytes(std::string_view bytes, Proto* proto) {
   return OkStatus();
 }
 
-Status CheckVersion(uint32_t version) {
-  if (version == kProtocolVersion) return OkStatus();
+Status CheckVersion(uint32_t version, uint32_t oldest = kProtocolVersion) {
+  if (version >= oldest && version <= kProtocolVersion) return OkStatus();
   return InvalidArgumentError("protocol version " + std::to_string(version) +
                               ", expected " + std::to_string(kProtocolVersion) +
                               ": run the same logsweep release on every host");
 }
 
 // A message the coordinator receives: right version, right role.
+// `oldest`: the oldest version accepted (records the coordinator stored
+// accept kOldestStoredVersion; peers, only their own version).
 template <class Proto>
-Status ParseFromPeer(std::string_view bytes, Proto* proto,
-                     wire::Role expected) {
+Status ParseFromPeer(std::string_view bytes, Proto* proto, wire::Role expected,
+                     uint32_t oldest = kProtocolVersion) {
   if (Status s = ParseBytes(bytes, proto); !s.ok()) return s;
-  if (Status s = CheckVersion(proto->protocol_version()); !s.ok()) return s;
+  if (Status s = CheckVersion(proto->protocol_version(), oldest); !s.ok()) {
+    return s;
+  }
   if (proto->sender() == expected) return OkStatus();
   if (proto->sender() == wire::ROLE_WORKER) {
     return InvalidArgumentError(
@@ -403,7 +498,8 @@ void ToWire(const TaskOutcome& m, wire::Outcome* out) {
   if (m.status.ok()) {
     auto* result = out->mutable_result();
     ToWire(m.ref, result->mutable_ref());
-    for (const std::string& h : m.hosts.Sorted()) result->add_hosts(h);
+    HostsToWire(m, result->mutable_hosts(),
+                [&] { return result->mutable_tallies(); });
     ToWire(m.stats, result->mutable_stats());
     for (const std::string& w : m.warnings) result->add_warnings(w);
     if (m.identity) ToWire(*m.identity, result->mutable_identity());
@@ -414,7 +510,8 @@ void ToWire(const TaskOutcome& m, wire::Outcome* out) {
     failed->set_code(ToWire(m.status.code()));
     failed->set_reason(m.status.message());
     ToWire(m.stats, failed->mutable_stats());
-    for (const std::string& h : m.hosts.Sorted()) failed->add_partial_hosts(h);
+    HostsToWire(m, failed->mutable_partial_hosts(),
+                [&] { return failed->mutable_partial_tallies(); });
     for (const std::string& w : m.warnings) failed->add_warnings(w);
   }
 }
@@ -427,7 +524,9 @@ StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
       StatusOr<TaskRef> ref = FromWire(r.ref());
       if (!ref.ok()) return ref.status();
       out.ref = std::move(*ref);
-      for (const std::string& h : r.hosts()) out.hosts.Insert(h);
+      if (Status s = HostsFromWire(r.hosts(), r.tallies(), &out); !s.ok()) {
+        return s;
+      }
       out.stats = FromWire(r.stats());
       auto warnings = WarningsFromWire(r.warnings());
       if (!warnings.ok()) return warnings.status();
@@ -448,7 +547,11 @@ StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
       }
       out.ref = std::move(*ref);
       out.status = StatusFromWire(f.code(), f.reason());
-      for (const std::string& h : f.partial_hosts()) out.hosts.Insert(h);
+      if (Status s =
+              HostsFromWire(f.partial_hosts(), f.partial_tallies(), &out);
+          !s.ok()) {
+        return s;
+      }
       out.stats = FromWire(f.stats());
       auto warnings = WarningsFromWire(f.warnings());
       if (!warnings.ok()) return warnings.status();
@@ -502,9 +605,11 @@ std::string Encode(const WorkerToCoordinator& msg) {
 }
 
 StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
-    std::string_view bytes) {
+    std::string_view bytes, uint32_t oldest_version) {
   wire::WorkerToCoordinator proto;
-  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_WORKER); !s.ok()) {
+  if (Status s =
+          ParseFromPeer(bytes, &proto, wire::ROLE_WORKER, oldest_version);
+      !s.ok()) {
     return s;
   }
   switch (proto.body_case()) {
@@ -669,9 +774,11 @@ std::string Encode(const ClientToCoordinator& msg) {
 }
 
 StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
-    std::string_view bytes) {
+    std::string_view bytes, uint32_t oldest_version) {
   wire::ClientToCoordinator proto;
-  if (Status s = ParseFromPeer(bytes, &proto, wire::ROLE_CLIENT); !s.ok()) {
+  if (Status s =
+          ParseFromPeer(bytes, &proto, wire::ROLE_CLIENT, oldest_version);
+      !s.ok()) {
     return s;
   }
   switch (proto.body_case()) {
@@ -748,6 +855,8 @@ std::string Encode(const CoordinatorToClient& msg) {
             auto* r = proto.mutable_result();
             r->set_job_id(m.job_id);
             for (const std::string& h : m.hosts) r->add_hosts(h);
+            // Present, even empty, when the job counted.
+            if (m.counted) ToWire(m.tallies, r->mutable_tallies());
             for (const FileReport& f : m.files) {
               ToWire(f, r->add_files());
             }
@@ -763,6 +872,7 @@ std::string Encode(const CoordinatorToClient& msg) {
             auto* r = proto.mutable_result_part();
             r->set_job_id(m.job_id);
             for (const std::string& h : m.hosts) r->add_hosts(h);
+            if (!m.tallies.empty()) ToWire(m.tallies, r->mutable_tallies());
             for (const FileReport& f : m.files) ToWire(f, r->add_files());
             r->set_index(m.index);
           },
@@ -817,6 +927,7 @@ std::string Encode(const CoordinatorToClient& msg) {
               o->set_task_id(f.task_id);
               ToWire(f.report, o->mutable_report());
               for (const std::string& h : f.hosts) o->add_hosts(h);
+              if (!f.tallies.empty()) ToWire(f.tallies, o->mutable_tallies());
             }
           },
       },
@@ -878,9 +989,12 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       out.job_id = d.job_id();
       out.files.reserve(static_cast<size_t>(d.files_size()));
       for (const auto& f : d.files()) {
+        auto tallies = FromWire(f.tallies(), f.hosts_size());
+        if (!tallies.ok()) return tallies.status();
         out.files.push_back(FileOutcome{
             f.task_id(), FromWire(f.report()),
-            std::vector<std::string>(f.hosts().begin(), f.hosts().end())});
+            std::vector<std::string>(f.hosts().begin(), f.hosts().end()),
+            std::move(*tallies)});
       }
       return CoordinatorToClient(std::move(out));
     }
@@ -889,6 +1003,10 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       JobResult out;
       out.job_id = r.job_id();
       out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      auto tallies = FromWire(r.tallies(), r.hosts_size());
+      if (!tallies.ok()) return tallies.status();
+      out.tallies = std::move(*tallies);
+      out.counted = r.has_tallies();
       out.files.reserve(static_cast<size_t>(r.files_size()));
       for (const auto& f : r.files()) out.files.push_back(FromWire(f));
       out.totals = FromWire(r.totals());
@@ -905,6 +1023,9 @@ StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(
       JobResultPart out;
       out.job_id = r.job_id();
       out.hosts.assign(r.hosts().begin(), r.hosts().end());
+      auto tallies = FromWire(r.tallies(), r.hosts_size());
+      if (!tallies.ok()) return tallies.status();
+      out.tallies = std::move(*tallies);
       out.files.reserve(static_cast<size_t>(r.files_size()));
       for (const auto& f : r.files()) out.files.push_back(FromWire(f));
       out.index = r.index();

@@ -25,9 +25,14 @@ std::string Encode(const CoordinatorToClient& msg);
 std::string EncodeTask(const TaskAssignment& task);
 std::string EncodeOutcome(const TaskOutcome& outcome);
 
-StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(std::string_view bytes);
+// `oldest_version`: a peer must speak kProtocolVersion; a record the
+// coordinator stored itself (journal, result cache) may be as old as
+// kOldestStoredVersion.
+StatusOr<WorkerToCoordinator> DecodeWorkerToCoordinator(
+    std::string_view bytes, uint32_t oldest_version = kProtocolVersion);
 StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(std::string_view bytes);
-StatusOr<ClientToCoordinator> DecodeClientToCoordinator(std::string_view bytes);
+StatusOr<ClientToCoordinator> DecodeClientToCoordinator(
+    std::string_view bytes, uint32_t oldest_version = kProtocolVersion);
 StatusOr<CoordinatorToClient> DecodeCoordinatorToClient(std::string_view bytes);
 
 }  // namespace logsweep::common

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/base/file_identity.h"
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/query.h"
 #include "common/base/scan_stats.h"
@@ -19,7 +20,12 @@
 
 namespace logsweep::common {
 
-inline constexpr uint32_t kProtocolVersion = 3;
+// 4: --count (Query::count and per-host tallies beside hosts).
+inline constexpr uint32_t kProtocolVersion = 4;
+// Records the coordinator stored (journal, result cache) are read back
+// from this version on: version 3's messages are version 4's without
+// --count.
+inline constexpr uint32_t kOldestStoredVersion = 3;
 
 // One attempt at one task of one job.
 struct TaskRef {
@@ -56,6 +62,9 @@ struct TaskOutcome {
   TaskRef ref;
   Status status;
   HostSet hosts;
+  // A --count query: each of `hosts`' tally (exactly the same hosts);
+  // empty otherwise.
+  HostCounts counts;
   ScanStats stats;
   std::vector<std::string> warnings;  // did not cost the answer
   // OK outcomes only: the file's identity, equal before and after the
@@ -130,10 +139,13 @@ struct JobResultPart {
   std::vector<std::string> hosts;  // unique across parts, unsorted
   std::vector<FileReport> files;   // the next files in submission order
   uint64_t index = 0;              // 0: the first piece of a sending
+  std::vector<HostTally> tallies;  // --count: parallel to hosts, else empty
 };
 struct JobResult {
   std::string job_id;
   std::vector<std::string> hosts;  // sorted, unique (once assembled)
+  std::vector<HostTally> tallies;  // --count: parallel to hosts, else empty
+  bool counted = false;            // the job's query is a --count one
   std::vector<FileReport> files;   // in submission order
   ScanStats totals;
   uint64_t elapsed_us = 0;
@@ -159,6 +171,7 @@ struct FileOutcome {
   uint64_t task_id = 0;
   FileReport report;
   std::vector<std::string> hosts;  // sorted, unique
+  std::vector<HostTally> tallies;  // --count: parallel to hosts, else empty
 };
 struct FilesDone {
   std::string job_id;

@@ -21,6 +21,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -108,10 +109,18 @@ struct Query {
     key_field = field;
     return *this;
   }
+  // --count: per host, the matching lines and the first and last time
+  // among them (FileResult::counts, JobResult::counts, Client::map_counts)
+  // besides the hosts. The same predicates: the default path stays.
+  Query& Count() {
+    count = true;
+    return *this;
+  }
 
   // Set by Paths(): the other setters then keep the paths as they are.
   // Last, so that Query{"/x", 0, 6} still reads as it always did.
   bool paths_set = false;
+  bool count = false;  // set by Count()
 
   void DropDefaultPath() {
     if (!paths_set && more_values.empty() && match_value == "/robots.txt") {
@@ -209,6 +218,20 @@ struct FileStats {
   uint64_t unreadable_time = 0;
 };
 
+// What a --count query (Query::Count()) collects for one host: its
+// matching lines, and the earliest and latest time among them in Unix
+// seconds (none when no line of the host had a readable time).
+struct HostCount {
+  std::string host;
+  uint64_t count = 0;
+  std::optional<int64_t> first;
+  std::optional<int64_t> last;
+  bool operator==(const HostCount& o) const {
+    return host == o.host && count == o.count && first == o.first &&
+           last == o.last;
+  }
+};
+
 // The outcome of one file.
 struct FileResult {
   std::string path;
@@ -218,6 +241,8 @@ struct FileResult {
                                    // hosts found before the failure
   FileStats stats;
   uint32_t attempts = 0;  // workers that tried it (0: never ran)
+  // A --count query: one per host of `hosts`, in the same order (by host).
+  std::vector<HostCount> counts;
   bool ok() const { return code == ErrorCode::kOk; }
 };
 
@@ -271,6 +296,9 @@ struct JobResult {
   std::vector<SkippedFile> skipped;  // under the directories given
   FileStats totals;
   std::chrono::microseconds elapsed{0};  // on the coordinator
+  // A --count query: one per host of `hosts`, in the same order, each
+  // file's tallies added once (first: the earliest, last: the latest).
+  std::vector<HostCount> counts;
 
   bool ok() const;  // every file scanned without error
   std::vector<FileResult> failures() const;
@@ -380,6 +408,10 @@ class Client {
   // order; a path that gave nothing to scan is such a failure.
   std::vector<std::vector<std::string>> map(
       const std::vector<std::string>& paths, const Query& query = {});
+  // map() for a --count query (Count() is implied): each file's
+  // per-host counts, in job order. Throws as map() does.
+  std::vector<std::vector<HostCount>> map_counts(
+      const std::vector<std::string>& paths, Query query = {});
 
   const std::string& endpoint() const;
 

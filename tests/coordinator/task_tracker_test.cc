@@ -7,8 +7,10 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/base/host_counts.h"
 #include "common/base/host_set.h"
 #include "common/base/scan_stats.h"
 #include "common/base/status.h"
@@ -713,6 +715,197 @@ TEST(TaskTrackerTest, ProgressCountsDoneFailedAndBytesPerJob) {
   EXPECT_EQ(progress[0].progress.done, 2u);
   EXPECT_EQ(progress[0].progress.failed, 1u);
   EXPECT_EQ(progress[0].progress.bytes_scanned, 540u);
+}
+
+// ---- --count: tallies merge once per task ----
+
+common::SubmitJob CountSubmit(std::vector<std::string> paths,
+                              bool merge_partial = false) {
+  common::SubmitJob submit = Submit(std::move(paths), merge_partial);
+  submit.query.count = true;
+  return submit;
+}
+
+// A --count outcome: `lines` of (host, time or -1 for none).
+TaskOutcome Counted(const TaskRef& ref,
+                    const std::vector<std::pair<std::string, int64_t>>& lines,
+                    common::Status status = common::OkStatus()) {
+  TaskOutcome outcome;
+  outcome.ref = ref;
+  outcome.status = std::move(status);
+  for (const auto& [host, time] : lines) {
+    outcome.hosts.Insert(host);
+    outcome.counts.AddLine(
+        host, time < 0 ? std::nullopt : std::optional<int64_t>(time));
+  }
+  return outcome;
+}
+
+// The one finished job's tallies by host.
+std::vector<common::HostCounts::Entry> FinishedCounts(TaskTracker& tracker) {
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(1));
+  EXPECT_EQ(finished.size(), 1u);
+  if (finished.empty()) return {};
+  EXPECT_TRUE(finished.front().result.counted);
+  EXPECT_EQ(finished.front().counts.size(), finished.front().hosts.size());
+  return finished.front().counts.SortedByHost();
+}
+
+common::HostTally Tally(uint64_t count, std::optional<int64_t> first,
+                        std::optional<int64_t> last) {
+  common::HostTally t;
+  t.count = count;
+  t.first = first;
+  t.last = last;
+  return t;
+}
+
+TEST(TaskTrackerCountTest, AddsEachFilesTalliesAndTakesMinAndMaxTimes) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", CountSubmit({"/a", "/b"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  TaskAssignment b = MustTake(tracker);
+  ASSERT_EQ(
+      tracker.OnOutcome(Counted(a.ref, {{"h1", 50}, {"h1", 10}, {"h2", -1}}))
+          .accept,
+      TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(
+      tracker.OnOutcome(Counted(b.ref, {{"h1", 70}, {"h2", -1}, {"h3", 5}}))
+          .accept,
+      TaskTracker::Accept::kAccepted);
+
+  using Entry = common::HostCounts::Entry;
+  EXPECT_EQ(FinishedCounts(tracker),
+            (std::vector<Entry>{{"h1", Tally(3, 10, 70)},
+                                {"h2", Tally(2, std::nullopt, std::nullopt)},
+                                {"h3", Tally(1, 5, 5)}}));
+}
+
+TEST(TaskTrackerCountTest, RetriedTaskIsCountedOnceWhenBothAttemptsAnswer) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", CountSubmit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  tracker.OnLost(first.ref, "worker w1 lost");
+  TaskAssignment retry = MustTake(tracker);
+  ASSERT_EQ(retry.ref.attempt, 2u);
+  EXPECT_TRUE(retry.query.count);
+
+  // The lost attempt answers late, then the retry; then a duplicate.
+  EXPECT_EQ(tracker.OnOutcome(Counted(first.ref, {{"h", 1}, {"h", 2}})).accept,
+            TaskTracker::Accept::kAccepted);
+  EXPECT_EQ(tracker.OnOutcome(Counted(retry.ref, {{"h", 1}, {"h", 2}})).accept,
+            TaskTracker::Accept::kStale);
+  EXPECT_EQ(tracker.OnOutcome(Counted(first.ref, {{"h", 1}, {"h", 2}})).accept,
+            TaskTracker::Accept::kStale);
+
+  using Entry = common::HostCounts::Entry;
+  EXPECT_EQ(FinishedCounts(tracker),
+            (std::vector<Entry>{{"h", Tally(2, 1, 2)}}));
+}
+
+TEST(TaskTrackerCountTest, SpeculatedCopyIsCountedOnceWhicheverAnswersFirst) {
+  for (bool copy_first : {false, true}) {
+    SCOPED_TRACE(copy_first ? "the copy answers first"
+                            : "the original answers first");
+    TaskTracker tracker(3);
+    tracker.AddJob("client", CountSubmit({"/fast", "/slow"}), At(0));
+    TaskAssignment fast = MustTake(tracker);
+    TaskAssignment slow = MustTake(tracker);
+    ASSERT_EQ(tracker.OnOutcome(Counted(fast.ref, {{"h", 100}})).accept,
+              TaskTracker::Accept::kAccepted);
+    tracker.NoteRunTime(fast.ref.job_id, std::chrono::milliseconds(1));
+    TaskTracker::SpeculationRule rule;
+    rule.quantile = 0.5;
+    rule.min_runtime = std::chrono::milliseconds(1);
+    std::optional<TaskAssignment> copy =
+        tracker.Speculate(slow.ref, std::chrono::seconds(10), rule);
+    ASSERT_TRUE(copy.has_value());
+    EXPECT_TRUE(copy->query.count);
+
+    const TaskRef& winner = copy_first ? copy->ref : slow.ref;
+    const TaskRef& loser = copy_first ? slow.ref : copy->ref;
+    EXPECT_EQ(
+        tracker.OnOutcome(Counted(winner, {{"h", 200}, {"h2", 300}})).accept,
+        TaskTracker::Accept::kAccepted);
+    EXPECT_EQ(
+        tracker.OnOutcome(Counted(loser, {{"h", 200}, {"h2", 300}})).accept,
+        TaskTracker::Accept::kStale);
+
+    using Entry = common::HostCounts::Entry;
+    EXPECT_EQ(FinishedCounts(tracker),
+              (std::vector<Entry>{{"h", Tally(2, 100, 200)},
+                                  {"h2", Tally(1, 300, 300)}}));
+  }
+}
+
+TEST(TaskTrackerCountTest, FailedFilesTalliesAreDroppedByDefault) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", CountSubmit({"/good", "/bad"}), At(0));
+  TaskAssignment good = MustTake(tracker);
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Counted(good.ref, {{"h", 1}})).accept,
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker
+                .OnOutcome(Counted(bad.ref, {{"h", 0}, {"p", 9}},
+                                   common::DataLossError("crc")))
+                .accept,
+            TaskTracker::Accept::kAccepted);
+
+  using Entry = common::HostCounts::Entry;
+  EXPECT_EQ(FinishedCounts(tracker),
+            (std::vector<Entry>{{"h", Tally(1, 1, 1)}}));
+}
+
+TEST(TaskTrackerCountTest, FailedFilesTalliesAreMergedWithMergePartial) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", CountSubmit({"/good", "/bad"}, true), At(0));
+  TaskAssignment good = MustTake(tracker);
+  TaskAssignment bad = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Counted(good.ref, {{"h", 1}})).accept,
+            TaskTracker::Accept::kAccepted);
+  ASSERT_EQ(tracker
+                .OnOutcome(Counted(bad.ref, {{"h", 0}, {"p", 9}},
+                                   common::DataLossError("crc")))
+                .accept,
+            TaskTracker::Accept::kAccepted);
+
+  using Entry = common::HostCounts::Entry;
+  EXPECT_EQ(FinishedCounts(tracker),
+            (std::vector<Entry>{{"h", Tally(2, 0, 1)}, {"p", Tally(1, 9, 9)}}));
+}
+
+TEST(TaskTrackerCountTest, AnswerWithHostsButNoTalliesFailsTheFile) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", CountSubmit({"/a"}), At(0));
+  TaskAssignment a = MustTake(tracker);
+  ASSERT_EQ(tracker.OnOutcome(Success(a.ref, {"h"})).accept,
+            TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::Finished> finished = tracker.TakeFinished(At(1));
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_TRUE(finished[0].hosts.empty());
+  EXPECT_TRUE(finished[0].counts.empty());
+  EXPECT_EQ(finished[0].result.files[0].status.code(), StatusCode::kInternal);
+}
+
+TEST(TaskTrackerCountTest, StreamsEachFilesTalliesWithItsHosts) {
+  TaskTracker tracker(3);
+  common::SubmitJob submit = CountSubmit({"/a"});
+  submit.stream_files = true;
+  tracker.AddJob("client", submit, At(0));
+  TaskAssignment a = MustTake(tracker);
+  ASSERT_EQ(
+      tracker.OnOutcome(Counted(a.ref, {{"b", 3}, {"a", -1}, {"b", 1}})).accept,
+      TaskTracker::Accept::kAccepted);
+
+  std::vector<TaskTracker::FilesToSend> sent = tracker.TakeFileOutcomes();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent[0].files.files.size(), 1u);
+  const common::FileOutcome& f = sent[0].files.files[0];
+  EXPECT_EQ(f.hosts, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f.tallies,
+            (std::vector<common::HostTally>{
+                Tally(1, std::nullopt, std::nullopt), Tally(2, 1, 3)}));
 }
 
 }  // namespace

@@ -18,19 +18,20 @@ def dealer(ep):
     s.connect(ep)
     return s
 
-# protocol_version=3, outcomes { items { result { ref { job_id: "nope"
+# protocol_version=4, outcomes { items { result { ref { job_id: "nope"
 # task_id: 7 } } } } (a TaskResult for a job that does not exist),
 # sender=worker.
-unknown_result = (bytes([0x08, 0x03, 0x3A, 0x0E, 0x0A, 0x0C, 0x0A, 0x0A,
+unknown_result = (bytes([0x08, 0x04, 0x3A, 0x0E, 0x0A, 0x0C, 0x0A, 0x0A,
                          0x0A, 0x08]) +
                   b"\x0a\x04nope\x10\x07" + b"\x78\x01")
 garbage = [
     b"",
     b"\xff" * 64,
-    b"\x08\x04",                    # protocol version 4
+    b"\x08\x05",                    # protocol version 5
     b"\x08\x02",                    # version 2
-    b"\x08\x03\x78\x01",            # version 3 from a worker, no body
-    b"\x08\x03\x12\x02\x10\x00\x78\x01",  # hello with 0 slots
+    b"\x08\x03\x78\x01",            # version 3 (before --count), a worker
+    b"\x08\x04\x78\x01",            # version 4 from a worker, no body
+    b"\x08\x04\x12\x02\x10\x00\x78\x01",  # hello with 0 slots
     unknown_result,
 ]
 for ep in (workers_ep, clients_ep):

@@ -18,7 +18,8 @@ start_coordinator --heartbeat-ms 200
   fail "1: could not send hostile traffic"
 kill -0 "$COORDINATOR_PID" || fail "1: coordinator died"
 grep -q "dropped a 3-frame message" "$WORK/coordinator.log" || fail "1: frame count not logged"
-grep -q "protocol version 4" "$WORK/coordinator.log" || fail "1: version not logged"
+grep -q "protocol version 5" "$WORK/coordinator.log" || fail "1: version not logged"
+grep -q "protocol version 3, expected 4" "$WORK/coordinator.log" || fail "1: a peer of the release before --count not refused by name"
 grep -q "refused a peer on the clients endpoint" "$WORK/coordinator.log" || fail "1: client garbage not logged"
 start_worker w1 --threads 2
 W1=$LAST_WORKER_PID

@@ -3,11 +3,14 @@
 
 Random queries -- combinations of --path (one or several, overlapping),
 --path-prefix,
---path-regex, --status, --method, --since/--until, --key and --field --
+--path-regex, --status, --method, --since/--until, --key and --field, in
+both collect modes (the host set, and --count: per host the matching
+lines and the first and last time among them) --
 are run by logsweep-scanfiles (common::FileScanner, the query built by the
 CLI's own flag parser) over generated logs full of near misses and over the
 real logs in ../shared/reallogs and ../shared/peerlogs, and every count
-(lines, matches, malformed, unreadable_method/status/time) and every host
+(lines, matches, malformed, unreadable_method/status/time, untimed
+matches), every host and every host's count, first and last
 must equal what this file computes on its own: Python's bytes.split(), re
 (on patterns RE2 and re read alike), datetime for the time zones.
 
@@ -218,7 +221,10 @@ def log_time(date, zone):
 def reference(text, q, cap=None):
     """Counts and hosts of one file's text under query `q` (a dict), and
     whether the scan must fail: with a --path-regex, a path longer than
-    `cap` (--max-line-bytes) is an error (docs/cli.md)."""
+    `cap` (--max-line-bytes) is an error (docs/cli.md). With q["count"],
+    also each host's [count, first, last] (times None when no matching
+    line of the host had a readable one) and c["untimed"], the matching
+    lines without a readable time."""
     path_f = q["field"] - 1
     key_f = q["key"] - 1
     need = [key_f, path_f]
@@ -244,8 +250,10 @@ def reference(text, q, cap=None):
     if len(set(q["paths"])) > 1:
         literals = list(set(q["paths"]))
     regex = re.compile(q["regex"].encode("latin-1")) if q["regex"] else None
-    c = {"lines": 0, "matches": 0, "malformed": 0, "um": 0, "us": 0, "ut": 0}
+    c = {"lines": 0, "matches": 0, "malformed": 0, "um": 0, "us": 0, "ut": 0,
+         "untimed": 0}
     hosts = set()
+    tallies = {}
     lines = text.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -258,7 +266,7 @@ def reference(text, q, cap=None):
             continue
         path = f[path_f]
         if cap is not None and regex is not None and len(path) > cap:
-            return None, None
+            return None, None, None
         if q["paths"] and path not in q["paths"]:
             continue
         if q["prefix"] and not path.startswith(q["prefix"]):
@@ -290,7 +298,16 @@ def reference(text, q, cap=None):
                 continue
         c["matches"] += 1
         hosts.add(f[key_f])
-    return c, hosts
+        if q.get("count"):
+            t = log_time(f[path_f - 3], f[path_f - 2]) if path_f >= 3 else None
+            tally = tallies.setdefault(f[key_f], [0, None, None])
+            tally[0] += 1
+            if t is None:
+                c["untimed"] += 1
+            else:
+                tally[1] = t if tally[1] is None else min(tally[1], t)
+                tally[2] = t if tally[2] is None else max(tally[2], t)
+    return c, hosts, tallies
 
 
 # ---- queries -----------------------------------------------------------------
@@ -361,6 +378,9 @@ def random_query(rng):
         if rng.random() < 0.1:
             q["field"] = 8  # the vhost layout
             args += ["--field", b"8"]
+        if rng.random() < 0.3:
+            q["count"] = True
+            args += ["--count"]
         if not (q["paths"] or q["prefix"] or q["regex"] or q["statuses"] or
                 q["methods"] or q["since"] is not None or
                 q["until"] is not None):
@@ -379,7 +399,8 @@ def run(binary, paths, args):
     return rows
 
 
-TOTALS = {"matches": 0, "malformed": 0, "um": 0, "us": 0, "ut": 0}
+TOTALS = {"matches": 0, "malformed": 0, "um": 0, "us": 0, "ut": 0,
+          "untimed": 0, "counted": 0}
 
 
 def check(binary, paths, texts, q, args, extra, what):
@@ -387,7 +408,7 @@ def check(binary, paths, texts, q, args, extra, what):
     for path in paths:
         cols = rows[path]
         cap = int(extra[1]) if extra else None
-        want, hosts = reference(texts[path], q, cap)
+        want, hosts, tallies = reference(texts[path], q, cap)
         if want is None:
             if cols[1] != b"RESOURCE_EXHAUSTED" or \
                     b"request path is longer" not in cols[8]:
@@ -397,7 +418,8 @@ def check(binary, paths, texts, q, args, extra, what):
             fail("%s %s: %s" % (what, path, cols))
         got = {"lines": int(cols[2]), "matches": int(cols[3]),
                "malformed": int(cols[4]), "um": int(cols[9]),
-               "us": int(cols[10]), "ut": int(cols[11])}
+               "us": int(cols[10]), "ut": int(cols[11]),
+               "untimed": int(cols[12])}
         got_hosts = set(bytes.fromhex(h.decode()) for h in cols[6].split(b",")
                         if h)
         if got != want or got_hosts != hosts:
@@ -406,8 +428,25 @@ def check(binary, paths, texts, q, args, extra, what):
                      what, path, args, extra, got, len(got_hosts), want,
                      len(hosts), sorted(got_hosts - hosts)[:5],
                      sorted(hosts - got_hosts)[:5]))
+        got_tallies = {}
+        for t in cols[13].split(b","):
+            if t:
+                h, n, first, last = t.split(b":")
+                got_tallies[bytes.fromhex(h.decode())] = [
+                    int(n), None if first == b"-" else int(first),
+                    None if last == b"-" else int(last)]
+        if got_tallies != tallies:
+            diff = sorted(h for h in set(got_tallies) | set(tallies)
+                          if got_tallies.get(h) != tallies.get(h))
+            fail("%s %s with %s %s: --count differs for %d hosts, e.g. %s: "
+                 "logsweep %s, reference %s" % (
+                     what, path, args, extra, len(diff), diff[0],
+                     got_tallies.get(diff[0]), tallies.get(diff[0])))
+        if q.get("count"):
+            TOTALS["counted"] += sum(t[0] for t in tallies.values())
         for k in TOTALS:
-            TOTALS[k] += got[k]
+            if k in got:
+                TOTALS[k] += got[k]
 
 
 def read_text(path):

@@ -58,11 +58,12 @@ int Main(int argc, char** argv) {
   app.add_option("--until", flags.until);
   app.add_option("--key", flags.key);
   app.add_option("--field", flags.field);
+  app.add_flag("--count", flags.count);
   CLI11_PARSE(app, argc, argv);
   if (!flags.paths.empty() || !flags.path_prefix.empty() ||
       !flags.path_regex.empty() || !flags.statuses.empty() ||
       !flags.methods.empty() || !flags.since.empty() || !flags.until.empty() ||
-      flags.key != 0 || flags.field != 0) {
+      flags.key != 0 || flags.field != 0 || flags.count) {
     auto built = logsweep::client::BuildQuery(flags, 0);
     if (!built.ok()) {
       std::fprintf(stderr, "%s\n", built.status().message().c_str());
@@ -87,13 +88,25 @@ int Main(int argc, char** argv) {
       if (!hosts.empty()) hosts += ',';
       hosts += Hex(host);
     }
+    // --count: the hosts are the tallies' (HEX:COUNT:FIRST:LAST, Unix
+    // seconds or - for none), in the hosts column's order.
+    std::string tallies;
+    for (const auto& [host, tally] : r.counts.SortedByHost()) {
+      if (!hosts.empty()) hosts += ',';
+      hosts += Hex(host);
+      if (!tallies.empty()) tallies += ',';
+      tallies += Hex(host) + ":" + std::to_string(tally.count) + ":" +
+                 (tally.first ? std::to_string(*tally.first) : "-") + ":" +
+                 (tally.last ? std::to_string(*tally.last) : "-");
+    }
     std::string warnings;
     for (const std::string& w : r.warnings) {
       if (!warnings.empty()) warnings += " | ";
       warnings += w;
     }
     std::printf(
-        "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%llu\t%llu\t%llu\n",
+        "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%llu\t"
+        "%s\n",
         path.c_str(), common::StatusCodeName(r.status.code()),
         static_cast<unsigned long long>(r.stats.lines),
         static_cast<unsigned long long>(r.stats.matches),
@@ -102,7 +115,9 @@ int Main(int argc, char** argv) {
         warnings.c_str(), r.status.message().c_str(),
         static_cast<unsigned long long>(r.stats.unreadable_method),
         static_cast<unsigned long long>(r.stats.unreadable_status),
-        static_cast<unsigned long long>(r.stats.unreadable_time));
+        static_cast<unsigned long long>(r.stats.unreadable_time),
+        static_cast<unsigned long long>(r.stats.untimed_matches),
+        tallies.c_str());
   }
   return 0;
 }

@@ -81,5 +81,16 @@ TEST(QueryFlagsTest, NamesTheBadFlag) {
   }
 }
 
+TEST(QueryFlagsTest, CountCollectsTalliesOfTheSameQuestion) {
+  QueryFlags flags;
+  flags.count = true;
+  auto q = BuildQuery(flags, 0);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_TRUE(q->count);
+  EXPECT_EQ(q->match_value, "/robots.txt");
+  EXPECT_FALSE(q->IsHeadline());
+  EXPECT_EQ(common::QueryText(*q), "--path /robots.txt --count");
+}
+
 }  // namespace
 }  // namespace logsweep::client

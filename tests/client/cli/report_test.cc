@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -562,6 +563,81 @@ TEST(CheckOutputPathTest, RefusesAFileInAMissingDirectory) {
 TEST(CheckOutputPathTest, AcceptsANewFileInAWritableDirectory) {
   testing::TempDir dir;
   EXPECT_TRUE(CheckOutputPath(dir.path() + "/hosts.txt").ok());
+}
+
+// ---- --count ----
+
+common::HostTally Tally(uint64_t count, std::optional<int64_t> first,
+                        std::optional<int64_t> last) {
+  common::HostTally t;
+  t.count = count;
+  t.first = first;
+  t.last = last;
+  return t;
+}
+
+common::JobResult CountedResult() {
+  common::JobResult result;
+  result.counted = true;
+  // Sorted by host, as a result arrives.
+  result.hosts = {"10.0.0.1", "10.0.0.2", "a.example", "b.example"};
+  result.tallies = {Tally(3, 971186136, 971199600), Tally(7, 0, 86399),
+                    Tally(3, std::nullopt, std::nullopt), Tally(7, 5, 5)};
+  return result;
+}
+
+TEST(CountsTextTest, PrintsHostCountFirstAndLastByHostWithDashForNoTime) {
+  EXPECT_EQ(CountsText(CountedResult(), 0),
+            "10.0.0.1\t3\t2000-10-10T13:55:36Z\t2000-10-10T17:40:00Z\n"
+            "10.0.0.2\t7\t1970-01-01T00:00:00Z\t1970-01-01T23:59:59Z\n"
+            "a.example\t3\t-\t-\n"
+            "b.example\t7\t1970-01-01T00:00:05Z\t1970-01-01T00:00:05Z\n");
+}
+
+TEST(CountsTextTest, TopOrdersByCountDescendingThenHostBytewise) {
+  EXPECT_EQ(CountOrder(CountedResult(), 10), (std::vector<size_t>{1, 3, 0, 2}));
+  EXPECT_EQ(CountOrder(CountedResult(), 3), (std::vector<size_t>{1, 3, 0}));
+  EXPECT_EQ(CountsText(CountedResult(), 1),
+            "10.0.0.2\t7\t1970-01-01T00:00:00Z\t1970-01-01T23:59:59Z\n");
+}
+
+TEST(CountsTextTest, TopTiesGoByBytesNotLocale) {
+  common::JobResult result;
+  result.counted = true;
+  result.hosts = {"B", "a", "\xff"};
+  result.tallies = {Tally(1, 1, 1), Tally(1, 1, 1), Tally(2, 1, 1)};
+  EXPECT_EQ(CountOrder(result, 3), (std::vector<size_t>{2, 0, 1}));
+}
+
+TEST(CountsTextTest, EmptyCountResultPrintsNothing) {
+  common::JobResult result;
+  result.counted = true;
+  EXPECT_EQ(CountsText(result, 0), "");
+  EXPECT_EQ(CountsText(result, 5), "");
+}
+
+TEST(ResultJsonTest, CountResultListsEachHostsCountFirstAndLast) {
+  auto doc = nlohmann::json::parse(ResultJson(CountedResult(), 0));
+  ASSERT_EQ(doc["counts"].size(), 4u);
+  EXPECT_EQ(doc["counts"][0]["host"], "10.0.0.1");
+  EXPECT_EQ(doc["counts"][0]["count"], 3);
+  EXPECT_EQ(doc["counts"][0]["first"], "2000-10-10T13:55:36Z");
+  EXPECT_EQ(doc["counts"][0]["last"], "2000-10-10T17:40:00Z");
+  EXPECT_TRUE(doc["counts"][2]["first"].is_null());
+  EXPECT_TRUE(doc["counts"][2]["last"].is_null());
+  EXPECT_EQ(doc["hosts"].size(), 4u);
+
+  auto top = nlohmann::json::parse(ResultJson(CountedResult(), 0, nullptr, 2));
+  ASSERT_EQ(top["counts"].size(), 2u);
+  EXPECT_EQ(top["counts"][0]["host"], "10.0.0.2");
+  EXPECT_EQ(top["counts"][1]["host"], "b.example");
+}
+
+TEST(ResultJsonTest, HostSetResultHasNoCounts) {
+  common::JobResult result;
+  result.hosts = {"h"};
+  auto doc = nlohmann::json::parse(ResultJson(result, 0));
+  EXPECT_FALSE(doc.contains("counts"));
 }
 
 }  // namespace

@@ -401,6 +401,35 @@ TEST_F(ClientLibraryTest, CancelledPendingFilesNeverReachTheResult) {
   }
 }
 
+TEST_F(ClientLibraryTest, CountQueryGivesEachHostsLinesAndFirstAndLastSeen) {
+  // 01/Jan/2026:00:00:00 +0000 is 1767225600; h3's one line has no time.
+  const int64_t t0 = 1767225600;
+  std::string a = Log("a.gz", {"h1", "h2", "h1"});
+  std::string b = dir_.Write(
+      "b.gz", Gzip(Line("h1", "/robots.txt") +
+                   "h1 - - [01/Jan/2026:01:00:00 +0100] \"GET /robots.txt "
+                   "HTTP/1.1\" 200 1\n"
+                   "h3 - - [no time] \"GET /robots.txt HTTP/1.1\" 200 1\n"));
+  Client client(clients_ep_);
+
+  auto per_file = client.map_counts({a, b});
+  ASSERT_EQ(per_file.size(), 2u);
+  EXPECT_EQ(per_file[0],
+            (std::vector<HostCount>{{"h1", 2, t0, t0}, {"h2", 1, t0, t0}}));
+  EXPECT_EQ(per_file[1],
+            (std::vector<HostCount>{{"h1", 2, t0, t0},
+                                    {"h3", 1, std::nullopt, std::nullopt}}));
+
+  JobResult result = client.submit({a, b}, Query().Count()).result();
+  EXPECT_EQ(result.hosts, (std::vector<std::string>{"h1", "h2", "h3"}));
+  EXPECT_EQ(result.counts,
+            (std::vector<HostCount>{{"h1", 4, t0, t0},
+                                    {"h2", 1, t0, t0},
+                                    {"h3", 1, std::nullopt, std::nullopt}}));
+  // Without Count(), no counts.
+  EXPECT_TRUE(client.submit({a}).result().counts.empty());
+}
+
 TEST_F(ClientLibraryTest, MapGivesHostsInInputOrderAndThrowsTheFirstFailure) {
   std::string a = Log("a.gz", {"ha"});
   std::string b = Log("b.gz", {"hb1", "hb2"});

@@ -206,7 +206,7 @@ TEST(ClientSessionTest, ResultInPiecesIsAssembledWhole) {
   common::FileReport f1{"/a", {}, {}, 1, {}};
   common::FileReport f2{"/b", {}, {}, 1, {}};
   session.OnMessage(
-      Bytes(common::JobResultPart{"job-1", {"h1", "h2"}, {f1}, 0}),
+      Bytes(common::JobResultPart{"job-1", {"h1", "h2"}, {f1}, 0, {}}),
       At(milliseconds(20)));
   common::JobResult tail;
   tail.job_id = "job-1";
@@ -251,9 +251,9 @@ TEST(ClientSessionTest, AResultSentAgainStartsOverAtItsFirstPiece) {
   common::FileReport f1{"/a", {}, {}, 1, {}};
   // A first piece, then the coordinator sends the whole result again (a
   // re-attach asked for it): its first piece has index 0 again.
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0}),
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0, {}}),
                     At(milliseconds(20)));
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0}),
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {f1}, 0, {}}),
                     At(milliseconds(2201)));
   common::JobResult tail;
   tail.job_id = "job-1";
@@ -273,10 +273,10 @@ TEST(ClientSessionTest, AResultSentAgainStartsOverAtItsFirstPiece) {
 TEST(ClientSessionTest, AGapInTheResultAsksForItAllAgain) {
   Accepted a;
   ClientSession& session = a.session;
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {}, 0}),
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h1"}, {}, 0, {}}),
                     At(milliseconds(20)));
 
-  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h3"}, {}, 2}),
+  session.OnMessage(Bytes(common::JobResultPart{"job-1", {"h3"}, {}, 2, {}}),
                     At(milliseconds(21)));
 
   auto sent = Sent(session);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -228,8 +229,8 @@ TEST(CodecTest, EmptyMessageHasWrongVersion) {
 }
 
 TEST(CodecTest, MessageWithoutBodyIsRejected) {
-  // protocol_version = 3, sender = worker, and nothing else.
-  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x03\x78\x01", 4));
+  // protocol_version = 4, sender = worker, and nothing else.
+  auto decoded = DecodeWorkerToCoordinator(std::string("\x08\x04\x78\x01", 4));
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("no body"), std::string::npos);
 }
@@ -326,7 +327,7 @@ TEST(CodecTest, NonUtf8ReasonAndWarningsSurvive) {
   EXPECT_EQ(got.status.message(), outcome.status.message());
   EXPECT_EQ(got.warnings, outcome.warnings);
   FileReport report{"/\xe9", DataLossError("bad \xff"), {}, 1, {"w\xfe"}};
-  JobResultPart part{"abc", {"h\xff"}, {report}};
+  JobResultPart part{"abc", {"h\xff"}, {report}, 0, {}};
   auto back = DecodeCoordinatorToClient(Encode(CoordinatorToClient(part)));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   const auto& p = std::get<JobResultPart>(*back);
@@ -363,11 +364,167 @@ TEST(CodecTest, RefusalIsReadByEitherPeerWhateverTheVersion) {
   EXPECT_EQ(std::get<Refused>(*as_worker).status.message(), "wrong endpoint");
   // A refusal stamped with another version is still read.
   std::string other_version = bytes;
-  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x03", 2));
+  ASSERT_EQ(other_version.substr(0, 2), std::string("\x08\x04", 2));
   other_version[1] = 7;
   auto as_client = DecodeCoordinatorToClient(other_version);
   ASSERT_TRUE(as_client.ok()) << as_client.status().ToString();
   EXPECT_EQ(std::get<Refused>(*as_client).protocol_version, 2u);
+}
+
+// ---- --count (protocol version 4) ----
+
+HostTally Tally(uint64_t count, std::optional<int64_t> first,
+                std::optional<int64_t> last) {
+  HostTally t;
+  t.count = count;
+  t.first = first;
+  t.last = last;
+  return t;
+}
+
+TEST(CodecTest, CountQueryRoundTripsAndIsNeverTheHeadlineForm) {
+  Query q;  // the headline question, counted
+  q.count = true;
+  TaskAssignment task{TaskRef{"j", 1, 1}, "/a.log", q, std::nullopt};
+  const std::string bytes = EncodeTask(task);
+  auto decoded = DecodeCoordinatorToWorker(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<TaskBatch>(*decoded).tasks.at(0).query, q);
+  EXPECT_TRUE(std::get<TaskBatch>(*decoded).tasks.at(0).query.count);
+  // Not in match_value, which a release without --count would read as
+  // the host-set question.
+  EXPECT_EQ(bytes.find("\x1a\x0b/robots.txt"), std::string::npos);
+  EXPECT_EQ(QueryText(q), "--path /robots.txt --count");
+}
+
+TEST(CodecTest, ResultCarriesEachHostsTallyTimedOrNot) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 2, 1};
+  outcome.counts.MergeHost("b\xff", Tally(3, -7, 1'700'000'000));
+  outcome.counts.MergeHost("a", Tally(2, std::nullopt, std::nullopt));
+  outcome.counts.MergeHost("c", Tally(1, 0, 0));
+  for (const char* h : {"a", "b\xff", "c"}) outcome.hosts.Insert(h);
+  outcome.stats.untimed_matches = 2;
+  auto decoded = DecodeWorkerToCoordinator(
+      Encode(WorkerToCoordinator(OutcomeBatch{{outcome}})));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  EXPECT_EQ(got.hosts.Sorted(), outcome.hosts.Sorted());
+  EXPECT_EQ(got.counts.SortedByHost(), outcome.counts.SortedByHost());
+  EXPECT_EQ(got.stats.untimed_matches, 2u);
+}
+
+TEST(CodecTest, FailureCarriesThePartialHostsTallies) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 2, 1};
+  outcome.status = DataLossError("crc");
+  outcome.counts.MergeHost("p", Tally(4, 10, 20));
+  outcome.hosts.Insert("p");
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  EXPECT_EQ(got.status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(got.counts.SortedByHost(), outcome.counts.SortedByHost());
+}
+
+TEST(CodecTest, HostSetOutcomeHasNoTallies) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 2, 1};
+  outcome.hosts.Insert("h");
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  EXPECT_EQ(got.hosts.size(), 1u);
+  EXPECT_TRUE(got.counts.empty());
+}
+
+TEST(CodecTest, JobResultPartAndFilesCarryTalliesParallelToHosts) {
+  JobResult result;
+  result.job_id = "j";
+  result.hosts = {"a", "b"};
+  result.tallies = {Tally(1, 5, 5), Tally(9, std::nullopt, std::nullopt)};
+  result.counted = true;
+  auto r = DecodeCoordinatorToClient(Encode(CoordinatorToClient(result)));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(std::get<JobResult>(*r).tallies, result.tallies);
+  EXPECT_TRUE(std::get<JobResult>(*r).counted);
+
+  JobResultPart part{"j", {"x"}, {}, 3, {Tally(2, 1, 8)}};
+  auto p = DecodeCoordinatorToClient(Encode(CoordinatorToClient(part)));
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(std::get<JobResultPart>(*p).tallies, part.tallies);
+
+  FilesDone files{"j", {FileOutcome{0, FileReport{}, {"x"}, {Tally(2, 1, 8)}}}};
+  auto f = DecodeCoordinatorToClient(Encode(CoordinatorToClient(files)));
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(std::get<FilesDone>(*f).files.at(0).tallies,
+            files.files[0].tallies);
+}
+
+TEST(CodecTest, EmptyCountResultIsStillCounted) {
+  JobResult counted;
+  counted.counted = true;
+  auto r = DecodeCoordinatorToClient(Encode(CoordinatorToClient(counted)));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(std::get<JobResult>(*r).counted);
+  JobResult plain;
+  plain.hosts = {"h"};
+  r = DecodeCoordinatorToClient(Encode(CoordinatorToClient(plain)));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(std::get<JobResult>(*r).counted);
+  EXPECT_TRUE(std::get<JobResult>(*r).tallies.empty());
+}
+
+TEST(CodecTest, TalliesNotParallelToHostsAreRefused) {
+  // Two hosts, one tally: what a confused peer might send.
+  JobResultPart part{"j", {"x", "y"}, {}, 0, {Tally(2, 1, 8)}};
+  auto p = DecodeCoordinatorToClient(Encode(CoordinatorToClient(part)));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("not parallel"), std::string::npos);
+  JobResultPart zero{"j", {"x"}, {}, 0, {Tally(0, 1, 8)}};
+  EXPECT_FALSE(
+      DecodeCoordinatorToClient(Encode(CoordinatorToClient(zero))).ok());
+  JobResultPart backwards{"j", {"x"}, {}, 0, {Tally(1, 9, 8)}};
+  EXPECT_FALSE(
+      DecodeCoordinatorToClient(Encode(CoordinatorToClient(backwards))).ok());
+}
+
+// protocol_version is field 1, written first: `\x08` and the version.
+std::string AsVersion(std::string bytes, char version) {
+  EXPECT_EQ(bytes.substr(0, 2), std::string("\x08\x04"));
+  bytes[1] = version;
+  return bytes;
+}
+
+TEST(CodecTest, PeerOfProtocol3IsRefusedNamingBothVersions) {
+  SubmitJob submit{{"/x"}, Query{}, false, 0, false, {}};
+  auto decoded = DecodeClientToCoordinator(
+      AsVersion(Encode(ClientToCoordinator(submit)), '\x03'));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("protocol version 3, expected 4"),
+            std::string::npos);
+}
+
+TEST(CodecTest, StoredRecordsOfProtocol3AreStillRead) {
+  // The journal and the result cache hold messages the coordinator wrote
+  // before an upgrade: version 3's are version 4's without --count.
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"j", 2, 1};
+  outcome.hosts.Insert("h");
+  const std::string v3 = AsVersion(EncodeOutcome(outcome), '\x03');
+  EXPECT_FALSE(DecodeWorkerToCoordinator(v3).ok());
+  auto stored = DecodeWorkerToCoordinator(v3, kOldestStoredVersion);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(std::get<OutcomeBatch>(*stored).outcomes.at(0).hosts.size(), 1u);
+  SubmitJob submit{{"/x"}, Query{}, false, 0, false, {}};
+  EXPECT_TRUE(DecodeClientToCoordinator(
+                  AsVersion(Encode(ClientToCoordinator(submit)), '\x03'),
+                  kOldestStoredVersion)
+                  .ok());
+  EXPECT_FALSE(DecodeClientToCoordinator(
+                   AsVersion(Encode(ClientToCoordinator(submit)), '\x02'),
+                   kOldestStoredVersion)
+                   .ok());
 }
 
 }  // namespace
