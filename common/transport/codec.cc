@@ -225,6 +225,7 @@ void ToWire(const ScanStats& s, wire::ScanStats* out) {
   out->set_unreadable_time(s.unreadable_time);
   out->set_files_cached(s.files_cached);
   out->set_bytes_saved(s.bytes_saved);
+  out->set_files_incremental(s.files_incremental);
 }
 
 void ToWire(const FileIdentity& id, wire::FileIdentity* out) {
@@ -259,6 +260,7 @@ ScanStats FromWire(const wire::ScanStats& s) {
   out.unreadable_time = s.unreadable_time();
   out.files_cached = s.files_cached();
   out.bytes_saved = s.bytes_saved();
+  out.files_incremental = s.files_incremental();
   return out;
 }
 
@@ -408,6 +410,17 @@ void ToWire(const TaskOutcome& m, wire::Outcome* out) {
     for (const std::string& w : m.warnings) result->add_warnings(w);
     if (m.identity) ToWire(*m.identity, result->mutable_identity());
     result->set_unchanged(m.unchanged);
+    if (m.resume_offset != 0) {
+      result->set_resume_offset(m.resume_offset);
+      for (const std::string& h : m.tail_hosts.Sorted()) {
+        result->add_tail_hosts(h);
+      }
+      ToWire(m.tail_stats, result->mutable_tail_stats());
+    }
+    if (m.start_offset != 0) {
+      result->set_start_offset(m.start_offset);
+      if (m.base) ToWire(*m.base, result->mutable_base());
+    }
   } else {
     auto* failed = out->mutable_failed();
     ToWire(m.ref, failed->mutable_ref());
@@ -437,6 +450,21 @@ StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
       if (out.unchanged && !out.identity) {
         return InvalidArgumentError("an unchanged result without identity");
       }
+      out.resume_offset = r.resume_offset();
+      for (const std::string& h : r.tail_hosts()) out.tail_hosts.Insert(h);
+      if (r.has_tail_stats()) out.tail_stats = FromWire(r.tail_stats());
+      if (out.resume_offset == 0 &&
+          (!out.tail_hosts.empty() || r.has_tail_stats())) {
+        return InvalidArgumentError("a result tail without a resume offset");
+      }
+      out.start_offset = r.start_offset();
+      if (r.has_base()) out.base = FromWire(r.base());
+      if (out.start_offset != 0 && !out.base) {
+        return InvalidArgumentError("an incremental result without its base");
+      }
+      if (out.start_offset != 0 && out.unchanged) {
+        return InvalidArgumentError("an incremental result marked unchanged");
+      }
       return out;
     }
     case wire::Outcome::kFailed: {
@@ -465,7 +493,10 @@ void ToWire(const TaskAssignment& m, wire::Task* task) {
   ToWire(m.ref, task->mutable_ref());
   task->set_path(m.path);
   ToWire(m.query, task->mutable_query());
-  if (m.cached) ToWire(*m.cached, task->mutable_cached());
+  if (m.cached) {
+    ToWire(*m.cached, task->mutable_cached());
+    task->set_resume_from(m.resume_from);
+  }
 }
 
 }  // namespace
@@ -605,7 +636,12 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
         if (!query.ok()) return query.status();
         if (Status s = CheckPath(t.path()); !s.ok()) return s;
         TaskAssignment task{std::move(*ref), t.path(), std::move(*query), {}};
-        if (t.has_cached()) task.cached = FromWire(t.cached());
+        if (t.has_cached()) {
+          task.cached = FromWire(t.cached());
+          task.resume_from = t.resume_from();
+        } else if (t.resume_from() != 0) {
+          return InvalidArgumentError("a resume offset without an identity");
+        }
         out.tasks.push_back(std::move(task));
       }
       return CoordinatorToWorker(std::move(out));
