@@ -1114,6 +1114,7 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
                            std::unordered_map<std::string, size_t>& batch_of) {
   workers_.Assign(peer, task.ref, now);
   stats_.NoteDispatch();
+  task.no_identity = cache_ == nullptr;
   if (cache_ != nullptr && !task.query.list_files) {
     std::optional<ResultCache::Entry> entry =
         cache_->Find(task.query, task.path);

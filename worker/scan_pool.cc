@@ -53,8 +53,12 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     const std::string* path = &opened->path;
     std::unique_ptr<common::FileSource>& file = opened->file;
     const int fd = file->fd();
+    // A coordinator without a cache says so: the identity (an fstat and
+    // up to 128 KiB of preads) and the resume point would go unused.
     common::StatusOr<common::FileIdentity> before =
-        common::IdentifyOpenFile(fd);
+        task.no_identity ? common::StatusOr<common::FileIdentity>(
+                               common::UnavailableError("not wanted"))
+                         : common::IdentifyOpenFile(fd);
     if (before.ok() && task.cached && *task.cached == *before) {
       outcome.identity = *before;
       outcome.unchanged = true;

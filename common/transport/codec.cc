@@ -497,6 +497,7 @@ void ToWire(const TaskAssignment& m, wire::Task* task) {
     ToWire(*m.cached, task->mutable_cached());
     task->set_resume_from(m.resume_from);
   }
+  task->set_no_identity(m.no_identity);
 }
 
 }  // namespace
@@ -642,6 +643,7 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
         } else if (t.resume_from() != 0) {
           return InvalidArgumentError("a resume offset without an identity");
         }
+        task.no_identity = t.no_identity();
         out.tasks.push_back(std::move(task));
       }
       return CoordinatorToWorker(std::move(out));

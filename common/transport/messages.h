@@ -51,6 +51,8 @@ struct TaskAssignment {
   // With `cached`: the entry's result covers the bytes before this offset;
   // a grown file may be scanned from here (Task.resume_from). 0: none.
   uint64_t resume_from = 0;
+  // The coordinator keeps no cache: take no identity, offer no resume.
+  bool no_identity = false;
 };
 
 // The end of one attempt: status OK with all hosts, or an error with the

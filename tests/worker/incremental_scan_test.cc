@@ -260,6 +260,19 @@ TEST(RunTaskIncrementalTest, OffersNoResumePointForAGzipFileWithPadding) {
   EXPECT_EQ(out.resume_offset, IdentityOf(plain).size);
 }
 
+TEST(RunTaskIncrementalTest, TakesNoIdentityWhenTheCoordinatorHasNoCache) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.Write("a.log", Lines("a", 1, 3));
+  common::TaskAssignment task = Task(path);
+  task.no_identity = true;
+  common::FileScanner scanner{common::ScanOptions{}};
+  common::TaskOutcome out = RunTask(task, scanner, DataRoot("/"));
+  ASSERT_TRUE(out.status.ok());
+  EXPECT_EQ(out.hosts.size(), 3u);
+  EXPECT_FALSE(out.identity.has_value());
+  EXPECT_EQ(out.resume_offset, 0u);
+}
+
 TEST(RunTaskIncrementalTest, OffersNoResumePointForACountQuery) {
   logsweep::testing::TempDir dir;
   const std::string path = dir.Write("a.log", Lines("a", 1, 3));

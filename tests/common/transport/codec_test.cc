@@ -104,9 +104,11 @@ TEST(CodecTest, TaskCarriesItsResumeOffsetWithTheCachedIdentity) {
   TaskAssignment task{TaskRef{"job1", 1, 1}, "/logs/a", ExactQuery(0, 6, "/x"),
                       CacheIdentity()};
   task.resume_from = 777;
+  task.no_identity = true;
   auto batch = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(std::get<TaskBatch>(*batch).tasks.at(0).resume_from, 777u);
+  EXPECT_TRUE(std::get<TaskBatch>(*batch).tasks.at(0).no_identity);
 }
 
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
