@@ -303,6 +303,24 @@ void Coordinator::OnHello(const std::string& peer,
   }
 }
 
+std::optional<common::TaskOutcome> Coordinator::DecodeEntry(
+    const common::TaskAssignment& task, const ResultCache::Entry& entry) {
+  auto decoded = common::DecodeWorkerToCoordinator(
+      entry.outcome, common::kOldestStoredVersion);
+  auto* batch =
+      decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
+  if (batch == nullptr || batch->outcomes.size() != 1 ||
+      !batch->outcomes[0].status.ok() || batch->outcomes[0].unchanged ||
+      batch->outcomes[0].start_offset != 0 ||
+      batch->outcomes[0].resume_offset != entry.resume_offset) {
+    spdlog::warn("result cache {}: the entry for {} cannot be read; erased",
+                 cache_->path(), task.path);
+    cache_->Erase(task.query, task.path);
+    return std::nullopt;
+  }
+  return std::move(batch->outcomes[0]);
+}
+
 std::optional<common::TaskOutcome> Coordinator::FromCache(
     const common::TaskOutcome& unchanged) {
   if (cache_ == nullptr || !unchanged.identity) return std::nullopt;
@@ -311,22 +329,47 @@ std::optional<common::TaskOutcome> Coordinator::FromCache(
   std::optional<ResultCache::Entry> entry =
       cache_->Find(task->query, task->path);
   if (!entry || entry->identity != *unchanged.identity) return std::nullopt;
-  auto decoded = common::DecodeWorkerToCoordinator(
-      entry->outcome, common::kOldestStoredVersion);
-  auto* batch =
-      decoded.ok() ? std::get_if<common::OutcomeBatch>(&*decoded) : nullptr;
-  if (batch == nullptr || batch->outcomes.size() != 1 ||
-      !batch->outcomes[0].status.ok() || batch->outcomes[0].unchanged) {
-    spdlog::warn("result cache {}: the entry for {} cannot be read; erased",
-                 cache_->path(), task->path);
-    cache_->Erase(task->query, task->path);
+  std::optional<common::TaskOutcome> out = DecodeEntry(*task, *entry);
+  if (!out) return std::nullopt;
+  out->ref = unchanged.ref;
+  out->identity = unchanged.identity;
+  out->stats.files_cached = 1;
+  out->stats.files_incremental = 0;
+  // The whole file was not read: its part before the resume point and
+  // its partial last line (the tail).
+  out->stats.bytes_saved = out->stats.bytes_read + out->tail_stats.bytes_read;
+  return out;
+}
+
+std::optional<common::TaskOutcome> Coordinator::FromGrown(
+    const common::TaskOutcome& grown) {
+  if (cache_ == nullptr || !grown.base) return std::nullopt;
+  std::optional<common::TaskAssignment> task = tracker_.Describe(grown.ref);
+  if (!task) return std::nullopt;
+  std::optional<ResultCache::Entry> entry =
+      cache_->Find(task->query, task->path);
+  // The worker checked the file against the entry it was sent; only that
+  // entry's result may be added to what it read.
+  if (!entry || entry->identity != *grown.base ||
+      entry->resume_offset != grown.start_offset) {
     return std::nullopt;
   }
-  common::TaskOutcome out = std::move(batch->outcomes[0]);
-  out.ref = unchanged.ref;
-  out.identity = unchanged.identity;
-  out.stats.files_cached = 1;
-  out.stats.bytes_saved = out.stats.bytes_read;
+  std::optional<common::TaskOutcome> out = DecodeEntry(*task, *entry);
+  if (!out) return std::nullopt;
+  // Host sets only: a --count query is never scanned incrementally (the
+  // worker offers no resume point for one), so the entry holds no counts.
+  out->ref = grown.ref;
+  out->hosts.Merge(grown.hosts);
+  out->stats.files_cached = 0;
+  out->stats.bytes_saved = 0;
+  out->stats.Add(grown.stats);
+  out->stats.files_incremental = 1;
+  out->stats.bytes_saved = grown.start_offset;
+  out->warnings = grown.warnings;
+  out->identity = grown.identity;
+  out->resume_offset = grown.resume_offset;
+  out->tail_hosts = grown.tail_hosts;
+  out->tail_stats = grown.tail_stats;
   return out;
 }
 
@@ -341,8 +384,10 @@ void Coordinator::CacheOutcome(const common::TaskAssignment& task,
   common::TaskOutcome stored = outcome;
   stored.ref = common::TaskRef{"cache", 0, 0};
   stored.identity.reset();
+  stored.stats.files_incremental = 0;
+  stored.stats.bytes_saved = 0;
   cache_->Put(task.query, task.path, *outcome.identity,
-              common::EncodeOutcome(stored));
+              common::EncodeOutcome(stored), outcome.resume_offset);
 }
 
 void Coordinator::OnOutcome(const std::string& peer,
@@ -356,6 +401,38 @@ void Coordinator::OnOutcome(const std::string& peer,
     tracker_.OnLost(outcome.ref, "its cache entry changed", Charge::kFree);
     return;
   }
+  if (outcome.start_offset != 0) {
+    std::optional<common::TaskOutcome> grown = FromGrown(outcome);
+    if (grown) return OnOutcome(peer, *grown, now);
+    // The entry the worker checked against is gone or was replaced: the
+    // new bytes alone are not the answer; the file is read again.
+    workers_.Release(peer, outcome.ref, now, 0);
+    tracker_.OnLost(outcome.ref, "its cache entry changed", Charge::kFree);
+    return;
+  }
+  if (outcome.resume_offset != 0) {
+    // Cached as it came (before and after the resume point apart), and
+    // answered whole.
+    std::optional<common::TaskAssignment> task;
+    if (cache_ != nullptr && outcome.identity && outcome.status.ok()) {
+      task = tracker_.Describe(outcome.ref);
+    }
+    common::TaskOutcome whole = outcome;
+    whole.hosts.Merge(outcome.tail_hosts);
+    whole.stats.Add(outcome.tail_stats);
+    whole.resume_offset = 0;
+    whole.tail_hosts = common::HostSet();
+    whole.tail_stats = common::ScanStats();
+    whole.identity.reset();
+    const bool accepted = OnAnswer(peer, whole, now);
+    if (task && accepted) CacheOutcome(*task, outcome);
+    return;
+  }
+  OnAnswer(peer, outcome, now);
+}
+
+bool Coordinator::OnAnswer(const std::string& peer,
+                           const common::TaskOutcome& outcome, TimePoint now) {
   std::optional<TimePoint> sent = workers_.Release(
       peer, outcome.ref, now,
       outcome.stats.files_cached ? 0 : outcome.stats.bytes_scanned);
@@ -432,6 +509,7 @@ void Coordinator::OnOutcome(const std::string& peer,
     }
   }
   if (review) ReviewUnconfirmed();
+  return effect.accept == TaskTracker::Accept::kAccepted;
 }
 
 void Coordinator::ReviewUnconfirmed() {
@@ -1061,10 +1139,14 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
                            std::unordered_map<std::string, size_t>& batch_of) {
   workers_.Assign(peer, task.ref, now);
   stats_.NoteDispatch();
+  task.no_identity = cache_ == nullptr;
   if (cache_ != nullptr && !task.query.list_files) {
     std::optional<ResultCache::Entry> entry =
         cache_->Find(task.query, task.path);
-    if (entry) task.cached = entry->identity;
+    if (entry) {
+      task.cached = entry->identity;
+      task.resume_from = entry->resume_offset;
+    }
   }
   if (config_.task_timeout.count() > 0) {
     next_overdue_ = std::min(next_overdue_, now + config_.task_timeout);

@@ -231,11 +231,28 @@ class Coordinator {
                TimePoint now);
   void OnOutcome(const std::string& peer, const common::TaskOutcome& outcome,
                  TimePoint now);
+  // OnOutcome's part for an outcome that is the task's answer (no tail, no
+  // cache entry to merge); offers it to the cache when it carries an
+  // identity. True when the tracker accepted it.
+  bool OnAnswer(const std::string& peer, const common::TaskOutcome& outcome,
+                TimePoint now);
   // The cached outcome an `unchanged` answer stands for, with its ref and
   // the cache counters set; nullopt when the entry is gone, no longer has
   // that identity, or cannot be decoded (the task then runs again).
   std::optional<common::TaskOutcome> FromCache(
       const common::TaskOutcome& unchanged);
+  // The outcome of an incremental scan (start_offset set) merged with the
+  // cache entry it was made on: the entry's hosts and stats (its bytes
+  // before start_offset) plus the new ones, with the resume point and
+  // tail of the new scan; nullopt when the entry is gone or is no longer
+  // the one the worker checked (`base` and start_offset), or cannot be
+  // decoded (the task then runs again).
+  std::optional<common::TaskOutcome> FromGrown(
+      const common::TaskOutcome& grown);
+  // The entry's decoded outcome for `task`; nullopt (and the entry erased,
+  // with a warning) when it cannot be decoded.
+  std::optional<common::TaskOutcome> DecodeEntry(
+      const common::TaskAssignment& task, const ResultCache::Entry& entry);
   // Commits the cache's buffered writes when kCacheFlushEvery has passed
   // since the first of them, or kCacheFlushEntries are waiting.
   void MaybeFlushCache(TimePoint now);

@@ -20,7 +20,7 @@ constexpr char kSchema[] =
     " query BLOB NOT NULL, path BLOB NOT NULL,"
     " device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,"
     " mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
-    " fingerprint INTEGER NOT NULL,"
+    " fingerprint INTEGER NOT NULL, resume INTEGER NOT NULL,"
     " outcome BLOB NOT NULL, bytes INTEGER NOT NULL, used INTEGER NOT NULL,"
     " checksum INTEGER NOT NULL,"
     " PRIMARY KEY (query, path));"
@@ -28,7 +28,7 @@ constexpr char kSchema[] =
 
 constexpr char kFindSql[] =
     "SELECT device, inode, size, mtime_ns, ctime_ns, fingerprint, outcome,"
-    " checksum FROM entries WHERE query = ?1 AND path = ?2";
+    " checksum, resume FROM entries WHERE query = ?1 AND path = ?2";
 
 // Per entry beyond its query, path and outcome: the row's other columns
 // and index share, roughly.
@@ -47,7 +47,8 @@ uint64_t Hash(uint64_t h, const void* data, size_t n) {
 }
 
 uint64_t Checksum(const std::string& query, const std::string& path,
-                  const common::FileIdentity& id, const std::string& outcome) {
+                  const common::FileIdentity& id, uint64_t resume,
+                  const std::string& outcome) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (const std::string* s : {&query, &path, &outcome}) {
     const uint64_t n = s->size();
@@ -59,7 +60,8 @@ uint64_t Checksum(const std::string& query, const std::string& path,
                              id.size,
                              static_cast<uint64_t>(id.mtime_ns),
                              static_cast<uint64_t>(id.ctime_ns),
-                             id.fingerprint};
+                             id.fingerprint,
+                             resume};
   return Hash(h, fields, sizeof(fields));
 }
 
@@ -232,10 +234,11 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
   e.outcome.assign(blob ? static_cast<const char*>(blob) : "",
                    static_cast<size_t>(sqlite3_column_bytes(st, 6)));
   const uint64_t checksum = u64(7);
+  e.resume_offset = u64(8);
   // Reset now: a read left open would hold back the WAL checkpoint and
   // hide other processes' writes.
   sqlite3_reset(st);
-  if (checksum != Checksum(key, path, e.identity, e.outcome)) {
+  if (checksum != Checksum(key, path, e.identity, e.resume_offset, e.outcome)) {
     Erase(query, path);
     return std::nullopt;
   }
@@ -243,14 +246,14 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
 }
 
 void ResultCache::Put(const common::Query& query, const std::string& path,
-                      const common::FileIdentity& identity,
-                      std::string outcome) {
+                      const common::FileIdentity& identity, std::string outcome,
+                      uint64_t resume_offset) {
   std::string key = QueryKey(query);
   if (key.size() + path.size() + outcome.size() + kEntryOverhead > max_bytes_) {
     return;
   }
   Pending& p = pending_[{std::move(key), path}];
-  p.put = Entry{identity, std::move(outcome)};
+  p.put = Entry{identity, std::move(outcome), resume_offset};
   p.touch_only = false;
 }
 
@@ -273,8 +276,8 @@ Status ResultCache::Flush() {
   Statement put(db_,
                 "INSERT OR REPLACE INTO entries (query, path, device, inode,"
                 " size, mtime_ns, ctime_ns, fingerprint, outcome, bytes, used,"
-                " checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                " ?11, ?12)");
+                " checksum, resume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                " ?10, ?11, ?12, ?13)");
   Statement touch(
       db_, "UPDATE entries SET used = ?3 WHERE query = ?1 AND path = ?2");
   Statement erase(db_, "DELETE FROM entries WHERE query = ?1 AND path = ?2");
@@ -301,7 +304,9 @@ Status ResultCache::Flush() {
           key.size() + path.size() + p.put->outcome.size() + kEntryOverhead;
       st.Bind(10, bytes);
       st.Bind(11, next_use_++);
-      st.Bind(12, Checksum(key, path, id, p.put->outcome));
+      st.Bind(12,
+              Checksum(key, path, id, p.put->resume_offset, p.put->outcome));
+      st.Bind(13, p.put->resume_offset);
       approx_bytes_ += bytes;
     }
     failed = sqlite3_step(st.get()) != SQLITE_DONE;

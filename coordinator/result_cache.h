@@ -34,7 +34,8 @@ class ResultCache {
  public:
   // Bumped whenever the schema or the meaning of an entry changes: a
   // database of another version is rebuilt, never read.
-  static constexpr int kVersion = 1;
+  // 2: entries carry a resume offset (growing files).
+  static constexpr int kVersion = 2;
 
   // Opens or creates the database at `path` (creating its directory). A
   // file that is not a SQLite database, fails its integrity check, or has
@@ -55,6 +56,10 @@ class ResultCache {
   struct Entry {
     common::FileIdentity identity;
     std::string outcome;  // common::EncodeOutcome bytes, opaque here
+    // The outcome's hosts cover the file's bytes before this offset: a
+    // grown file may be scanned from here (TaskAssignment::resume_from).
+    // 0: none.
+    uint64_t resume_offset = 0;
   };
 
   // The entry for `path` under `query`, buffered writes included. nullopt
@@ -65,7 +70,8 @@ class ResultCache {
   // Records (replaces) the entry; an entry larger than max_bytes is not
   // kept.
   void Put(const common::Query& query, const std::string& path,
-           const common::FileIdentity& identity, std::string outcome);
+           const common::FileIdentity& identity, std::string outcome,
+           uint64_t resume_offset = 0);
   // The entry served a hit: it is the most recently used.
   void Touch(const common::Query& query, const std::string& path);
   void Erase(const common::Query& query, const std::string& path);

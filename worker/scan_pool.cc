@@ -13,11 +13,14 @@
 #include <memory>
 #include <new>
 
+#include "common/scan/file_format.h"
 #include "common/scan/file_identity.h"
+#include "common/scan/file_range.h"
 #include "common/scan/file_source.h"
 #include "common/scan/line_matcher.h"
 #include "common/transport/codec.h"
 #include "worker/file_lister.h"
+#include "worker/incremental_scan.h"
 
 namespace logsweep::worker {
 
@@ -50,35 +53,96 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     const std::string* path = &opened->path;
     std::unique_ptr<common::FileSource>& file = opened->file;
     const int fd = file->fd();
+    // A coordinator without a cache says so: the identity (an fstat and
+    // up to 128 KiB of preads) and the resume point would go unused.
     common::StatusOr<common::FileIdentity> before =
-        common::IdentifyOpenFile(fd);
+        task.no_identity ? common::StatusOr<common::FileIdentity>(
+                               common::UnavailableError("not wanted"))
+                         : common::IdentifyOpenFile(fd);
     if (before.ok() && task.cached && *task.cached == *before) {
       outcome.identity = *before;
       outcome.unchanged = true;
       return outcome;
     }
-    // The scan reads (and closes) a duplicate; `file` keeps the descriptor
-    // open for the second look.
-    const int scan_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (scan_fd < 0) {
-      outcome.status = common::ErrnoStatus(errno, "dup");
-      return outcome;
-    }
     common::LineMatcher matcher(task.query);
-    common::ScanReport report = scanner.ScanOpened(
-        *path, std::make_unique<common::FileSource>(scan_fd, file->size()),
-        matcher);
-    outcome.status = std::move(report.status);
-    outcome.hosts = std::move(report.hosts);
-    if (task.query.count) {
-      // The counts' hosts are the outcome's hosts (TaskOutcome::counts).
-      for (const auto& [host, tally] : report.counts.SortedByHost()) {
-        outcome.hosts.Insert(host);
-      }
-      outcome.counts = std::move(report.counts);
+    // Growing files (docs/cache.md): only for host sets (a --count query's
+    // tallies are not merged across scans), and only plain text or gzip.
+    std::optional<common::FileFormat> format;
+    if (before.ok() && !task.query.count && before->size > 0) {
+      format = ResumableFormat(*path, fd);
     }
-    outcome.stats = report.stats;
-    outcome.warnings = std::move(report.warnings);
+    bool scanned = false;
+    if (format && task.cached && task.resume_from != 0 &&
+        GrownFrom(*task.cached, task.resume_from, *format, *before, fd)) {
+      common::TaskOutcome grown;
+      grown.ref = task.ref;
+      bool clean = true;
+      if (*format == common::FileFormat::kPlain) {
+        ScanPlainRange(scanner, fd, task.resume_from, before->size, matcher,
+                       grown);
+      } else {
+        common::ScanReport report =
+            scanner.ScanPart(std::make_unique<common::FileRange>(
+                                 fd, task.resume_from, before->size),
+                             common::FileFormat::kGzip, matcher);
+        grown.status = std::move(report.status);
+        grown.hosts = std::move(report.hosts);
+        grown.stats = report.stats;
+        // Warnings would name offsets in the part: the whole scan says
+        // them right.
+        clean = report.warnings.empty();
+        if (report.ends_line &&
+            task.resume_from + report.data_end == before->size) {
+          grown.resume_offset = before->size;
+        }
+      }
+      // Anything but a clean scan of the new end is a full scan instead.
+      if (grown.status.ok() && clean) {
+        grown.start_offset = task.resume_from;
+        grown.base = *task.cached;
+        outcome = std::move(grown);
+        scanned = true;
+      }
+    }
+    if (!scanned && format == common::FileFormat::kPlain) {
+      // A partial last line is scanned apart, so the result before it can
+      // be kept for the next, incremental, scan.
+      common::StatusOr<std::string> last = ReadFileAt(fd, before->size - 1, 1);
+      if (last.ok() && *last != "\n") {
+        ScanPlainRange(scanner, fd, 0, before->size, matcher, outcome);
+        scanned = true;
+      }
+    }
+    if (!scanned) {
+      // The scan reads (and closes) a duplicate; `file` keeps the
+      // descriptor open for the second look.
+      const int scan_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (scan_fd < 0) {
+        outcome.status = common::ErrnoStatus(errno, "dup");
+        return outcome;
+      }
+      common::ScanReport report = scanner.ScanOpened(
+          *path, std::make_unique<common::FileSource>(scan_fd, file->size()),
+          matcher);
+      outcome.status = std::move(report.status);
+      outcome.hosts = std::move(report.hosts);
+      if (task.query.count) {
+        // The counts' hosts are the outcome's hosts (TaskOutcome::counts).
+        for (const auto& [host, tally] : report.counts.SortedByHost()) {
+          outcome.hosts.Insert(host);
+        }
+        outcome.counts = std::move(report.counts);
+      }
+      outcome.stats = report.stats;
+      outcome.warnings = std::move(report.warnings);
+      // The next scan may start where this one's data ended: at the end
+      // of the file, when its text ended with a whole line (and, for gzip,
+      // its last member ended the file: no padding, nothing ignored).
+      if (format && outcome.status.ok() && report.ends_line &&
+          outcome.warnings.empty() && report.data_end == before->size) {
+        outcome.resume_offset = before->size;
+      }
+    }
     if (outcome.status.ok() && before.ok()) {
       // The stat fields alone: any write during the scan moved the ctime
       // (a write in the same clock tick is ruled out by kRacyWindow).

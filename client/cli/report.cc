@@ -31,21 +31,31 @@ json StatsJson(const common::ScanStats& s) {
               {"unreadable_status", s.unreadable_status},
               {"unreadable_time", s.unreadable_time},
               {"files_cached", s.files_cached},
+              {"files_incremental", s.files_incremental},
               {"bytes_saved", s.bytes_saved},
               {"untimed_matches", s.untimed_matches}};
 }
 
-// How the files were answered (docs/cache.md): from the result cache, or
-// read. Cancelled files were neither.
+// How the files were answered (docs/cache.md): from the result cache,
+// read from where a grown file's cached result ended, or read in full;
+// and the bytes not read for each of the first two. Cancelled files were
+// none of these.
 struct CacheCounts {
   uint64_t cached = 0;
+  uint64_t incremental = 0;
   uint64_t scanned = 0;
+  uint64_t cached_bytes_saved = 0;
+  uint64_t incremental_bytes_saved = 0;
 };
 CacheCounts CountCache(const common::JobResult& result) {
   CacheCounts c;
   for (const auto& f : result.files) {
     if (f.stats.files_cached != 0) {
       ++c.cached;
+      c.cached_bytes_saved += f.stats.bytes_saved;
+    } else if (f.stats.files_incremental != 0) {
+      ++c.incremental;
+      c.incremental_bytes_saved += f.stats.bytes_saved;
     } else if (f.status.code() != common::StatusCode::kCancelled) {
       ++c.scanned;
     }
@@ -168,10 +178,13 @@ std::string ResultJson(const common::JobResult& result, double wall_seconds,
            {"speculated", result.speculated},
            {"wall_seconds", wall_seconds}};
   const CacheCounts cache = CountCache(result);
-  doc["cache"] = json{{"files_cached", cache.cached},
-                      {"files_incremental", 0},
-                      {"files_scanned", cache.scanned},
-                      {"bytes_saved", result.totals.bytes_saved}};
+  doc["cache"] =
+      json{{"files_cached", cache.cached},
+           {"files_incremental", cache.incremental},
+           {"files_scanned", cache.scanned},
+           {"bytes_saved", result.totals.bytes_saved},
+           {"bytes_saved_cached", cache.cached_bytes_saved},
+           {"bytes_saved_incremental", cache.incremental_bytes_saved}};
   if (result.counted) {
     auto time = [](const std::optional<int64_t>& t) {
       return t ? json(common::FormatIsoUtc(*t)) : json(nullptr);
@@ -222,15 +235,25 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
       line += ", " + std::to_string(n) + " lines without a readable " + what;
     }
   }
-  if (t.files_cached > 0) {
+  if (t.files_cached > 0 || t.files_incremental > 0) {
     // Named only when the cache answered something: a first run reads
     // like one without a cache.
     const CacheCounts cache = CountCache(result);
-    char text[160];
-    std::snprintf(text, sizeof(text),
-                  ", %" PRIu64 " files from cache (%.1f MB not read), %" PRIu64
-                  " scanned in full",
-                  cache.cached, static_cast<double>(t.bytes_saved) / 1e6,
+    char text[256];
+    std::snprintf(
+        text, sizeof(text), ", %" PRIu64 " files from cache (%.1f MB not read)",
+        cache.cached, static_cast<double>(cache.cached_bytes_saved) / 1e6);
+    line += text;
+    if (cache.incremental > 0) {
+      std::snprintf(text, sizeof(text),
+                    ", %" PRIu64
+                    " grown files read from their old end (%.1f "
+                    "MB not read)",
+                    cache.incremental,
+                    static_cast<double>(cache.incremental_bytes_saved) / 1e6);
+      line += text;
+    }
+    std::snprintf(text, sizeof(text), ", %" PRIu64 " scanned in full",
                   cache.scanned);
     line += text;
   }

@@ -36,6 +36,9 @@ struct ScanStats {
   // being read, and the bytes of those files (compressed) not read.
   uint64_t files_cached = 0;
   uint64_t bytes_saved = 0;
+  // Files of which only the new end was read (a grown log); the bytes not
+  // read are in bytes_saved.
+  uint64_t files_incremental = 0;
   // --count: matching lines whose time could not be read. They count, and
   // their time is not used for first/last seen.
   uint64_t untimed_matches = 0;
@@ -51,6 +54,7 @@ struct ScanStats {
     unreadable_time += other.unreadable_time;
     files_cached += other.files_cached;
     bytes_saved += other.bytes_saved;
+    files_incremental += other.files_incremental;
     untimed_matches += other.untimed_matches;
   }
   bool operator==(const ScanStats& o) const {
@@ -61,6 +65,7 @@ struct ScanStats {
            unreadable_status == o.unreadable_status &&
            unreadable_time == o.unreadable_time &&
            files_cached == o.files_cached && bytes_saved == o.bytes_saved &&
+           files_incremental == o.files_incremental &&
            untimed_matches == o.untimed_matches;
   }
 };

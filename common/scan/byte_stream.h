@@ -29,6 +29,12 @@ class ByteStream {
   // offset (bytes ignored after the last gzip member, ...). Complete once
   // Read has returned 0.
   virtual std::vector<std::string> warnings() const { return {}; }
+  // Once Read has returned 0: the offset in the underlying file just after
+  // the last byte that was data (for gzip, the end of the last member,
+  // before any padding or ignored bytes; decoders that do not track it say
+  // bytes_read()). Incremental scans of a growing file resume there
+  // (docs/cache.md).
+  virtual uint64_t data_end() const { return bytes_read(); }
 };
 
 }  // namespace logsweep::common

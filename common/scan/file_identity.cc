@@ -56,27 +56,32 @@ uint64_t FingerprintHash(const char* data, uint64_t n, uint64_t seed) {
   return Mix(h);
 }
 
+StatusOr<uint64_t> PrefixFingerprint(int fd, uint64_t size) {
+  // Not zeroed: only the bytes read are hashed.
+  std::unique_ptr<char[]> buffer(new char[kFingerprintBytes]);
+  const uint64_t head_len = std::min(size, kFingerprintBytes);
+  StatusOr<uint64_t> head = ReadAt(fd, 0, head_len, buffer.get());
+  if (!head.ok()) return head.status();
+  uint64_t h = FingerprintHash(buffer.get(), *head, size);
+  // The end region starts after the head, so a small file is hashed once.
+  const uint64_t tail_start = std::max(
+      head_len, size > kFingerprintBytes ? size - kFingerprintBytes : 0);
+  if (tail_start < size) {
+    StatusOr<uint64_t> tail =
+        ReadAt(fd, tail_start, size - tail_start, buffer.get());
+    if (!tail.ok()) return tail.status();
+    h = FingerprintHash(buffer.get(), *tail, h ^ tail_start);
+  }
+  return h;
+}
+
 StatusOr<FileIdentity> IdentifyOpenFile(int fd) {
   StatusOr<FileIdentity> stat = StatOpenFile(fd);
   if (!stat.ok()) return stat;
   FileIdentity id = *stat;
-  // Not zeroed: only the bytes read are hashed.
-  std::unique_ptr<char[]> buffer(new char[kFingerprintBytes]);
-  const uint64_t head_len = std::min(id.size, kFingerprintBytes);
-  StatusOr<uint64_t> head = ReadAt(fd, 0, head_len, buffer.get());
-  if (!head.ok()) return head.status();
-  uint64_t h = FingerprintHash(buffer.get(), *head, id.size);
-  // The end region starts after the head, so a small file is hashed once.
-  const uint64_t tail_start = std::max(
-      head_len,
-      id.size > kFingerprintBytes ? id.size - kFingerprintBytes : uint64_t{0});
-  if (tail_start < id.size) {
-    StatusOr<uint64_t> tail =
-        ReadAt(fd, tail_start, id.size - tail_start, buffer.get());
-    if (!tail.ok()) return tail.status();
-    h = FingerprintHash(buffer.get(), *tail, h ^ tail_start);
-  }
-  id.fingerprint = h;
+  StatusOr<uint64_t> fingerprint = PrefixFingerprint(fd, id.size);
+  if (!fingerprint.ok()) return fingerprint.status();
+  id.fingerprint = *fingerprint;
   return id;
 }
 

@@ -20,6 +20,15 @@ inline constexpr uint64_t kFingerprintBytes = 64 << 10;
 // Thread-safe.
 StatusOr<FileIdentity> IdentifyOpenFile(int fd);
 
+// The fingerprint IdentifyOpenFile gives a file of `size` bytes, of the
+// first `size` bytes of `fd` (its first and last kFingerprintBytes): equal
+// to an old identity's fingerprint when the file still begins with the
+// bytes it had at both ends, which is how a growing file's old content is
+// checked before only its new end is scanned (docs/cache.md). A file now
+// shorter than `size` hashes what there is (and so differs). Errors:
+// Unavailable (read failed). Thread-safe.
+StatusOr<uint64_t> PrefixFingerprint(int fd, uint64_t size);
+
 // IdentifyOpenFile without the fingerprint (left 0): the fstat fields only.
 StatusOr<FileIdentity> StatOpenFile(int fd);
 

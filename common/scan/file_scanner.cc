@@ -43,6 +43,23 @@ ScanReport FileScanner::ScanOpened(const std::string& path,
   return ScanText(**opened, matcher, format);
 }
 
+ScanReport FileScanner::ScanPart(std::unique_ptr<ByteStream> source,
+                                 FileFormat format,
+                                 const LineMatcher& matcher) {
+  if (format == FileFormat::kPlain) {
+    return ScanText(*source, matcher, FileFormat::kPlain);
+  }
+  if (format != FileFormat::kGzip) {
+    ScanReport report;
+    report.status = InvalidArgumentError(std::string("cannot scan part of a ") +
+                                         FileFormatName(format) + " file");
+    return report;
+  }
+  std::unique_ptr<ByteStream> gzip =
+      MakeGzipStream(std::move(source), options_.backend, scratch_);
+  return ScanText(*gzip, matcher, FileFormat::kGzip);
+}
+
 ScanReport FileScanner::ScanStream(ByteStream& stream,
                                    const LineMatcher& matcher) {
   return ScanText(stream, matcher, FileFormat::kPlain);
@@ -181,6 +198,8 @@ ScanReport FileScanner::ScanText(ByteStream& stream, const LineMatcher& matcher,
     }
   }
   report.warnings = stream.warnings();
+  report.data_end = stream.data_end();
+  report.ends_line = !in_long_line && carry == 0;
   if (in_long_line) {
     // A final line without a newline still counts, as in Python.
     if (!options.match) {

@@ -47,6 +47,11 @@ struct ScanReport {
   ScanStats stats;
   // Problems that cost no data (ByteStream::warnings()), for the user.
   std::vector<std::string> warnings;
+  // The text ended with a newline (or was empty): no partial last line.
+  bool ends_line = true;
+  // ByteStream::data_end of the stream scanned (for gzip, the offset just
+  // after its last member), for incremental scans (docs/cache.md).
+  uint64_t data_end = 0;
 };
 
 // Scans files line by line with a LineMatcher. Owns one line buffer of
@@ -77,6 +82,13 @@ class FileScanner {
   ScanReport ScanOpened(const std::string& path,
                         std::unique_ptr<FileSource> file,
                         const LineMatcher& matcher);
+
+  // Scans `source`, part of a file whose format was decided from its
+  // start, as `format` without looking at its first bytes: kPlain (text
+  // from any line start) or kGzip (from a member boundary). Any other
+  // format is InvalidArgument. Errors otherwise as Scan's.
+  ScanReport ScanPart(std::unique_ptr<ByteStream> source, FileFormat format,
+                      const LineMatcher& matcher);
 
   // The same for an already open stream of text (Scan's second half).
   ScanReport ScanStream(ByteStream& stream, const LineMatcher& matcher);

@@ -62,7 +62,9 @@ std::unique_ptr<ByteStream> MakeGzipStream(std::unique_ptr<ByteStream> source,
 }
 
 StatusOr<GzipNext> NextGzipMember(InputWindow& in, uint64_t members,
-                                  std::vector<std::string>& warnings) {
+                                  std::vector<std::string>& warnings,
+                                  uint64_t& member_end) {
+  if (members > 0) member_end = in.offset();
   // Magic, method and flags: what both backends must judge alike.
   if (Status s = in.Ensure(4); !s.ok()) return s;
   if (in.size() == 0) {

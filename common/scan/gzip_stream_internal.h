@@ -45,9 +45,12 @@ enum class GzipNext { kMember, kEnd };
 // backends reject the same headers; zero bytes up to the end of the file
 // are padding; anything else after a member ends the stream with a warning
 // appended to `warnings`. Errors: DataLoss (not gzip, a truncated or bad
-// member header, an empty file), the source's errors.
+// member header, an empty file), the source's errors. `member_end` is set
+// to the source offset where the last verified member ended (before any
+// padding or garbage), for ByteStream::data_end.
 StatusOr<GzipNext> NextGzipMember(InputWindow& in, uint64_t members,
-                                  std::vector<std::string>& warnings);
+                                  std::vector<std::string>& warnings,
+                                  uint64_t& member_end);
 
 std::unique_ptr<ByteStream> MakeZlibGzipStream(
     std::unique_ptr<ByteStream> source, std::vector<unsigned char>& input,

@@ -56,6 +56,7 @@ class IsalGzipStream : public ByteStream {
   StatusOr<size_t> Read(char* out, size_t capacity) override;
   uint64_t bytes_read() const override { return in_.bytes_read(); }
   std::vector<std::string> warnings() const override { return warnings_; }
+  uint64_t data_end() const override { return member_end_; }
 
  private:
   // Returns the bytes produced so far, keeping `error` for the next call,
@@ -73,6 +74,7 @@ class IsalGzipStream : public ByteStream {
   bool between_members_ = true;
   bool done_ = false;  // past the last member
   uint64_t members_ = 0;
+  uint64_t member_end_ = 0;  // source offset after the last member
   std::vector<std::string> warnings_;
 };
 
@@ -82,7 +84,8 @@ StatusOr<size_t> IsalGzipStream::Read(char* out, size_t capacity) {
   state_->avail_out = static_cast<uint32_t>(capacity);
   while (state_->avail_out > 0 && !done_) {
     if (between_members_) {
-      StatusOr<GzipNext> next = NextGzipMember(in_, members_, warnings_);
+      StatusOr<GzipNext> next =
+          NextGzipMember(in_, members_, warnings_, member_end_);
       if (!next.ok()) return Fail(capacity, next.status());
       if (*next == GzipNext::kEnd) {
         done_ = true;

@@ -315,6 +315,7 @@ void ToWire(const ScanStats& s, wire::ScanStats* out) {
   out->set_files_cached(s.files_cached);
   out->set_bytes_saved(s.bytes_saved);
   out->set_untimed_matches(s.untimed_matches);
+  out->set_files_incremental(s.files_incremental);
 }
 
 void ToWire(const FileIdentity& id, wire::FileIdentity* out) {
@@ -350,6 +351,7 @@ ScanStats FromWire(const wire::ScanStats& s) {
   out.files_cached = s.files_cached();
   out.bytes_saved = s.bytes_saved();
   out.untimed_matches = s.untimed_matches();
+  out.files_incremental = s.files_incremental();
   return out;
 }
 
@@ -504,6 +506,17 @@ void ToWire(const TaskOutcome& m, wire::Outcome* out) {
     for (const std::string& w : m.warnings) result->add_warnings(w);
     if (m.identity) ToWire(*m.identity, result->mutable_identity());
     result->set_unchanged(m.unchanged);
+    if (m.resume_offset != 0) {
+      result->set_resume_offset(m.resume_offset);
+      for (const std::string& h : m.tail_hosts.Sorted()) {
+        result->add_tail_hosts(h);
+      }
+      ToWire(m.tail_stats, result->mutable_tail_stats());
+    }
+    if (m.start_offset != 0) {
+      result->set_start_offset(m.start_offset);
+      if (m.base) ToWire(*m.base, result->mutable_base());
+    }
   } else {
     auto* failed = out->mutable_failed();
     ToWire(m.ref, failed->mutable_ref());
@@ -535,6 +548,21 @@ StatusOr<TaskOutcome> FromWire(const wire::Outcome& item) {
       out.unchanged = r.unchanged();
       if (out.unchanged && !out.identity) {
         return InvalidArgumentError("an unchanged result without identity");
+      }
+      out.resume_offset = r.resume_offset();
+      for (const std::string& h : r.tail_hosts()) out.tail_hosts.Insert(h);
+      if (r.has_tail_stats()) out.tail_stats = FromWire(r.tail_stats());
+      if (out.resume_offset == 0 &&
+          (!out.tail_hosts.empty() || r.has_tail_stats())) {
+        return InvalidArgumentError("a result tail without a resume offset");
+      }
+      out.start_offset = r.start_offset();
+      if (r.has_base()) out.base = FromWire(r.base());
+      if (out.start_offset != 0 && !out.base) {
+        return InvalidArgumentError("an incremental result without its base");
+      }
+      if (out.start_offset != 0 && out.unchanged) {
+        return InvalidArgumentError("an incremental result marked unchanged");
       }
       return out;
     }
@@ -568,7 +596,11 @@ void ToWire(const TaskAssignment& m, wire::Task* task) {
   ToWire(m.ref, task->mutable_ref());
   task->set_path(m.path);
   ToWire(m.query, task->mutable_query());
-  if (m.cached) ToWire(*m.cached, task->mutable_cached());
+  if (m.cached) {
+    ToWire(*m.cached, task->mutable_cached());
+    task->set_resume_from(m.resume_from);
+  }
+  task->set_no_identity(m.no_identity);
 }
 
 }  // namespace
@@ -710,7 +742,13 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
         if (!query.ok()) return query.status();
         if (Status s = CheckPath(t.path()); !s.ok()) return s;
         TaskAssignment task{std::move(*ref), t.path(), std::move(*query), {}};
-        if (t.has_cached()) task.cached = FromWire(t.cached());
+        if (t.has_cached()) {
+          task.cached = FromWire(t.cached());
+          task.resume_from = t.resume_from();
+        } else if (t.resume_from() != 0) {
+          return InvalidArgumentError("a resume offset without an identity");
+        }
+        task.no_identity = t.no_identity();
         out.tasks.push_back(std::move(task));
       }
       return CoordinatorToWorker(std::move(out));

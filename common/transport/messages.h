@@ -54,6 +54,11 @@ struct TaskAssignment {
   // The file's identity when the coordinator cached its result for this
   // query (docs/cache.md); none: scan.
   std::optional<FileIdentity> cached;
+  // With `cached`: the entry's result covers the bytes before this offset;
+  // a grown file may be scanned from here (Task.resume_from). 0: none.
+  uint64_t resume_from = 0;
+  // The coordinator keeps no cache: take no identity, offer no resume.
+  bool no_identity = false;
 };
 
 // The end of one attempt: status OK with all hosts, or an error with the
@@ -73,6 +78,16 @@ struct TaskOutcome {
   // The file still has TaskAssignment::cached (echoed in `identity`): no
   // hosts or stats, the coordinator answers from its cache.
   bool unchanged = false;
+  // Growing files (TaskResult.resume_offset and start_offset): `hosts` and
+  // `stats` cover [start_offset, resume_offset), `tail_hosts` and
+  // `tail_stats` the bytes after resume_offset; 0: no resume offered (and
+  // no tail). start_offset nonzero: an incremental scan over the cached
+  // result of `base`.
+  uint64_t resume_offset = 0;
+  HostSet tail_hosts;
+  ScanStats tail_stats;
+  uint64_t start_offset = 0;
+  std::optional<FileIdentity> base;
 };
 
 // The coordinator will not serve this peer (wrong endpoint or protocol

@@ -121,7 +121,31 @@ TEST(ResultCacheTest, RebuildsADatabaseOfAnotherVersionWithoutReadingIt) {
   Sql(path, "PRAGMA user_version=99");
   std::string warning;
   auto cache = OpenCache(path, 1 << 20, &warning);
-  EXPECT_NE(warning.find("version 99, not 1"), std::string::npos) << warning;
+  EXPECT_NE(
+      warning.find("version 99, not " + std::to_string(ResultCache::kVersion)),
+      std::string::npos)
+      << warning;
+  EXPECT_FALSE(cache->Find(q, "/a").has_value());
+}
+
+TEST(ResultCacheTest, KeepsAnEntrysResumeOffsetUnderItsChecksum) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.path() + "/cache.db";
+  common::Query q;
+  {
+    auto cache = OpenCache(path);
+    cache->Put(q, "/a", Identity(1), "hosts-a", 4096);
+    ASSERT_TRUE(cache->Flush().ok());
+  }
+  {
+    auto cache = OpenCache(path);
+    std::optional<ResultCache::Entry> e = cache->Find(q, "/a");
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->resume_offset, 4096u);
+  }
+  // A resume offset changed on disk would resume a scan at the wrong byte.
+  Sql(path, "UPDATE entries SET resume = 4095");
+  auto cache = OpenCache(path);
   EXPECT_FALSE(cache->Find(q, "/a").has_value());
 }
 

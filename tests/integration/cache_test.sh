@@ -133,7 +133,7 @@ run_both "3: rebuilt cache"
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$DB"
 run_both "3: cache of another version"
 [ "$CACHED" -eq 0 ] || fail "3: a cache of version 99 served $CACHED files"
-grep -q "result cache $DB was unusable (version 99, not 1)" "$WORK/c.err" ||
+grep -q "result cache $DB was unusable (version 99, not [0-9]*)" "$WORK/c.err" ||
   fail "3: no warning about the version: $(cat "$WORK/c.err")"
 echo "ok 3 - a corrupt or other-version cache is rebuilt with a warning"
 

@@ -68,6 +68,50 @@ TEST(CodecTest, RejectsAnUnchangedResultWithoutTheIdentityItConfirms) {
   EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(CodecTest, ResultCarriesResumePointTailAndIncrementalBase) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.hosts.Insert("before");
+  outcome.identity = CacheIdentity();
+  outcome.resume_offset = 4096;
+  outcome.tail_hosts.Insert("partial");
+  outcome.tail_stats.lines = 1;
+  outcome.start_offset = 1024;
+  outcome.base = CacheIdentity();
+  outcome.base->size = 1100;
+  outcome.stats.files_incremental = 1;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const TaskOutcome& got = std::get<OutcomeBatch>(*decoded).outcomes.at(0);
+  EXPECT_EQ(got.resume_offset, 4096u);
+  EXPECT_EQ(got.tail_hosts.Sorted(), std::vector<std::string>{"partial"});
+  EXPECT_EQ(got.tail_stats, outcome.tail_stats);
+  EXPECT_EQ(got.start_offset, 1024u);
+  ASSERT_TRUE(got.base.has_value());
+  EXPECT_EQ(*got.base, *outcome.base);
+  EXPECT_EQ(got.stats, outcome.stats);
+}
+
+TEST(CodecTest, RejectsAnIncrementalResultWithoutItsBase) {
+  TaskOutcome outcome;
+  outcome.ref = TaskRef{"job1", 1, 1};
+  outcome.start_offset = 1024;
+  auto decoded = DecodeWorkerToCoordinator(EncodeOutcome(outcome));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(CodecTest, TaskCarriesItsResumeOffsetWithTheCachedIdentity) {
+  TaskAssignment task{TaskRef{"job1", 1, 1}, "/logs/a", ExactQuery(0, 6, "/x"),
+                      CacheIdentity()};
+  task.resume_from = 777;
+  task.no_identity = true;
+  auto batch = DecodeCoordinatorToWorker(EncodeTask(task));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(std::get<TaskBatch>(*batch).tasks.at(0).resume_from, 777u);
+  EXPECT_TRUE(std::get<TaskBatch>(*batch).tasks.at(0).no_identity);
+}
+
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
   std::string tasks;
   for (uint64_t id : {7, 3, 9}) {
