@@ -240,10 +240,13 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
     // like one without a cache.
     const CacheCounts cache = CountCache(result);
     char text[256];
-    std::snprintf(
-        text, sizeof(text), ", %" PRIu64 " files from cache (%.1f MB not read)",
-        cache.cached, static_cast<double>(cache.cached_bytes_saved) / 1e6);
-    line += text;
+    if (cache.cached > 0) {
+      std::snprintf(text, sizeof(text),
+                    ", %" PRIu64 " files from cache (%.1f MB not read)",
+                    cache.cached,
+                    static_cast<double>(cache.cached_bytes_saved) / 1e6);
+      line += text;
+    }
     if (cache.incremental > 0) {
       std::snprintf(text, sizeof(text),
                     ", %" PRIu64
