@@ -208,7 +208,7 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
   const std::string key = QueryKey(query);
   auto it = pending_.find({key, path});
   if (it != pending_.end() && !it->second.touch_only) return it->second.put;
-  if (find_ == nullptr) return std::nullopt;
+  if (find_ == nullptr || Known(key).count(path) == 0) return std::nullopt;
   sqlite3_stmt* st = find_;
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -245,6 +245,28 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
   return e;
 }
 
+const std::unordered_set<std::string>& ResultCache::Known(
+    const std::string& key) {
+  auto [it, fresh] = known_.try_emplace(key);
+  if (fresh) {
+    Statement st(db_, "SELECT path FROM entries WHERE query = ?1");
+    if (st.ok()) {
+      st.Bind(1, key);
+      while (sqlite3_step(st.get()) == SQLITE_ROW) {
+        const void* blob = sqlite3_column_blob(st.get(), 0);
+        it->second.emplace(
+            blob ? static_cast<const char*>(blob) : "",
+            static_cast<size_t>(sqlite3_column_bytes(st.get(), 0)));
+      }
+    }
+    for (auto p = pending_.lower_bound({key, std::string()});
+         p != pending_.end() && p->first.first == key; ++p) {
+      if (p->second.put) it->second.insert(p->first.second);
+    }
+  }
+  return it->second;
+}
+
 void ResultCache::Put(const common::Query& query, const std::string& path,
                       const common::FileIdentity& identity, std::string outcome,
                       uint64_t resume_offset) {
@@ -252,6 +274,7 @@ void ResultCache::Put(const common::Query& query, const std::string& path,
   if (key.size() + path.size() + outcome.size() + kEntryOverhead > max_bytes_) {
     return;
   }
+  if (auto k = known_.find(key); k != known_.end()) k->second.insert(path);
   Pending& p = pending_[{std::move(key), path}];
   p.put = Entry{identity, std::move(outcome), resume_offset};
   p.touch_only = false;
@@ -369,6 +392,7 @@ StatusOr<ResultCache::Stats> ResultCache::GetStats() {
 
 Status ResultCache::Clear() {
   pending_.clear();
+  known_.clear();
   if (Status s = Exec("DELETE FROM entries"); !s.ok()) return s;
   approx_bytes_ = 0;
   return common::OkStatus();

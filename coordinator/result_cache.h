@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/base/file_identity.h"
@@ -65,6 +67,9 @@ class ResultCache {
   // The entry for `path` under `query`, buffered writes included. nullopt
   // when there is none, or when it cannot be read or fails its checksum
   // (then it is erased). Never an error: a cache that fails is a miss.
+  // A miss costs no database read: the paths with an entry under a query
+  // are read once, at its first Find (an entry another process writes
+  // later is not seen by this one: a miss, never a wrong answer).
   std::optional<Entry> Find(const common::Query& query,
                             const std::string& path);
   // Records (replaces) the entry; an entry larger than max_bytes is not
@@ -104,6 +109,8 @@ class ResultCache {
   ResultCache(sqlite3* db, std::string path, uint64_t max_bytes);
   common::Status Exec(const char* sql);
   common::Status Evict();
+  // known_[key], read from the database (and the buffered puts) at first.
+  const std::unordered_set<std::string>& Known(const std::string& key);
 
   struct Pending {
     std::optional<Entry> put;  // none: erase
@@ -117,6 +124,9 @@ class ResultCache {
   const uint64_t max_bytes_;
   uint64_t next_use_ = 1;      // LRU clock: larger is more recent
   uint64_t approx_bytes_ = 0;  // of the committed entries, from this process
+  // The paths with an entry under each query key Find has seen, those of
+  // Put included; a superset (eviction and Erase do not remove paths).
+  std::unordered_map<std::string, std::unordered_set<std::string>> known_;
   // Buffered writes, by (query key, path).
   std::map<std::pair<std::string, std::string>, Pending> pending_;
 };

@@ -58,6 +58,34 @@ TEST(ResultCacheTest, FindsWhatWasPutAfterAReopen) {
   EXPECT_FALSE(cache->Find(query, "/logs/b.log").has_value());
 }
 
+// A lookup reads the paths under its query once; entries put before that
+// (flushed or not), after it, and by another connection before it are all
+// found; a miss stays a miss.
+TEST(ResultCacheTest, FindsEntriesPutBeforeAndAfterTheFirstLookup) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.path() + "/cache.db";
+  common::Query query;
+  {
+    auto other = OpenCache(path);
+    other->Put(query, "/by-other", Identity(9), "by-other");
+    ASSERT_TRUE(other->Flush().ok());
+  }
+  auto cache = OpenCache(path);
+  cache->Put(query, "/before", Identity(1), "before");
+  EXPECT_FALSE(cache->Find(query, "/missing").has_value());
+  ASSERT_TRUE(cache->Flush().ok());
+  cache->Put(query, "/after", Identity(2), "after");
+  ASSERT_TRUE(cache->Flush().ok());
+  for (const char* p : {"/by-other", "/before", "/after"}) {
+    auto entry = cache->Find(query, p);
+    ASSERT_TRUE(entry.has_value()) << p;
+    EXPECT_EQ(entry->outcome, std::string(p).substr(1)) << p;
+  }
+  EXPECT_FALSE(cache->Find(query, "/missing").has_value());
+  ASSERT_TRUE(cache->Clear().ok());
+  EXPECT_FALSE(cache->Find(query, "/after").has_value());
+}
+
 TEST(ResultCacheTest, KeepsEntriesOfDifferentQueriesApart) {
   logsweep::testing::TempDir dir;
   auto cache = OpenCache(dir.path() + "/cache.db");
