@@ -7,7 +7,10 @@
 # then, for each corpus, times logsweep against the Python original
 # (bench/baselines/findrobots.py), zcat|awk|sort and GNU parallel, and
 # against the inflate-only / inflate+scan ceilings (pigz, igzip,
-# logsweep-scanbench). Every tool that prints hosts is checked byte for byte
+# logsweep-scanbench); then the nightly case of the result cache (30
+# rotated logs and a growing access.log, with the cache against a full
+# rescan) and the coordinator against simulated workers (bench/swarm.sh).
+# Every tool that prints hosts is checked byte for byte
 # against the corpus's expected.txt; a mismatch marks its row FAIL and the
 # script exits 1 at the end.
 #
@@ -471,6 +474,60 @@ for i in "${!R_ID[@]}"; do
   fi
 done
 bench_corpus b "many small files (${GEN_B[*]})" "$DIR_B"
+
+# The nightly case (issue 18): 30 rotated gzip logs and today's plain
+# access.log, grown by 1/30 of its size before each round (untimed, then
+# past the cache's 2 s racy window); each round times a run with the result
+# cache (30 hits, the grown log read from its old end) and a full rescan
+# (--no-cache), and checks that both print the same hosts.
+nightly_rows() {
+  local dir=$BENCH_DIR/$SCALE-nightly per_file=$1 round t0 t1 hit full
+  local xdg=$RESULTS/xdg-nightly hits=() fulls=() ok=ok chunk=$RESULTS/nightly-chunk
+  rm -rf "$dir" "$xdg"
+  "$BIN/logsweep-gencorpus" --out "$dir" --files 31 --bytes "$per_file" --seed 3 --jobs 2 \
+    >"$RESULTS/nightly-gencorpus.out" 2>&1 || die "logsweep-gencorpus (nightly) failed"
+  rm -f "$dir/expected.txt" "$dir/gencorpus.out"
+  zcat "$dir/access-00030.log.gz" >"$dir/access.log" && rm "$dir/access-00030.log.gz"
+  head -c $((per_file / 30)) "$dir/access.log" | sed '$d' >"$chunk"  # whole lines
+  sleep 2.1  # entries are kept only for files unchanged for 2 s (racy window)
+  XDG_CACHE_HOME=$xdg "$BIN/logsweep" run --workers 2 -q "$dir" >/dev/null ||
+    die "filling the result cache (nightly) failed"
+  for ((round = 0; round < RUNS; round++)); do
+    cat "$chunk" >>"$dir/access.log"
+    sleep 2.1
+    t0=$EPOCHREALTIME
+    XDG_CACHE_HOME=$xdg "$BIN/logsweep" run --workers 2 "$dir" \
+      >"$RESULTS/nightly-hit.out" 2>"$RESULTS/nightly-hit.err" || ok=FAIL
+    t1=$EPOCHREALTIME
+    grep -q ' 30 files from cache .* 1 grown files read from their old end' "$RESULTS/nightly-hit.err" ||
+      ok="FAIL (not 30 hits and 1 grown: $(tail -1 "$RESULTS/nightly-hit.err"))"
+    hits+=("$(elapsed "$t0" "$t1")")
+    t0=$EPOCHREALTIME
+    "$BIN/logsweep" run --no-cache --workers 2 -q "$dir" >"$RESULTS/nightly-full.out" || ok=FAIL
+    t1=$EPOCHREALTIME
+    fulls+=("$(elapsed "$t0" "$t1")")
+    cmp -s "$RESULTS/nightly-hit.out" "$RESULTS/nightly-full.out" || ok="FAIL (answers differ)"
+  done
+  hit=$(printf '%s\n' "${hits[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  full=$(printf '%s\n' "${fulls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  [[ $ok == ok ]] || FAILED=1
+  echo "### The nightly case: 30 rotated logs and a growing access.log (result cache)"
+  echo
+  awk -v b="$per_file" 'BEGIN { printf "31 files of %.1f MB uncompressed (30 gzip, 1 plain growing by %.2f MB a round), %d rounds.\n", b / 1e6, b / 30 / 1e6, '"$RUNS"' }'
+  echo
+  echo "| run | wall s (median) | full rescan / this | check |"
+  echo "|---|---:|---:|---|"
+  awk -v h="$hit" -v f="$full" -v ok="$ok" 'BEGIN {
+    printf "| logsweep run --workers 2 --no-cache (full rescan) | %.3f | 1.00x | %s |\n", f, ok
+    printf "| logsweep run --workers 2, result cache (30 hits, 1 read from its old end) | %.3f | %.1fx | %s |\n", h, f / h, ok }'
+  echo
+  rm -rf "$dir" "$xdg"
+}
+if [[ $SCALE == full ]]; then
+  nightly_rows 8388608 >>"$TABLES"
+else
+  nightly_rows 1048576 >>"$TABLES"
+fi
 
 # The coordinator at scale (issue 15): bench/swarm.sh drives a fresh
 # coordinator with simulated workers that answer at once, and reports its
