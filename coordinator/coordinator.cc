@@ -224,6 +224,8 @@ void Coordinator::Refuse(Outgoing::Socket socket, const std::string& peer,
 void Coordinator::OnWorkerMessage(const std::string& peer,
                                   std::string_view payload, TimePoint now) {
   stats_.NoteMessageIn(payload.size());
+  // The answers' and the next tasks' cache lookups in one read.
+  ResultCache::Reads reads(cache_);
   auto decoded = common::DecodeWorkerToCoordinator(payload);
   if (!decoded.ok()) {
     Refuse(Outgoing::Socket::kWorkers, peer, decoded.status(), now);
@@ -530,6 +532,7 @@ void Coordinator::OnClientMessage(const std::string& peer,
                                   const std::string& client,
                                   const std::string& label) {
   stats_.NoteMessageIn(payload.size());
+  ResultCache::Reads reads(cache_);  // a submit's first tasks' lookups
   auto decoded = common::DecodeClientToCoordinator(payload);
   if (!decoded.ok()) {
     Refuse(Outgoing::Socket::kClients, peer, decoded.status(), now);
@@ -1012,6 +1015,7 @@ void Coordinator::OnStall(std::chrono::milliseconds gap, TimePoint now) {
 
 void Coordinator::OnTick(TimePoint now) {
   MaybeFlushCache(now);
+  ResultCache::Reads reads(cache_);  // requeued tasks' lookups
   // Silence counts only up to the last time every waiting message was
   // read, and not at all right after the loop itself stalled.
   if (now >= stall_grace_until_) {
@@ -1140,6 +1144,7 @@ void Coordinator::SendTask(const std::string& peer, common::TaskAssignment task,
   workers_.Assign(peer, task.ref, now);
   stats_.NoteDispatch();
   task.no_identity = cache_ == nullptr;
+  task.cache_min_bytes = cache_min_bytes_;
   if (cache_ != nullptr && !task.query.list_files) {
     std::optional<ResultCache::Entry> entry =
         cache_->Find(task.query, task.path);

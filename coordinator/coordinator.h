@@ -157,7 +157,12 @@ class Coordinator {
   // whose file has an entry carries the file's identity then, and a worker
   // that finds the file unchanged is answered from the entry
   // (docs/cache.md).
-  void UseCache(ResultCache* cache) { cache_ = cache; }
+  // Files smaller than `min_file_bytes` are not cached (Task.cache_min_bytes).
+  void UseCache(ResultCache* cache,
+                uint64_t min_file_bytes = kDefaultCacheMinBytes) {
+    cache_ = cache;
+    cache_min_bytes_ = min_file_bytes;
+  }
 
   // Publishes a StatusSnapshot to `board` (borrowed, outlives this) at most
   // every `every` (50 ms .. 60 s), from OnTick; null stops it.
@@ -304,6 +309,7 @@ class Coordinator {
 
   JobJournal* journal_;
   ResultCache* cache_ = nullptr;
+  uint64_t cache_min_bytes_ = kDefaultCacheMinBytes;
   TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write
   CoordinatorConfig config_;
   TaskTracker tracker_;

@@ -131,6 +131,11 @@ int Main(int argc, char** argv) {
                  "entries go first")
       ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 50))
       ->capture_default_str();
+  uint64_t cache_min_bytes = lc::kDefaultCacheMinBytes;
+  app.add_option("--cache-min-bytes", cache_min_bytes,
+                 "files smaller than this (bytes on disk) are not cached: "
+                 "reading them costs less than a hit")
+      ->capture_default_str();
   app.add_option("--ready-file", ready_file,
                  "write the bound endpoints to this file once listening");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")
@@ -278,7 +283,7 @@ int Main(int argc, char** argv) {
   }
   zmq::context_t context(1);
   lc::Coordinator coordinator(config, journal.get());
-  coordinator.UseCache(cache.get());
+  coordinator.UseCache(cache.get(), cache_min_bytes);
   if (auto s = coordinator.Restore(std::chrono::steady_clock::now()); !s.ok()) {
     spdlog::error("cannot resume jobs from {}: {}", state_dir, s.ToString());
     return 1;

@@ -106,6 +106,33 @@ std::string ResultCache::QueryKey(const common::Query& query) {
          std::to_string(query.status_field) + ")";
 }
 
+const std::string& ResultCache::KeyOf(const common::Query& query) {
+  if (!last_query_ || !(*last_query_ == query)) {
+    last_key_ = QueryKey(query);
+    last_query_ = query;
+  }
+  return last_key_;
+}
+
+ResultCache::Reads::Reads(ResultCache* cache) : cache_(cache) {
+  if (cache_ != nullptr) ++cache_->read_scopes_;
+}
+
+ResultCache::Reads::~Reads() {
+  if (cache_ != nullptr && --cache_->read_scopes_ == 0) cache_->EndRead();
+}
+
+void ResultCache::BeginRead() {
+  // A failed BEGIN leaves each read in its own transaction, as outside.
+  if (read_scopes_ > 0 && !reading_) reading_ = Exec("BEGIN").ok();
+}
+
+void ResultCache::EndRead() {
+  if (!reading_) return;
+  reading_ = false;
+  (void)Exec("COMMIT");
+}
+
 ResultCache::ResultCache(sqlite3* db, std::string path, uint64_t max_bytes)
     : db_(db), path_(std::move(path)), max_bytes_(max_bytes) {
   if (sqlite3_prepare_v2(db_, kFindSql, -1, &find_, nullptr) != SQLITE_OK) {
@@ -115,6 +142,7 @@ ResultCache::ResultCache(sqlite3* db, std::string path, uint64_t max_bytes)
 
 ResultCache::~ResultCache() {
   if (!pending_.empty()) (void)Flush();
+  EndRead();
   sqlite3_finalize(find_);
   sqlite3_close(db_);
 }
@@ -205,10 +233,11 @@ Status ResultCache::Exec(const char* sql) {
 
 std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
                                                     const std::string& path) {
-  const std::string key = QueryKey(query);
+  const std::string& key = KeyOf(query);
   auto it = pending_.find({key, path});
   if (it != pending_.end() && !it->second.touch_only) return it->second.put;
   if (find_ == nullptr || Known(key).count(path) == 0) return std::nullopt;
+  BeginRead();
   sqlite3_stmt* st = find_;
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -235,8 +264,8 @@ std::optional<ResultCache::Entry> ResultCache::Find(const common::Query& query,
                    static_cast<size_t>(sqlite3_column_bytes(st, 6)));
   const uint64_t checksum = u64(7);
   e.resume_offset = u64(8);
-  // Reset now: a read left open would hold back the WAL checkpoint and
-  // hide other processes' writes.
+  // Reset now: outside a Reads scope, a read left open would hold back
+  // the WAL checkpoint and hide other processes' writes.
   sqlite3_reset(st);
   if (checksum != Checksum(key, path, e.identity, e.resume_offset, e.outcome)) {
     Erase(query, path);
@@ -249,6 +278,7 @@ const std::unordered_set<std::string>& ResultCache::Known(
     const std::string& key) {
   auto [it, fresh] = known_.try_emplace(key);
   if (fresh) {
+    BeginRead();
     Statement st(db_, "SELECT path FROM entries WHERE query = ?1");
     if (st.ok()) {
       st.Bind(1, key);
@@ -281,12 +311,12 @@ void ResultCache::Put(const common::Query& query, const std::string& path,
 }
 
 void ResultCache::Touch(const common::Query& query, const std::string& path) {
-  auto [it, fresh] = pending_.try_emplace({QueryKey(query), path});
+  auto [it, fresh] = pending_.try_emplace({KeyOf(query), path});
   if (fresh) it->second.touch_only = true;
 }
 
 void ResultCache::Erase(const common::Query& query, const std::string& path) {
-  Pending& p = pending_[{QueryKey(query), path}];
+  Pending& p = pending_[{KeyOf(query), path}];
   p.put.reset();
   p.touch_only = false;
 }
@@ -295,6 +325,7 @@ Status ResultCache::Flush() {
   if (pending_.empty()) return common::OkStatus();
   auto pending = std::move(pending_);
   pending_.clear();
+  EndRead();  // a write transaction cannot start inside it
   if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   Statement put(db_,
                 "INSERT OR REPLACE INTO entries (query, path, device, inode,"
@@ -393,6 +424,7 @@ StatusOr<ResultCache::Stats> ResultCache::GetStats() {
 Status ResultCache::Clear() {
   pending_.clear();
   known_.clear();
+  EndRead();
   if (Status s = Exec("DELETE FROM entries"); !s.ok()) return s;
   approx_bytes_ = 0;
   return common::OkStatus();

@@ -20,6 +20,11 @@ namespace logsweep::coordinator {
 
 // --cache-max-bytes when not given: 1 GiB.
 inline constexpr uint64_t kDefaultCacheMaxBytes = uint64_t{1} << 30;
+// --cache-min-bytes when not given: 64 KiB. A hit costs a worker an open,
+// an fstat and up to 128 KiB of reads, and the coordinator a lookup; a
+// file smaller than this on disk is read in about that time, and caching
+// it would cost its first run the identity and an entry (docs/cache.md).
+inline constexpr uint64_t kDefaultCacheMinBytes = uint64_t{64} << 10;
 
 // Each file's last result per query, with the identity of the file it was
 // read from (docs/cache.md), in a SQLite database of its own (not the
@@ -81,6 +86,23 @@ class ResultCache {
   void Touch(const common::Query& query, const std::string& path);
   void Erase(const common::Query& query, const std::string& path);
 
+  // While one lives, lookups share one SQLite read transaction, begun at
+  // the first that reads the database and ended with the last scope (or
+  // by Flush): on its own each lookup takes and drops SQLite's locks,
+  // several fcntl and fstat calls that cost more than the row. Scopes
+  // nest; keep one to a batch of work (a read left open holds back other
+  // processes' writes from this one and the WAL checkpoint). Null: none.
+  class Reads {
+   public:
+    explicit Reads(ResultCache* cache);
+    ~Reads();
+    Reads(const Reads&) = delete;
+    Reads& operator=(const Reads&) = delete;
+
+   private:
+    ResultCache* cache_;
+  };
+
   // Commits what Put, Touch and Erase buffered, then evicts the least
   // recently used entries while the total is over max_bytes. Errors:
   // Unavailable (locked by another process, disk full); the buffered
@@ -109,6 +131,13 @@ class ResultCache {
   ResultCache(sqlite3* db, std::string path, uint64_t max_bytes);
   common::Status Exec(const char* sql);
   common::Status Evict();
+  // QueryKey(query), kept for the last query asked about (every task of
+  // a job asks with the same one).
+  const std::string& KeyOf(const common::Query& query);
+  // In a Reads scope: begins its read transaction if none is open.
+  void BeginRead();
+  // Ends the read transaction, if one is open.
+  void EndRead();
   // known_[key], read from the database (and the buffered puts) at first.
   const std::unordered_set<std::string>& Known(const std::string& key);
 
@@ -118,6 +147,10 @@ class ResultCache {
   };
 
   sqlite3* db_;
+  int read_scopes_ = 0;                      // Reads alive
+  bool reading_ = false;                     // a read transaction is open
+  std::optional<common::Query> last_query_;  // KeyOf's
+  std::string last_key_;
   // Find's statement, prepared once: a lookup per task dispatched.
   sqlite3_stmt* find_ = nullptr;
   const std::string path_;

@@ -53,12 +53,16 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     const std::string* path = &opened->path;
     std::unique_ptr<common::FileSource>& file = opened->file;
     const int fd = file->fd();
-    // A coordinator without a cache says so: the identity (an fstat and
-    // up to 128 KiB of preads) and the resume point would go unused.
+    // A coordinator without a cache says so, and one that does not cache
+    // files this small: the identity (an fstat and up to 128 KiB of
+    // preads) and the resume point would go unused. A file with an entry
+    // is checked whatever its size.
+    const bool wanted = !task.no_identity &&
+                        (task.cached || file->size() >= task.cache_min_bytes);
     common::StatusOr<common::FileIdentity> before =
-        task.no_identity ? common::StatusOr<common::FileIdentity>(
-                               common::UnavailableError("not wanted"))
-                         : common::IdentifyOpenFile(fd);
+        wanted ? common::IdentifyOpenFile(fd)
+               : common::StatusOr<common::FileIdentity>(
+                     common::UnavailableError("not wanted"));
     if (before.ok() && task.cached && *task.cached == *before) {
       outcome.identity = *before;
       outcome.unchanged = true;

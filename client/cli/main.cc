@@ -848,6 +848,11 @@ int Main(int argc, char** argv) {
                   "entries go first")
       ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 50))
       ->capture_default_str();
+  uint64_t cache_min_bytes = logsweep::coordinator::kDefaultCacheMinBytes;
+  run->add_option("--cache-min-bytes", cache_min_bytes,
+                  "files smaller than this (bytes on disk) are not cached: "
+                  "reading them costs less than a hit")
+      ->capture_default_str();
   std::string log_format = "text";
   run->add_option("--log-format", log_format,
                   "how the local coordinator and workers log (warnings and "
@@ -1050,6 +1055,7 @@ int Main(int argc, char** argv) {
   if (!no_cache) {
     options.cache_path = DefaultCachePath();
     options.cache_max_bytes = cache_max_bytes;
+    options.cache_min_bytes = cache_min_bytes;
   }
   options.log_format = log_format == "json" ? common::LogFormat::kJson
                                             : common::LogFormat::kText;

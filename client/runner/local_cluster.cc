@@ -91,8 +91,8 @@ common::StatusOr<int> ListenUnix(const std::string& path) {
 void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
                       int workers_fd, std::string clients_endpoint,
                       std::string cache_path, uint64_t cache_max_bytes,
-                      const std::atomic<bool>& stop, int wake_fd,
-                      std::promise<common::Status> bound) {
+                      uint64_t cache_min_bytes, const std::atomic<bool>& stop,
+                      int wake_fd, std::promise<common::Status> bound) {
   bool reported = false;
   try {
     // Opened here: the cache belongs to the coordinator's thread. One that
@@ -103,7 +103,7 @@ void ServeCoordinator(zmq::context_t& context, std::string workers_endpoint,
     }
     coordinator::Coordinator coordinator(coordinator::CoordinatorConfig{},
                                          nullptr);
-    coordinator.UseCache(cache.get());
+    coordinator.UseCache(cache.get(), cache_min_bytes);
     coordinator::CoordinatorServer server(context, coordinator);
     common::Status s =
         server.Bind(workers_endpoint, clients_endpoint, workers_fd);
@@ -247,10 +247,10 @@ common::Status LocalCluster::Start(const Options& options) {
   try {
     context_.emplace(1);
     // The coordinator's workers socket owns listen_fd from here on.
-    coordinator_ = std::thread(ServeCoordinator, std::ref(*context_),
-                               workers_endpoint, *listen_fd, clients_endpoint_,
-                               options.cache_path, options.cache_max_bytes,
-                               std::cref(stop_), wake_fd_, std::move(bound));
+    coordinator_ = std::thread(
+        ServeCoordinator, std::ref(*context_), workers_endpoint, *listen_fd,
+        clients_endpoint_, options.cache_path, options.cache_max_bytes,
+        options.cache_min_bytes, std::cref(stop_), wake_fd_, std::move(bound));
   } catch (const std::exception& e) {
     ::close(*listen_fd);
     return common::InternalError(std::string("local coordinator: ") + e.what());

@@ -45,6 +45,7 @@ class LocalCluster {
     // The result cache's database (docs/cache.md); empty: no cache.
     std::string cache_path;
     uint64_t cache_max_bytes = uint64_t{1} << 30;
+    uint64_t cache_min_bytes = uint64_t{64} << 10;  // files smaller: not cached
     common::LogFormat log_format = common::LogFormat::kText;  // and theirs
   };
 

@@ -601,6 +601,7 @@ void ToWire(const TaskAssignment& m, wire::Task* task) {
     task->set_resume_from(m.resume_from);
   }
   task->set_no_identity(m.no_identity);
+  task->set_cache_min_bytes(m.cache_min_bytes);
 }
 
 }  // namespace
@@ -749,6 +750,7 @@ StatusOr<CoordinatorToWorker> DecodeCoordinatorToWorker(
           return InvalidArgumentError("a resume offset without an identity");
         }
         task.no_identity = t.no_identity();
+        task.cache_min_bytes = t.cache_min_bytes();
         out.tasks.push_back(std::move(task));
       }
       return CoordinatorToWorker(std::move(out));

@@ -59,6 +59,8 @@ struct TaskAssignment {
   uint64_t resume_from = 0;
   // The coordinator keeps no cache: take no identity, offer no resume.
   bool no_identity = false;
+  // Files smaller than this are not cached (Task.cache_min_bytes).
+  uint64_t cache_min_bytes = 0;
 };
 
 // The end of one attempt: status OK with all hosts, or an error with the

@@ -86,6 +86,32 @@ TEST(ResultCacheTest, FindsEntriesPutBeforeAndAfterTheFirstLookup) {
   EXPECT_FALSE(cache->Find(query, "/after").has_value());
 }
 
+// A Reads scope shares one read transaction among its lookups; it must
+// end with the scope (else this process would read its old snapshot for
+// good) and give way to Flush (a write cannot start inside a read).
+TEST(ResultCacheTest, AReadScopeEndsWithItAndGivesWayToFlush) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.path() + "/cache.db";
+  common::Query query;
+  auto reader = OpenCache(path);
+  auto writer = OpenCache(path);
+  writer->Put(query, "/logs/a.log", Identity(1), "outcome-1");
+  ASSERT_TRUE(writer->Flush().ok());
+  {
+    ResultCache::Reads reads(reader.get());
+    ASSERT_TRUE(reader->Find(query, "/logs/a.log").has_value());
+    reader->Put(query, "/logs/b.log", Identity(2), "outcome-b");
+    ASSERT_TRUE(reader->Flush().ok());
+    EXPECT_EQ(reader->Find(query, "/logs/a.log")->outcome, "outcome-1");
+  }
+  writer->Put(query, "/logs/a.log", Identity(3), "outcome-3");
+  ASSERT_TRUE(writer->Flush().ok());
+  auto entry = reader->Find(query, "/logs/a.log");
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->outcome, "outcome-3");
+  EXPECT_EQ(writer->Find(query, "/logs/b.log")->outcome, "outcome-b");
+}
+
 TEST(ResultCacheTest, KeepsEntriesOfDifferentQueriesApart) {
   logsweep::testing::TempDir dir;
   auto cache = OpenCache(dir.path() + "/cache.db");

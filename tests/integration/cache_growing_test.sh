@@ -65,7 +65,7 @@ PY
 
 run_both() {  # LABEL: sets KINDS to "file kind bytes_saved" lines
   local label=$1
-  "$BIN/logsweep" run --workers 2 --json -o "$WORK/c.json" "$D" \
+  "$BIN/logsweep" run --workers 2 --cache-min-bytes 0 --json -o "$WORK/c.json" "$D" \
     2>"$WORK/c.err" || fail "$label: run exited $?: $(cat "$WORK/c.err")"
   "$BIN/logsweep" run --workers 2 --no-cache --json -o "$WORK/n.json" "$D" \
     2>/dev/null || fail "$label: --no-cache run exited $?"

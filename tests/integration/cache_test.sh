@@ -13,7 +13,9 @@
 #  4. a coordinator with --state: a second job hits, and still does after
 #     the coordinator restarts; a corrupt cache.db there is rebuilt too;
 #  5. two jobs at once over overlapping files, and two `logsweep run` at
-#     once on one cache: all exact.
+#     once on one cache: all exact;
+#  7. files below --cache-min-bytes are never cached: a repeat run reads
+#     them all again (and the cache stays empty).
 source "$(dirname "$0")/lib.sh"
 
 D="$WORK/logs"
@@ -64,7 +66,7 @@ PY
 run_both() {
   local label=$1
   shift
-  "$BIN/logsweep" run --workers 2 --json -o "$WORK/c.json" "$@" "$D" \
+  "$BIN/logsweep" run --workers 2 --cache-min-bytes 0 --json -o "$WORK/c.json" "$@" "$D" \
     2>"$WORK/c.err" || fail "$label: run exited $?: $(cat "$WORK/c.err")"
   "$BIN/logsweep" run --workers 2 --no-cache --json -o "$WORK/n.json" "$@" "$D" \
     2>/dev/null || fail "$label: --no-cache run exited $?"
@@ -79,7 +81,7 @@ run_both "1: first run"
 [ "$CACHED" -eq 0 ] || fail "1: first run answered $CACHED files from cache"
 run_both "1: repeat run"
 [ "$CACHED" -eq "$FILES" ] || fail "1: repeat run: $CACHED of $FILES from cache"
-"$BIN/logsweep" run --workers 2 "$D" >/dev/null 2>"$WORK/1.err"
+"$BIN/logsweep" run --workers 2 --cache-min-bytes 0 "$D" >/dev/null 2>"$WORK/1.err"
 grep -q "$FILES files from cache" "$WORK/1.err" || fail "1: summary: $(cat "$WORK/1.err")"
 echo "ok 1 - a repeat run is answered from the cache, exactly"
 
@@ -143,7 +145,7 @@ submit_json() {  # OUT
   timeout 60 "$BIN/logsweep" submit --coordinator "$CLIENTS_EP" --json -o "$1" "$D" \
     2>>"$WORK/submit.err" || fail "4: submit exited $?: $(cat "$WORK/submit.err")"
 }
-start_coordinator --heartbeat-ms 200 --state "$WORK/state"
+start_coordinator --heartbeat-ms 200 --state "$WORK/state" --cache-min-bytes 0
 W_EP=$WORKERS_EP
 C_EP=$CLIENTS_EP
 # A coordinator on the same endpoints and state as the first one: the
@@ -151,6 +153,7 @@ C_EP=$CLIENTS_EP
 start_again() {
   "$BIN/logsweep-coordinator" --workers-endpoint "$W_EP" \
     --clients-endpoint "$C_EP" --heartbeat-ms 200 --state "$WORK/state" \
+    --cache-min-bytes 0 \
     --log-level warn 2>>"$WORK/coordinator.log" &
   COORDINATOR_PID=$!
   PIDS+=("$COORDINATOR_PID")
@@ -196,9 +199,9 @@ b, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert b["hosts"] == n["hosts"], "hosts"
 PY
 done
-"$BIN/logsweep" run --workers 2 --json -o "$WORK/5c.json" "$D" 2>/dev/null &
+"$BIN/logsweep" run --workers 2 --cache-min-bytes 0 --json -o "$WORK/5c.json" "$D" 2>/dev/null &
 A=$!
-"$BIN/logsweep" run --workers 2 --json -o "$WORK/5d.json" "$D" 2>/dev/null &
+"$BIN/logsweep" run --workers 2 --cache-min-bytes 0 --json -o "$WORK/5d.json" "$D" 2>/dev/null &
 B=$!
 wait "$A" || fail "5: run A exited $?"
 wait "$B" || fail "5: run B exited $?"
@@ -214,3 +217,16 @@ grep -q "^$DB: $FILES entries, [0-9]* bytes$" "$WORK/stats.out" || fail "stats: 
 "$BIN/logsweep" cache stats --state "$WORK/state" | grep -q "^$WORK/state/cache.db: $FILES entries" ||
   fail "stats --state: $("$BIN/logsweep" cache stats --state "$WORK/state")"
 echo "ok 6 - cache stats and clear"
+
+# ---- 7 ----
+"$BIN/logsweep" cache clear >/dev/null
+LARGEST=$(find "$D" -type f -printf '%s\n' | sort -n | tail -1)
+for pass in first repeat; do
+  "$BIN/logsweep" run --workers 2 --cache-min-bytes $((LARGEST + 1)) --json \
+    -o "$WORK/7.json" "$D" 2>"$WORK/7.err" || fail "7: run exited $?: $(cat "$WORK/7.err")"
+  CACHED=$(compare "7: $pass" "$WORK/7.json" "$WORK/n.json") || exit 1
+  [ "$CACHED" -eq 0 ] || fail "7: $pass run answered $CACHED files below the floor from cache"
+done
+"$BIN/logsweep" cache stats | grep -q ": 0 entries, 0 bytes$" ||
+  fail "7: files below the floor were cached: $("$BIN/logsweep" cache stats)"
+echo "ok 7 - files below --cache-min-bytes are read every time, never cached"

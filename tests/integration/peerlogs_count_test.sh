@@ -21,7 +21,7 @@ P=$(realpath -s "$PEERLOGS")
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 for pass in scan cache; do
-  "$BIN/logsweep" run --count --workers 2 "$P" >"$WORK/run-$pass.txt" \
+  "$BIN/logsweep" run --count --workers 2 --cache-min-bytes 0 "$P" >"$WORK/run-$pass.txt" \
     2>"$WORK/run-$pass.err" ||
     fail "run --count ($pass): $(tail -3 "$WORK/run-$pass.err")"
 done

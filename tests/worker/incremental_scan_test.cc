@@ -273,6 +273,41 @@ TEST(RunTaskIncrementalTest, TakesNoIdentityWhenTheCoordinatorHasNoCache) {
   EXPECT_EQ(out.resume_offset, 0u);
 }
 
+// --cache-min-bytes: a file smaller is read whole every time, without the
+// identity's reads; one at the floor is cacheable as before.
+TEST(RunTaskIncrementalTest, TakesNoIdentityOfAFileBelowTheCacheFloor) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.Write("a.log", Lines("a", 1, 3));
+  const uint64_t size = IdentityOf(path).size;
+  common::FileScanner scanner{common::ScanOptions{}};
+  common::TaskAssignment task = Task(path);
+  task.cache_min_bytes = size + 1;
+  common::TaskOutcome out = RunTask(task, scanner, DataRoot("/"));
+  ASSERT_TRUE(out.status.ok());
+  EXPECT_EQ(out.hosts.size(), 3u);
+  EXPECT_FALSE(out.identity.has_value());
+  EXPECT_EQ(out.resume_offset, 0u);
+
+  task.cache_min_bytes = size;
+  out = RunTask(task, scanner, DataRoot("/"));
+  ASSERT_TRUE(out.status.ok());
+  EXPECT_EQ(out.resume_offset, size);
+}
+
+// An entry made before the floor was raised is still checked (and so
+// served or replaced), whatever the file's size.
+TEST(RunTaskIncrementalTest, ChecksACachedFileBelowTheCacheFloor) {
+  logsweep::testing::TempDir dir;
+  const std::string path = dir.Write("a.log", Lines("a", 1, 3));
+  common::FileScanner scanner{common::ScanOptions{}};
+  common::TaskAssignment task = Task(path);
+  task.cache_min_bytes = uint64_t{1} << 40;
+  task.cached = IdentityOf(path);
+  common::TaskOutcome out = RunTask(task, scanner, DataRoot("/"));
+  ASSERT_TRUE(out.status.ok());
+  EXPECT_TRUE(out.unchanged);
+}
+
 TEST(RunTaskIncrementalTest, OffersNoResumePointForACountQuery) {
   logsweep::testing::TempDir dir;
   const std::string path = dir.Write("a.log", Lines("a", 1, 3));

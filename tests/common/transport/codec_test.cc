@@ -106,10 +106,12 @@ TEST(CodecTest, TaskCarriesItsResumeOffsetWithTheCachedIdentity) {
                       CacheIdentity()};
   task.resume_from = 777;
   task.no_identity = true;
+  task.cache_min_bytes = 65536;
   auto batch = DecodeCoordinatorToWorker(EncodeTask(task));
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(std::get<TaskBatch>(*batch).tasks.at(0).resume_from, 777u);
   EXPECT_TRUE(std::get<TaskBatch>(*batch).tasks.at(0).no_identity);
+  EXPECT_EQ(std::get<TaskBatch>(*batch).tasks.at(0).cache_min_bytes, 65536u);
 }
 
 TEST(CodecTest, ConcatenatedTasksAndOutcomesDecodeAsOneBatchInOrder) {
