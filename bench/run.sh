@@ -348,7 +348,7 @@ bench_corpus() {  # bench_corpus a|b TITLE DIR
   rm -rf "$RESULTS/xdg-hit-$CORPUS"
   XDG_CACHE_HOME="$RESULTS/xdg-hit-$CORPUS" "$BIN/logsweep" run --workers 2 -q "$CORPUS_DIR" >/dev/null ||
     die "filling the result cache failed"
-  bench_row ls2hit logsweep hosts "$ls_default, repeat over the unchanged corpus (cache hits)" ls_cache_hit
+  bench_row ls2hit logsweep hosts "$ls_default, repeat over the unchanged corpus (hits: files of 64 KiB or more)" ls_cache_hit
   if [[ $DEFAULT_INFLATE == isal ]]; then
     bench_row ls2zlib logsweep hosts "logsweep run --workers 2 --inflate zlib" ls_run 2 --inflate zlib
   fi
