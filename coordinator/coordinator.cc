@@ -363,7 +363,6 @@ std::optional<common::TaskOutcome> Coordinator::FromGrown(
   out->ref = grown.ref;
   out->hosts.Merge(grown.hosts);
   out->stats.files_cached = 0;
-  out->stats.bytes_saved = 0;
   out->stats.Add(grown.stats);
   out->stats.files_incremental = 1;
   out->stats.bytes_saved = grown.start_offset;
@@ -394,20 +393,15 @@ void Coordinator::CacheOutcome(const common::TaskAssignment& task,
 
 void Coordinator::OnOutcome(const std::string& peer,
                             const common::TaskOutcome& outcome, TimePoint now) {
-  if (outcome.unchanged) {
-    std::optional<common::TaskOutcome> cached = FromCache(outcome);
-    if (cached) return OnOutcome(peer, *cached, now);
-    // The entry changed after the task was sent (another job's result
-    // replaced it, or it was evicted): the file is read again.
-    workers_.Release(peer, outcome.ref, now, 0);
-    tracker_.OnLost(outcome.ref, "its cache entry changed", Charge::kFree);
-    return;
-  }
-  if (outcome.start_offset != 0) {
-    std::optional<common::TaskOutcome> grown = FromGrown(outcome);
-    if (grown) return OnOutcome(peer, *grown, now);
-    // The entry the worker checked against is gone or was replaced: the
-    // new bytes alone are not the answer; the file is read again.
+  if (outcome.unchanged || outcome.start_offset != 0) {
+    // An answer that stands on a cache entry: the entry's result, or the
+    // file's new bytes added to it.
+    std::optional<common::TaskOutcome> whole =
+        outcome.unchanged ? FromCache(outcome) : FromGrown(outcome);
+    if (whole) return OnOutcome(peer, *whole, now);
+    // The entry the worker checked against changed after the task was
+    // sent (another job's result replaced it, or it was evicted): the
+    // file is read again, free of charge.
     workers_.Release(peer, outcome.ref, now, 0);
     tracker_.OnLost(outcome.ref, "its cache entry changed", Charge::kFree);
     return;

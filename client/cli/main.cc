@@ -185,6 +185,15 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags& f) {
                   "with --count (implied): only the N hosts with the most "
                   "matching lines, by count descending, ties by host")
       ->type_name("N")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            // 0 (in any spelling) is the one number that is not a count of
+            // hosts; what is not a number at all CLI11 refuses itself.
+            return !v.empty() && v.find_first_not_of('0') == std::string::npos
+                       ? std::string("N must be at least 1 (a number of hosts)")
+                       : std::string();
+          },
+          "N"))
       ->check(CLI::Range(size_t{1}, size_t{1} << 40));
 }
 

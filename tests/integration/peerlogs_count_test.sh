@@ -185,5 +185,7 @@ for bad in 0 x -1; do
   [ "$rc" -eq 2 ] && grep -q -- "--top" "$WORK/3.err" ||
     fail "3: --top $bad: exit $rc: $(cat "$WORK/3.err")"
   grep -q "no answer\|connect" "$WORK/3.err" && fail "3: --top $bad tried to connect"
+  [ "$bad" != 0 ] || grep -q -- "--top: N must be at least 1" "$WORK/3.err" ||
+    fail "3: --top 0 said: $(cat "$WORK/3.err")"
 done
 echo "PASS submit --count, wait --top, --top errors"
