@@ -34,6 +34,78 @@ bool ChangedRecently(const common::FileIdentity& id,
   return now_ns - std::max(id.mtime_ns, id.ctime_ns) < window_ns;
 }
 
+namespace {
+
+// The new end of a grown file (docs/cache.md, "Growing files"), from
+// task.resume_from: true, with `outcome` set, when it was scanned cleanly
+// (no error, no warning, whose offsets would be the part's); false: scan
+// the whole file instead.
+bool ScanGrownPart(const common::TaskAssignment& task,
+                   common::FileScanner& scanner, int fd,
+                   common::FileFormat format, uint64_t size,
+                   const common::LineMatcher& matcher,
+                   common::TaskOutcome& outcome) {
+  common::TaskOutcome grown;
+  grown.ref = task.ref;
+  if (format == common::FileFormat::kPlain) {
+    ScanPlainRange(scanner, fd, task.resume_from, size, matcher, grown);
+  } else {
+    common::ScanReport report = scanner.ScanPart(
+        std::make_unique<common::FileRange>(fd, task.resume_from, size),
+        common::FileFormat::kGzip, matcher);
+    if (!report.warnings.empty()) return false;
+    grown.status = std::move(report.status);
+    grown.hosts = std::move(report.hosts);
+    grown.stats = report.stats;
+    if (report.ends_line && task.resume_from + report.data_end == size) {
+      grown.resume_offset = size;
+    }
+  }
+  if (!grown.status.ok()) return false;
+  grown.start_offset = task.resume_from;
+  grown.base = *task.cached;
+  outcome = std::move(grown);
+  return true;
+}
+
+// The whole file, read through a duplicate of `file`'s descriptor (the
+// scan closes it; `file` stays open for the identity's second look). A
+// resumable file whose text ended with a whole line (and, for gzip, whose
+// last member ended the file) offers its end as the next scan's resume
+// point.
+void ScanWholeFile(const common::TaskAssignment& task, const std::string& path,
+                   const common::FileSource& file,
+                   std::optional<common::FileFormat> format,
+                   common::FileScanner& scanner,
+                   const common::LineMatcher& matcher,
+                   common::TaskOutcome& outcome) {
+  const int scan_fd = ::fcntl(file.fd(), F_DUPFD_CLOEXEC, 0);
+  if (scan_fd < 0) {
+    outcome.status = common::ErrnoStatus(errno, "dup");
+    return;
+  }
+  common::ScanReport report = scanner.ScanOpened(
+      path, std::make_unique<common::FileSource>(scan_fd, file.size()),
+      matcher);
+  outcome.status = std::move(report.status);
+  outcome.hosts = std::move(report.hosts);
+  if (task.query.count) {
+    // The counts' hosts are the outcome's hosts (TaskOutcome::counts).
+    for (const auto& [host, tally] : report.counts.SortedByHost()) {
+      outcome.hosts.Insert(host);
+    }
+    outcome.counts = std::move(report.counts);
+  }
+  outcome.stats = report.stats;
+  outcome.warnings = std::move(report.warnings);
+  if (format && outcome.status.ok() && report.ends_line &&
+      outcome.warnings.empty() && report.data_end == file.size()) {
+    outcome.resume_offset = file.size();
+  }
+}
+
+}  // namespace
+
 common::TaskOutcome RunTask(const common::TaskAssignment& task,
                             common::FileScanner& scanner,
                             const DataRoot& data_root) {
@@ -50,15 +122,14 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
       outcome.status = opened.status();
       return outcome;
     }
-    const std::string* path = &opened->path;
-    std::unique_ptr<common::FileSource>& file = opened->file;
-    const int fd = file->fd();
+    const common::FileSource& file = *opened->file;
+    const int fd = file.fd();
     // A coordinator without a cache says so, and one that does not cache
     // files this small: the identity (an fstat and up to 128 KiB of
     // preads) and the resume point would go unused. A file with an entry
     // is checked whatever its size.
     const bool wanted = !task.no_identity &&
-                        (task.cached || file->size() >= task.cache_min_bytes);
+                        (task.cached || file.size() >= task.cache_min_bytes);
     common::StatusOr<common::FileIdentity> before =
         wanted ? common::IdentifyOpenFile(fd)
                : common::StatusOr<common::FileIdentity>(
@@ -73,78 +144,27 @@ common::TaskOutcome RunTask(const common::TaskAssignment& task,
     // tallies are not merged across scans), and only plain text or gzip.
     std::optional<common::FileFormat> format;
     if (before.ok() && !task.query.count && before->size > 0) {
-      format = ResumableFormat(*path, fd);
+      format = ResumableFormat(opened->path, fd);
     }
-    bool scanned = false;
-    if (format && task.cached && task.resume_from != 0 &&
-        GrownFrom(*task.cached, task.resume_from, *format, *before, fd)) {
-      common::TaskOutcome grown;
-      grown.ref = task.ref;
-      bool clean = true;
-      if (*format == common::FileFormat::kPlain) {
-        ScanPlainRange(scanner, fd, task.resume_from, before->size, matcher,
-                       grown);
-      } else {
-        common::ScanReport report =
-            scanner.ScanPart(std::make_unique<common::FileRange>(
-                                 fd, task.resume_from, before->size),
-                             common::FileFormat::kGzip, matcher);
-        grown.status = std::move(report.status);
-        grown.hosts = std::move(report.hosts);
-        grown.stats = report.stats;
-        // Warnings would name offsets in the part: the whole scan says
-        // them right.
-        clean = report.warnings.empty();
-        if (report.ends_line &&
-            task.resume_from + report.data_end == before->size) {
-          grown.resume_offset = before->size;
-        }
+    const bool grown =
+        format && task.cached && task.resume_from != 0 &&
+        GrownFrom(*task.cached, task.resume_from, *format, *before, fd) &&
+        ScanGrownPart(task, scanner, fd, *format, before->size, matcher,
+                      outcome);
+    if (!grown) {
+      // A plain file's partial last line is scanned apart, so the result
+      // before it can be kept for the next, incremental, scan.
+      bool partial_last_line = false;
+      if (format == common::FileFormat::kPlain) {
+        common::StatusOr<std::string> last =
+            ReadFileAt(fd, before->size - 1, 1);
+        partial_last_line = last.ok() && *last != "\n";
       }
-      // Anything but a clean scan of the new end is a full scan instead.
-      if (grown.status.ok() && clean) {
-        grown.start_offset = task.resume_from;
-        grown.base = *task.cached;
-        outcome = std::move(grown);
-        scanned = true;
-      }
-    }
-    if (!scanned && format == common::FileFormat::kPlain) {
-      // A partial last line is scanned apart, so the result before it can
-      // be kept for the next, incremental, scan.
-      common::StatusOr<std::string> last = ReadFileAt(fd, before->size - 1, 1);
-      if (last.ok() && *last != "\n") {
+      if (partial_last_line) {
         ScanPlainRange(scanner, fd, 0, before->size, matcher, outcome);
-        scanned = true;
-      }
-    }
-    if (!scanned) {
-      // The scan reads (and closes) a duplicate; `file` keeps the
-      // descriptor open for the second look.
-      const int scan_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-      if (scan_fd < 0) {
-        outcome.status = common::ErrnoStatus(errno, "dup");
-        return outcome;
-      }
-      common::ScanReport report = scanner.ScanOpened(
-          *path, std::make_unique<common::FileSource>(scan_fd, file->size()),
-          matcher);
-      outcome.status = std::move(report.status);
-      outcome.hosts = std::move(report.hosts);
-      if (task.query.count) {
-        // The counts' hosts are the outcome's hosts (TaskOutcome::counts).
-        for (const auto& [host, tally] : report.counts.SortedByHost()) {
-          outcome.hosts.Insert(host);
-        }
-        outcome.counts = std::move(report.counts);
-      }
-      outcome.stats = report.stats;
-      outcome.warnings = std::move(report.warnings);
-      // The next scan may start where this one's data ended: at the end
-      // of the file, when its text ended with a whole line (and, for gzip,
-      // its last member ended the file: no padding, nothing ignored).
-      if (format && outcome.status.ok() && report.ends_line &&
-          outcome.warnings.empty() && report.data_end == before->size) {
-        outcome.resume_offset = before->size;
+      } else {
+        ScanWholeFile(task, opened->path, file, format, scanner, matcher,
+                      outcome);
       }
     }
     if (outcome.status.ok() && before.ok()) {
