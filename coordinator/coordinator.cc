@@ -292,6 +292,20 @@ void Coordinator::OnHello(const std::string& peer,
   }
   size_t adopted = 0;
   for (const auto& ref : reg.adopted) adopted += tracker_.Adopt(ref) ? 1 : 0;
+  if (reg.is_new && !hello.instance.empty()) {
+    // The process that was judged dead is back (late under load, or its
+    // connection cut): its lost tasks are not held against their files,
+    // which fail after max_attempts losses only for workers that died.
+    auto charged = charged_by_instance_.find(hello.instance);
+    if (charged != charged_by_instance_.end()) {
+      for (const auto& ref : charged->second) tracker_.Uncharge(ref);
+      spdlog::info(
+          "worker {} is back (the same process): the {} tasks it lost are "
+          "not counted as attempts lost with it",
+          hello.name, charged->second.size());
+      charged_by_instance_.erase(charged);
+    }
+  }
   if (reg.is_new) {
     stats_.NoteWorkerRegistered();
     spdlog::info("worker {} registered with {} slots ({} workers){}",
@@ -1014,8 +1028,7 @@ void Coordinator::OnTick(TimePoint now) {
   // read, and not at all right after the loop itself stalled.
   if (now >= stall_grace_until_) {
     for (auto& dead : workers_.Expire(std::min(now, drained_))) {
-      DropWorker(dead.peer, dead.name, dead.in_flight,
-                 "no heartbeat within expiry", Charge::kCharged, now);
+      DropWorker(dead, "no heartbeat within expiry", Charge::kCharged, now);
     }
   }
   for (const std::string& name : workers_.LiftQuarantines(now)) {
@@ -1091,25 +1104,32 @@ void Coordinator::OnSendsFailed(const std::vector<SendFailure>& failures,
     // Gone, or so far behind that its queue is full: either way it is of
     // no use now; it registers again if it comes back.
     if (auto dead = workers_.Remove(peer)) {
-      DropWorker(dead->peer, dead->name, dead->in_flight, "connection gone",
-                 Charge::kCharged, now);
+      DropWorker(*dead, "connection gone", Charge::kCharged, now);
     }
   }
   ReportFinished(now);
   Dispatch(now);
 }
 
-void Coordinator::DropWorker(const std::string& peer, const std::string& name,
-                             const std::vector<common::TaskRef>& lost,
+void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
                              const std::string& why, Charge charge,
                              TimePoint now) {
-  spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks", name,
-               PeerHex(peer), why, lost.size());
-  stats_.NoteRetried(lost.size());
-  stats_.NoteGone({name, why, now});
-  for (const auto& ref : lost) {
-    tracker_.OnLost(ref, "worker " + name + " lost: " + why, charge);
+  spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks",
+               dead.name, PeerHex(dead.peer), why, dead.in_flight.size());
+  stats_.NoteRetried(dead.in_flight.size());
+  stats_.NoteGone({dead.name, why, now});
+  for (const auto& ref : dead.in_flight) {
+    tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why, charge);
   }
+  if (charge != Charge::kCharged || dead.instance.empty() ||
+      dead.in_flight.empty()) {
+    return;
+  }
+  if (charged_by_instance_.size() >= kMaxChargedInstances) {
+    charged_by_instance_.clear();  // only refunds are lost
+  }
+  std::vector<common::TaskRef>& charged = charged_by_instance_[dead.instance];
+  charged.insert(charged.end(), dead.in_flight.begin(), dead.in_flight.end());
 }
 
 void Coordinator::Dispatch(TimePoint now) {

@@ -100,6 +100,10 @@ struct SendFailure {
 // and the time, and queue messages to send in an outbox, so tests drive it
 // directly with no network and no sleeps. Owns the task tracker and worker
 // registry; borrows the journal. Owned by the I/O thread.
+// Instances of dead workers whose charges are remembered (Coordinator::
+// DropWorker) at most; beyond, they are forgotten (the charges stand).
+inline constexpr size_t kMaxChargedInstances = 100000;
+
 class Coordinator {
  public:
   // `journal` (borrowed, may be null) makes jobs and results durable.
@@ -295,9 +299,12 @@ class Coordinator {
   void PumpResults(size_t budget);
   void PruneFinished(TimePoint now);
   common::Status PruneJournal(TimePoint now);
-  void DropWorker(const std::string& peer, const std::string& name,
-                  const std::vector<common::TaskRef>& lost,
-                  const std::string& why, Charge charge, TimePoint now);
+  // Requeues a dead worker's tasks, charging them (`charge`) towards
+  // max_attempts; the charges are remembered by its instance, and
+  // withdrawn if the same process registers again (OnHello): it was late
+  // or cut off, not killed by a file.
+  void DropWorker(const WorkerRegistry::Dead& dead, const std::string& why,
+                  Charge charge, TimePoint now);
   void SendToWorker(const std::string& peer,
                     const common::CoordinatorToWorker& msg);
   void SendToClient(const std::string& peer,
@@ -308,6 +315,11 @@ class Coordinator {
   void PublishStatus(TimePoint now);
 
   JobJournal* journal_;
+  // Tasks charged when a worker was judged dead, by its instance, until
+  // that process registers again (its charges are then withdrawn) or the
+  // map outgrows kMaxChargedInstances (then forgotten: charges stand).
+  std::unordered_map<std::string, std::vector<common::TaskRef>>
+      charged_by_instance_;
   ResultCache* cache_ = nullptr;
   uint64_t cache_min_bytes_ = kDefaultCacheMinBytes;
   TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write

@@ -478,6 +478,16 @@ void TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
   MakePending(*job, ref.task_id);
 }
 
+void TaskTracker::Uncharge(const common::TaskRef& ref) {
+  Job* job = FindJob(ref.job_id);
+  if (job == nullptr || ref.task_id >= job->tasks.size()) return;
+  Task& task = job->tasks[ref.task_id];
+  if (task.state != TaskState::kPending && task.state != TaskState::kRunning) {
+    return;
+  }
+  if (task.charged > 0) --task.charged;
+}
+
 std::vector<TaskTracker::Finished> TaskTracker::TakeFinished(TimePoint now) {
   std::vector<Finished> out;
   for (const std::string& id : finished_) {

@@ -159,6 +159,11 @@ class TaskTracker {
   void OnLost(const common::TaskRef& ref, const std::string& reason,
               Charge charge = Charge::kCharged);
 
+  // Withdraws one charge of `ref`'s task (any attempt), when the worker it
+  // was charged for turned out alive: the same process came back. No
+  // effect once the task finished, or when it has no charge.
+  void Uncharge(const common::TaskRef& ref);
+
   // A worker reports holding `ref` that nobody runs (e.g. the coordinator
   // restarted): a pending task becomes RUNNING under that attempt, so it
   // is not handed out twice. False when nothing changed.

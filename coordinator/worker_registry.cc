@@ -297,7 +297,9 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
   std::vector<common::TaskRef> held;
   held.reserve(w.in_flight.size());
   for (Held& h : w.in_flight) held.push_back(std::move(h.ref));
-  return Dead{std::move(peer), std::move(w.name), std::move(held)};
+  std::string instance = w.key == peer ? std::string() : std::move(w.key);
+  return Dead{std::move(peer), std::move(w.name), std::move(held),
+              std::move(instance)};
 }
 
 std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(

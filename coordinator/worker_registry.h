@@ -131,6 +131,8 @@ class WorkerRegistry {
     std::string peer;
     std::string name;
     std::vector<common::TaskRef> in_flight;
+    // Its WorkerHello.instance; empty when it sent none.
+    std::string instance;
   };
   // Removes one worker (nullopt if unknown).
   std::optional<Dead> Remove(const std::string& peer);

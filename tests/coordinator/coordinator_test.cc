@@ -317,6 +317,60 @@ TEST(CoordinatorTest, FailsFileWhenItsWorkersAreLostMaxAttemptsTimes) {
       << results[0].files[0].status.message();
 }
 
+// A worker judged dead that comes back as the same process (its instance)
+// was late or cut off, not killed by its file: the attempts it lost are
+// not held against the file. Under load at scale the same worker can be
+// expired again and again; without the refund a file would fail "after
+// max_attempts attempts lost with their workers" for the cluster's churn.
+TEST(CoordinatorTest, WithdrawsChargesWhenTheSameWorkerProcessComesBack) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 2;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("p1", HelloBytes("w", 1, "instance-A"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "p1").size(), 1u);
+
+  coordinator.OnTick(At(4));  // p1 silent past its expiry: charged once
+  coordinator.OnWorkerMessage("p2", HelloBytes("w", 1, "instance-A"), At(5));
+  ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "p2").size(), 1u);
+  coordinator.OnTick(At(9));  // and again: a second charge would fail it
+  coordinator.OnWorkerMessage("p3", HelloBytes("w", 1, "instance-A"), At(10));
+
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(ToClient<common::JobResult>(outbox, "c1").empty());
+  std::vector<TaskAssignment> third = TasksTo(outbox, "p3");
+  ASSERT_EQ(third.size(), 1u);
+  coordinator.OnWorkerMessage("p3", ResultBytes(third[0].ref, {"a"}), At(11));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].files[0].status.ok())
+      << results[0].files[0].status.ToString();
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"a"}));
+}
+
+// Another process (a restarted worker has a new instance) is no proof:
+// the charges stand, and the file fails after max_attempts losses.
+TEST(CoordinatorTest, KeepsChargesWhenAnotherWorkerProcessRegisters) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 2;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("p1", HelloBytes("w", 1, "instance-A"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  coordinator.TakeOutbox();
+
+  coordinator.OnTick(At(4));
+  coordinator.OnWorkerMessage("p2", HelloBytes("w", 1, "instance-B"), At(5));
+  ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "p2").size(), 1u);
+  coordinator.OnTick(At(9));
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].files[0].status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(results[0].files[0].status.message().find("gave up after 2"),
+            std::string::npos)
+      << results[0].files[0].status.message();
+}
+
 TEST(CoordinatorTest, RefusesUndecodableWorkerMessageOncePerInterval) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
