@@ -1118,18 +1118,20 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
                dead.name, PeerHex(dead.peer), why, dead.in_flight.size());
   stats_.NoteRetried(dead.in_flight.size());
   stats_.NoteGone({dead.name, why, now});
+  // Only the losses actually charged are remembered: withdrawing one that
+  // was not (a stale attempt) would cancel another worker's charge.
+  std::vector<common::TaskRef> charged;
   for (const auto& ref : dead.in_flight) {
-    tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why, charge);
+    if (tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why, charge)) {
+      charged.push_back(ref);
+    }
   }
-  if (charge != Charge::kCharged || dead.instance.empty() ||
-      dead.in_flight.empty()) {
-    return;
-  }
+  if (dead.instance.empty() || charged.empty()) return;
   if (charged_by_instance_.size() >= kMaxChargedInstances) {
     charged_by_instance_.clear();  // only refunds are lost
   }
-  std::vector<common::TaskRef>& charged = charged_by_instance_[dead.instance];
-  charged.insert(charged.end(), dead.in_flight.begin(), dead.in_flight.end());
+  std::vector<common::TaskRef>& kept = charged_by_instance_[dead.instance];
+  kept.insert(kept.end(), charged.begin(), charged.end());
 }
 
 void Coordinator::Dispatch(TimePoint now) {

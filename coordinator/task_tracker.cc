@@ -460,12 +460,14 @@ bool TaskTracker::Adopt(const common::TaskRef& ref) {
   return true;
 }
 
-void TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
+bool TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
                          Charge charge) {
   Job* job = FindJob(ref.job_id);
-  if (job == nullptr || ref.task_id >= job->tasks.size()) return;
+  if (job == nullptr || ref.task_id >= job->tasks.size()) return false;
   Task& task = job->tasks[ref.task_id];
-  if (task.state != TaskState::kRunning || task.attempt != ref.attempt) return;
+  if (task.state != TaskState::kRunning || task.attempt != ref.attempt) {
+    return false;
+  }
   if (charge == Charge::kCharged && ++task.charged >= max_attempts_) {
     common::TaskOutcome outcome;
     outcome.ref = ref;
@@ -473,9 +475,10 @@ void TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
         reason + " (gave up after " + std::to_string(task.charged) +
         " attempts lost with their workers)");
     Complete(*job, ref.task_id, outcome);
-    return;
+    return true;
   }
   MakePending(*job, ref.task_id);
+  return charge == Charge::kCharged;
 }
 
 void TaskTracker::Uncharge(const common::TaskRef& ref) {

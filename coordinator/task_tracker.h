@@ -155,8 +155,9 @@ class TaskTracker {
   // The attempt `ref` lost its worker (dead, gone, timed out, stopped, or
   // never delivered). The task goes back to the queue, or, with a charge,
   // fails once it has been charged max_attempts times. No effect if the
-  // task finished or has moved on to a later attempt.
-  void OnLost(const common::TaskRef& ref, const std::string& reason,
+  // task finished or has moved on to a later attempt. True when this loss
+  // was charged (what Uncharge may withdraw).
+  bool OnLost(const common::TaskRef& ref, const std::string& reason,
               Charge charge = Charge::kCharged);
 
   // Withdraws one charge of `ref`'s task (any attempt), when the worker it

@@ -459,6 +459,18 @@ TEST(TaskTrackerTest, CountsLostTaskAsFailedInProgressAfterMaxAttempts) {
   EXPECT_EQ(progress[0].progress.failed, 1u);
 }
 
+// What OnLost charged is what the coordinator may later withdraw: never
+// the loss of an old attempt, nor a free one.
+TEST(TaskTrackerTest, SaysWhetherALossWasCharged) {
+  TaskTracker tracker(3);
+  tracker.AddJob("client", Submit({"/a"}), At(0));
+  TaskAssignment first = MustTake(tracker);
+  EXPECT_TRUE(tracker.OnLost(first.ref, "worker w1 lost"));
+  TaskAssignment second = MustTake(tracker);
+  EXPECT_FALSE(tracker.OnLost(first.ref, "worker w1 lost again"));
+  EXPECT_FALSE(tracker.OnLost(second.ref, "not delivered", Charge::kFree));
+}
+
 TEST(TaskTrackerTest, IgnoresLossOfAnOldAttempt) {
   TaskTracker tracker(3);
   tracker.AddJob("client", Submit({"/a"}), At(0));
