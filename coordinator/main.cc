@@ -135,6 +135,7 @@ int Main(int argc, char** argv) {
   app.add_option("--cache-min-bytes", cache_min_bytes,
                  "files smaller than this (bytes on disk) are not cached: "
                  "reading them costs less than a hit")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 50))
       ->capture_default_str();
   app.add_option("--ready-file", ready_file,
                  "write the bound endpoints to this file once listening");

@@ -861,6 +861,7 @@ int Main(int argc, char** argv) {
   run->add_option("--cache-min-bytes", cache_min_bytes,
                   "files smaller than this (bytes on disk) are not cached: "
                   "reading them costs less than a hit")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 50))
       ->capture_default_str();
   std::string log_format = "text";
   run->add_option("--log-format", log_format,

@@ -229,4 +229,10 @@ for pass in first repeat; do
 done
 "$BIN/logsweep" cache stats | grep -q ": 0 entries, 0 bytes$" ||
   fail "7: files below the floor were cached: $("$BIN/logsweep" cache stats)"
+for bad in -5 x; do
+  rc=0
+  "$BIN/logsweep" run --cache-min-bytes "$bad" "$D" >/dev/null 2>"$WORK/7bad.err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -q -- "--cache-min-bytes" "$WORK/7bad.err" ||
+    fail "7: --cache-min-bytes $bad: exit $rc: $(cat "$WORK/7bad.err")"
+done
 echo "ok 7 - files below --cache-min-bytes are read every time, never cached"
