@@ -235,6 +235,11 @@ std::string SummaryLine(const common::JobResult& result, double seconds) {
       line += ", " + std::to_string(n) + " lines without a readable " + what;
     }
   }
+  if (t.untimed_matches != 0) {
+    // --count: these count, but their time (- in FIRST/LAST) is not known.
+    line += ", " + std::to_string(t.untimed_matches) +
+            " matches without a readable time";
+  }
   if (t.files_cached > 0 || t.files_incremental > 0) {
     // Named only when the cache answered something: a first run reads
     // like one without a cache.

@@ -190,6 +190,20 @@ TEST(SummaryLineTest, SaysNothingOfTheCacheWhenItAnsweredNoFile) {
   EXPECT_EQ(SummaryLine(result, 1.0).find("cache"), std::string::npos);
 }
 
+TEST(SummaryLineTest, NamesCountedMatchesWithoutATimeOnlyWhenThereAreSome) {
+  common::JobResult result;
+  result.files = {File("/a.log")};
+  EXPECT_EQ(SummaryLine(result, 1.0).find("without a readable time"),
+            std::string::npos);
+
+  result.totals.untimed_matches = 3;
+
+  EXPECT_NE(
+      SummaryLine(result, 1.0).find(", 3 matches without a readable time"),
+      std::string::npos)
+      << SummaryLine(result, 1.0);
+}
+
 TEST(ResultJsonTest, HoldsHostsFilesErrorsTotalsAndTimings) {
   common::JobResult result;
   result.job_id = "abc";
