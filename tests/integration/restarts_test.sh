@@ -3,7 +3,8 @@
 #  1. SIGTERM and SIGKILL, restarted after 1 s and after 0.4 s (shorter than
 #     the workers' liveness: they keep reconnecting, their heartbeats queue
 #     up and arrive at the new coordinator in a burst), with --state, three
-#     workers: every run exact, exit 0, no file failed;
+#     workers: every run exact, exit 0, no file failed; then a --count job
+#     restarted by each signal: the same counts as a run without restarts;
 #  2. a submit sent to a frozen coordinator, which is then killed and
 #     restarted: the submit still ends with the exact result, one job made
 #     (the resend of a submit that reached a dying coordinator over an
@@ -76,9 +77,29 @@ PY
     done
   done
 done
+# A --count job across restarts: its tallies come back from the journal
+# (the tasks answered before the restart) and from the workers (the rest),
+# each file counted once.
+"$BIN/logsweep" run -q --no-cache --count "$WORK/corpus" >"$WORK/counts.want"
+[ -s "$WORK/counts.want" ] || fail "1: no counts from run"
+for sig in TERM KILL; do
+  run=$((run + 1))
+  set +e
+  timeout 60 "$BIN/logsweep" submit -q --count --coordinator "$C_EP" \
+    -o "$WORK/counts.got" "$WORK/corpus" 2>"$WORK/1.err" &
+  submit=$!
+  set -e
+  sleep 0.5
+  restart_coordinator "$sig" 0.4
+  wait_exit "$submit" "1: --count submit of run $run" 60
+  [ "$EXIT_CODE" -eq 0 ] ||
+    fail "1: --count run $run (SIG$sig): exit $EXIT_CODE: $(tail -5 "$WORK/1.err")"
+  cmp -s "$WORK/counts.want" "$WORK/counts.got" ||
+    fail "1: --count run $run (SIG$sig) differs: $(diff "$WORK/counts.want" "$WORK/counts.got" | head -5)"
+done
 grep -q "gave up after" "$WORK/coordinator.log" &&
   fail "1: attempts were used up: $(grep -m3 'gave up after' "$WORK/coordinator.log")"
-echo "ok 1 - $run coordinator restarts mid-job, every one exact"
+echo "ok 1 - $run coordinator restarts mid-job, every one exact (2 of them --count)"
 
 # ---- 2 ----
 # The coordinator is frozen: the submit reaches its host but not it.
