@@ -115,18 +115,12 @@ StatusOr<std::unique_ptr<JobJournal>> JobJournal::Open(const std::string& dir) {
   StatusOr<int> lock = LockDirectory(dir);
   if (!lock.ok()) return lock.status();
   std::string path = dir + "/journal.db";
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(
-          path.c_str(), &db,
-          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-          nullptr) != SQLITE_OK) {
-    Status s =
-        common::UnavailableError("journal: open " + path + ": " +
-                                 (db ? sqlite3_errmsg(db) : "out of memory"));
-    sqlite3_close(db);
+  common::StatusOr<sqlite3*> opened = OpenSqlite("journal", path);
+  if (!opened.ok()) {
     ::close(*lock);
-    return s;
+    return opened.status();
   }
+  sqlite3* db = *opened;
   std::unique_ptr<JobJournal> journal(new JobJournal(db, *lock, dir));
   // A new file gives pages freed by retention back (Prune runs
   // incremental_vacuum); this must come before its first table. An older

@@ -171,17 +171,9 @@ StatusOr<std::unique_ptr<ResultCache>> ResultCache::Open(
                                     parent.string() + ": " + ec.message());
   }
   for (int attempt = 0;; ++attempt) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(
-            path.c_str(), &db,
-            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-            nullptr) != SQLITE_OK) {
-      Status s =
-          common::UnavailableError("result cache: open " + path + ": " +
-                                   (db ? sqlite3_errmsg(db) : "out of memory"));
-      sqlite3_close(db);
-      return s;
-    }
+    common::StatusOr<sqlite3*> opened = OpenSqlite("result cache", path);
+    if (!opened.ok()) return opened.status();
+    sqlite3* db = *opened;
     // Another process (a second `logsweep run`) may hold the lock for a
     // moment; wait that long rather than miss.
     sqlite3_busy_timeout(db, 1000);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/base/status.h"
+
 namespace logsweep::coordinator {
 
 // One prepared SQLite statement, finalized on scope exit: the job journal's
@@ -49,5 +51,24 @@ class SqliteStatement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// Opens (creating) the SQLite database at `path` for one thread's use
+// (no SQLite mutex). Unavailable, naming `what` and the path, when it
+// cannot be opened; the handle is the caller's to sqlite3_close.
+inline common::StatusOr<sqlite3*> OpenSqlite(const std::string& what,
+                                             const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(
+          path.c_str(), &db,
+          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+          nullptr) != SQLITE_OK) {
+    common::Status s =
+        common::UnavailableError(what + ": open " + path + ": " +
+                                 (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return s;
+  }
+  return db;
+}
 
 }  // namespace logsweep::coordinator
