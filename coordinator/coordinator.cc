@@ -1121,10 +1121,24 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
   // Only the losses actually charged are remembered: withdrawing one that
   // was not (a stale attempt) would cancel another worker's charge.
   std::vector<common::TaskRef> charged;
-  for (const auto& ref : dead.in_flight) {
-    if (tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why, charge)) {
+  size_t sent_while_silent = 0;
+  for (size_t i = 0; i < dead.in_flight.size(); ++i) {
+    const common::TaskRef& ref = dead.in_flight[i];
+    Charge this_one = charge;
+    if (dead.sent_while_silent[i]) {
+      this_one = Charge::kFree;
+      ++sent_while_silent;
+    }
+    if (tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why,
+                        this_one)) {
       charged.push_back(ref);
     }
+  }
+  if (sent_while_silent > 0 && charge == Charge::kCharged) {
+    spdlog::info(
+        "worker {}: {} of its tasks were sent after it had fallen silent; "
+        "their loss is not counted against their files",
+        dead.name, sent_while_silent);
   }
   if (dead.instance.empty() || charged.empty()) return;
   if (charged_by_instance_.size() >= kMaxChargedInstances) {

@@ -294,12 +294,19 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
     std::unordered_map<std::string, Worker>::iterator it) {
   std::string peer = it->first;
   Worker w = Extract(it);
+  const TimePoint last_heard = w.expires - w.expiry;
+  const auto silent_for = 2 * w.expiry / liveness_;
   std::vector<common::TaskRef> held;
+  std::vector<bool> sent_while_silent;
   held.reserve(w.in_flight.size());
-  for (Held& h : w.in_flight) held.push_back(std::move(h.ref));
+  sent_while_silent.reserve(w.in_flight.size());
+  for (Held& h : w.in_flight) {
+    held.push_back(std::move(h.ref));
+    sent_while_silent.push_back(h.sent - last_heard > silent_for);
+  }
   std::string instance = w.key == peer ? std::string() : std::move(w.key);
   return Dead{std::move(peer), std::move(w.name), std::move(held),
-              std::move(instance)};
+              std::move(sent_while_silent), std::move(instance)};
 }
 
 std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(

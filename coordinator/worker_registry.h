@@ -131,6 +131,13 @@ class WorkerRegistry {
     std::string peer;
     std::string name;
     std::vector<common::TaskRef> in_flight;
+    // Beside in_flight: whether that attempt was sent when the worker had
+    // already been silent for over two of its heartbeat intervals. Its
+    // loss says nothing of the file: the worker was failing before it had
+    // the task (a host stopped or overloaded; a stall of every worker
+    // would otherwise pass each requeued task on through workers about to
+    // be judged dead, a charge each).
+    std::vector<bool> sent_while_silent;
     // Its WorkerHello.instance; empty when it sent none.
     std::string instance;
   };

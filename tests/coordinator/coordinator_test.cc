@@ -371,6 +371,46 @@ TEST(CoordinatorTest, KeepsChargesWhenAnotherWorkerProcessRegisters) {
       << results[0].files[0].status.message();
 }
 
+// A task sent to a worker already silent for over two heartbeats (every
+// worker stopped at once: each requeued task would otherwise pass through
+// workers about to be judged dead, a charge each) loses nothing when that
+// worker is judged dead; one sent to a worker on time is charged.
+TEST(CoordinatorTest, ChargesNoLossOfATaskSentToAnAlreadySilentWorker) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("silent", HelloBytes("silent", 1), At(0));
+  coordinator.OnWorkerMessage("ontime", HelloBytes("ontime", 1), At(0));
+  coordinator.OnWorkerMessage("ontime", HeartbeatBytes(), At(2));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}),
+                              At(milliseconds(2500)));
+  std::vector<Outgoing> sent = coordinator.TakeOutbox();
+  ASSERT_EQ(TasksTo(sent, "silent").size(), 1u);  // silent for 2.5 s
+  ASSERT_EQ(TasksTo(sent, "ontime").size(), 1u);  // heard 0.5 s before
+
+  coordinator.OnTick(At(milliseconds(3100)));  // "silent" expires
+  coordinator.OnTick(At(milliseconds(5100)));  // "ontime" too
+
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 0u);  // "/a" waits for a worker, uncharged
+  coordinator.OnWorkerMessage("p3", HelloBytes("w3", 1), At(6));
+  std::vector<TaskAssignment> retry = TasksTo(coordinator.TakeOutbox(), "p3");
+  ASSERT_EQ(retry.size(), 1u);
+  coordinator.OnWorkerMessage("p3", ResultBytes(retry[0].ref, {"a"}), At(6));
+  results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results[0].files.size(), 2u);
+  for (const auto& file : results[0].files) {
+    if (file.path == retry[0].path) {
+      EXPECT_TRUE(file.status.ok()) << file.status.ToString();
+    } else {
+      EXPECT_NE(file.status.message().find("gave up after 1"),
+                std::string::npos)
+          << file.path << ": " << file.status.ToString();
+    }
+  }
+}
+
 TEST(CoordinatorTest, RefusesUndecodableWorkerMessageOncePerInterval) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));

@@ -15,6 +15,12 @@
 #               3 s expiry) mid-job, then resume with their queued messages
 #               -> no file FAILED (a worker registering again must not cost
 #               its tasks attempts, nor register once per queued message);
+#   churn       every worker (1,000) stopped 4.5 s three times in one job
+#               (SIGSTOP of the swarm, past the 3 s expiry), each time
+#               holding its first task -> no file FAILED: a task sent to a
+#               worker already silent is not charged when it is judged
+#               dead, and a worker back as the same process withdraws its
+#               charges;
 #   bad_node    10% of the workers fail every task with NOT_FOUND (a broken
 #               mount) -> the job exact with no file FAILED, and exactly the
 #               bad workers quarantined in `logsweep workers --json`.
@@ -35,9 +41,11 @@ LONG=${SWARM_LONG:-0}
 if [ "$LONG" = 1 ]; then
   CLOSE_TASKS=200000 MANY_WORKERS=4000 MANY_TASKS=200000
   BAD_WORKERS=1000 BAD_TASKS=100000 FREEZE_TASKS=50000 JOB_DEADLINE=900
+  CHURN_WORKERS=10000
 else
   CLOSE_TASKS=40000 MANY_WORKERS=3000 MANY_TASKS=100000
   BAD_WORKERS=100 BAD_TASKS=10000 FREEZE_TASKS=8000 JOB_DEADLINE=120
+  CHURN_WORKERS=1000
 fi
 
 for exe in logsweep-swarm logsweep-swarm-job logsweep-coordinator logsweep; do
@@ -219,6 +227,44 @@ scenario_freeze() {
   echo "ok - freeze: $frozen of $workers workers frozen 4 s: exact ($dead declared dead, $rereg Reregisters)"
 }
 
+# ---- churn: the whole swarm stopped past its expiry, three times ----
+# Every worker is judged dead three times in one job (a host or network
+# under overload), each time holding the one task it was sent at the
+# start: it answers only after the third stop. The workers come back as
+# the same processes (their hello's instance) after each stop, so those
+# losses are not held against the files; without that, every file would
+# fail "gave up after 3 attempts lost with their workers" for the
+# cluster's churn, not its own fault.
+scenario_churn() {
+  local workers=$CHURN_WORKERS tasks=$CHURN_WORKERS round
+  restart_coordinator
+  start_swarm churn --workers "$workers" --answer-delay-ms 22000
+  wait_ready churn 120
+  (
+    run_job churn "$tasks"
+    echo "$JOB_OUT" >"$WORK/churn.job.out"
+    echo "$JOB_EXIT" >"$WORK/churn.exit"
+  ) &
+  local job=$!
+  sleep 1
+  for round in 1 2 3; do
+    kill -STOP "$SWARM_PID"
+    sleep 4.5  # past the coordinator's 3 s liveness window
+    kill -CONT "$SWARM_PID"
+    sleep 3  # they all come back (and register again) before the next
+  done
+  wait "$job" || true
+  local dead job_exit
+  dead=$(dead_lines)
+  job_exit=$(cat "$WORK/churn.exit" 2>/dev/null || echo none)
+  stop_swarm churn
+  [ "$dead" -ge $((workers * 3)) ] ||
+    fail "churn: $dead workers declared dead over 3 stops of $workers (the stops did not bite)"
+  [ "$job_exit" = 0 ] ||
+    fail "churn: $workers workers judged dead 3 times mid-job, the job is not exact (exit $job_exit): $(grep -E 'PROBLEM|failed:' "$WORK/churn.job.out" | head -3)"
+  echo "ok - churn: $workers workers judged dead 3 times in one job ($dead deaths): exact, no file gave up"
+}
+
 # ---- bad_node: a share of the workers fail every task with NOT_FOUND ----
 scenario_bad_node() {
   local workers=$BAD_WORKERS tasks=$BAD_TASKS
@@ -259,7 +305,7 @@ PY
 case $SCENARIO in
   all)
     scenario_mass_close; scenario_stall; scenario_many; scenario_freeze
-    scenario_bad_node ;;
-  mass_close | stall | many | freeze | bad_node) "scenario_$SCENARIO" ;;
+    scenario_churn; scenario_bad_node ;;
+  mass_close | stall | many | freeze | churn | bad_node) "scenario_$SCENARIO" ;;
   *) fail "unknown scenario $SCENARIO" ;;
 esac
