@@ -453,10 +453,18 @@ bool TaskTracker::Adopt(const common::TaskRef& ref) {
     return false;
   }
   Task& task = job->tasks[ref.task_id];
-  if (task.state != TaskState::kPending) return false;
+  // An attempt older than the last one sent is stale: the task went on to
+  // another worker (and came back). Adopted, it would run under a newer
+  // attempt than the one held, which no loss or answer of this holder
+  // matches: stranded. It stays pending; the stale copy's answer, if it
+  // comes, counts as any late answer. A newer attempt than ours is one
+  // sent before a restart.
+  if (task.state != TaskState::kPending || ref.attempt < task.attempt) {
+    return false;
+  }
   // It stays in its queue; TakeNext skips tasks that are not pending.
   task.state = TaskState::kRunning;
-  task.attempt = std::max(task.attempt, ref.attempt);
+  task.attempt = ref.attempt;
   return true;
 }
 

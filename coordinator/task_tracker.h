@@ -167,7 +167,8 @@ class TaskTracker {
 
   // A worker reports holding `ref` that nobody runs (e.g. the coordinator
   // restarted): a pending task becomes RUNNING under that attempt, so it
-  // is not handed out twice. False when nothing changed.
+  // is not handed out twice. Not an attempt older than the task's last
+  // one (the task went on without it). False when nothing changed.
   bool Adopt(const common::TaskRef& ref);
 
   // Looks at every task waiting to be confirmed, given `view`, which

@@ -411,6 +411,38 @@ TEST(CoordinatorTest, ChargesNoLossOfATaskSentToAnAlreadySilentWorker) {
   }
 }
 
+// A worker back after its task was sent again (and lost again) reports
+// the older attempt it still holds. Adopting that stale attempt made the
+// task "running" under a newer attempt nobody held: when the worker was
+// lost once more, the loss did not match, and the job never finished.
+TEST(CoordinatorTest, AWorkerBackWithAStaleAttemptNeverStrandsTheTask) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 100;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("a1", HelloBytes("a", 1, "instance-A"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "a1");
+  ASSERT_EQ(first.size(), 1u);
+  coordinator.OnTick(At(4));  // a is silent: the task is pending again
+  coordinator.OnWorkerMessage("b1", HelloBytes("b", 1, "instance-B"), At(4));
+  ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "b1").size(), 1u);  // attempt 2
+  coordinator.OnTick(At(8));  // b is lost too
+  // a comes back holding attempt 1, then is lost again before answering.
+  coordinator.OnWorkerMessage(
+      "a2", HelloBytes("a", 1, "instance-A", {first[0].ref}), At(8));
+  coordinator.TakeOutbox();
+  coordinator.OnTick(At(12));
+
+  coordinator.OnWorkerMessage("c2", HelloBytes("c", 1, "instance-C"), At(12));
+  std::vector<TaskAssignment> again = TasksTo(coordinator.TakeOutbox(), "c2");
+  ASSERT_EQ(again.size(), 1u) << "the task is stranded: no worker gets it";
+  coordinator.OnWorkerMessage("c2", ResultBytes(again[0].ref, {"a"}), At(12));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].files[0].status.ok())
+      << results[0].files[0].status.ToString();
+}
+
 TEST(CoordinatorTest, RefusesUndecodableWorkerMessageOncePerInterval) {
   Coordinator coordinator(TestConfig());
   AddWorker(coordinator, "w1", 1, At(0));
