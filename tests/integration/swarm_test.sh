@@ -238,7 +238,7 @@ scenario_freeze() {
 scenario_churn() {
   local workers=$CHURN_WORKERS tasks=$CHURN_WORKERS round
   restart_coordinator
-  start_swarm churn --workers "$workers" --answer-delay-ms 22000
+  start_swarm churn --workers "$workers" --answer-delay-ms 26000
   wait_ready churn 120
   (
     run_job churn "$tasks"
@@ -251,7 +251,7 @@ scenario_churn() {
     kill -STOP "$SWARM_PID"
     sleep 4.5  # past the coordinator's 3 s liveness window
     kill -CONT "$SWARM_PID"
-    sleep 3  # they all come back (and register again) before the next
+    sleep 4  # they all come back (and register again) before the next
   done
   wait "$job" || true
   local dead job_exit
