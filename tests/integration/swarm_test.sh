@@ -20,7 +20,8 @@
 #               holding its first task -> no file FAILED: a task sent to a
 #               worker already silent is not charged when it is judged
 #               dead, and a worker back as the same process withdraws its
-#               charges;
+#               charges (--long: 9,000 workers, where some files still
+#               fail today: docs/operations.md);
 #   bad_node    10% of the workers fail every task with NOT_FOUND (a broken
 #               mount) -> the job exact with no file FAILED, and exactly the
 #               bad workers quarantined in `logsweep workers --json`.
@@ -258,8 +259,8 @@ scenario_churn() {
   dead=$(dead_lines)
   job_exit=$(cat "$WORK/churn.exit" 2>/dev/null || echo none)
   stop_swarm churn
-  # Every worker is judged dead at least twice (at 9,000 some are not yet
-  # registered again when the next stop comes: not judged that time).
+  # As many deaths as every worker judged dead twice (at 9,000 some are
+  # not registered again when the next stop comes: not judged that time).
   [ "$dead" -ge $((workers * 2)) ] ||
     fail "churn: $dead workers declared dead over 3 stops of $workers (the stops did not bite)"
   [ "$job_exit" = 0 ] ||
@@ -306,8 +307,10 @@ PY
 
 case $SCENARIO in
   all)
+    # churn last: at --long's 9,000 workers it fails today (a known limit,
+    # docs/operations.md), and the others still run before it.
     scenario_mass_close; scenario_stall; scenario_many; scenario_freeze
-    scenario_churn; scenario_bad_node ;;
+    scenario_bad_node; scenario_churn ;;
   mass_close | stall | many | freeze | churn | bad_node) "scenario_$SCENARIO" ;;
   *) fail "unknown scenario $SCENARIO" ;;
 esac
