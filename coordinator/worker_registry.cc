@@ -27,7 +27,9 @@ bool Contains(const std::vector<Item>& items, const common::TaskRef& ref) {
 
 WorkerRegistry::WorkerRegistry(std::chrono::milliseconds expiry,
                                uint32_t prefetch, uint32_t liveness)
-    : expiry_(expiry), prefetch_(prefetch), liveness_(liveness) {}
+    : expiry_(expiry),
+      prefetch_(prefetch),
+      liveness_(std::max<uint32_t>(1, liveness)) {}  // a divisor in Erase
 
 void WorkerRegistry::Unready(const std::string& peer, const Worker& w) {
   ReadyKey key{w.in_flight.size(), w.slots, w.seq, &peer};
