@@ -37,7 +37,7 @@ void WorkerRegistry::Unready(const std::string& peer, const Worker& w) {
 }
 
 void WorkerRegistry::Ready(const std::string& peer, const Worker& w) {
-  if (w.in_flight.size() >= CreditLimit(w)) return;
+  if (w.late || w.in_flight.size() >= CreditLimit(w)) return;
   ReadyKey key{w.in_flight.size(), w.slots, w.seq, &peer};
   (w.quarantined ? ready_quarantined_ : ready_).insert(key);
 }
@@ -91,12 +91,14 @@ WorkerRegistry::Registration WorkerRegistry::Register(
   w.slots = hello.slots;
   w.expiry = std::max(expiry_, hello.heartbeat_interval * liveness_);
   w.expires = now + w.expiry;
+  w.late = false;
   w.in_flight = std::move(held);
   w.seq = next_seq_++;
   if (w.quarantined) ++quarantined_count_;
   peer_by_key_[key] = peer;
-  // A peer already registered has its entry in the heap still.
-  if (!same_connection) deadlines_.push(Deadline{w.expires, peer, true});
+  // A worker from another connection brings that peer's entry: stale.
+  if (!same_connection) w.next_check = TimePoint{};
+  CheckBy(stored_peer, w, LateAt(w));
   Ready(stored_peer, w);
   return out;
 }
@@ -104,9 +106,22 @@ WorkerRegistry::Registration WorkerRegistry::Register(
 bool WorkerRegistry::Touch(const std::string& peer, TimePoint now) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return false;
-  // The heap entry stays; Expire finds the later time when it comes due.
-  it->second.expires = now + it->second.expiry;
+  Worker& w = it->second;
+  w.expires = now + w.expiry;
+  if (w.late) {
+    w.late = false;
+    Ready(it->first, w);
+  }
+  // Usually its entry is due earlier already, and Expire finds the later
+  // time when it comes due.
+  CheckBy(it->first, w, LateAt(w));
   return true;
+}
+
+void WorkerRegistry::CheckBy(const std::string& peer, Worker& w, TimePoint at) {
+  if (w.next_check != TimePoint{} && w.next_check <= at) return;
+  w.next_check = at;
+  deadlines_.push(Deadline{at, peer, true});
 }
 
 void WorkerRegistry::Assign(const std::string& peer, const common::TaskRef& ref,
@@ -297,7 +312,7 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
   std::string peer = it->first;
   Worker w = Extract(it);
   const TimePoint last_heard = w.expires - w.expiry;
-  const auto silent_for = 2 * w.expiry / liveness_;
+  const auto silent_for = LateAfter(w);
   std::vector<common::TaskRef> held;
   std::vector<bool> sent_while_silent;
   held.reserve(w.in_flight.size());
@@ -326,14 +341,21 @@ std::vector<WorkerRegistry::Dead> WorkerRegistry::Expire(TimePoint now) {
     auto it = workers_.find(d.peer);
     if (it == workers_.end()) continue;  // removed since
     if (!d.liveness) continue;           // a quarantine's end: see Lift...
-    if (it->second.expires > now) {
-      // Heard from since this entry was made: one entry per worker.
-      if (it->second.expires > d.at) {
-        deadlines_.push(Deadline{it->second.expires, d.peer, true});
-      }
+    Worker& w = it->second;
+    if (d.at != w.next_check) continue;  // superseded by an earlier entry
+    if (w.expires <= now) {
+      dead.push_back(Erase(it));
       continue;
     }
-    dead.push_back(Erase(it));
+    // Alive: its next entry at its lateness or expiry (both after `now`;
+    // they move later each time it is heard from).
+    const TimePoint late_at = LateAt(w);
+    if (!w.late && late_at <= now) {
+      Unready(it->first, w);
+      w.late = true;
+    }
+    w.next_check = w.late ? w.expires : late_at;
+    deadlines_.push(Deadline{w.next_check, d.peer, true});
   }
   return dead;
 }

@@ -55,7 +55,8 @@ class WorkerRegistry {
   Registration Register(const std::string& peer,
                         const common::WorkerHello& hello, TimePoint now);
 
-  // Any message from a peer proves it alive. False: unknown peer.
+  // Any message from a peer proves it alive (and makes a late one
+  // eligible for tasks again). False: unknown peer.
   bool Touch(const std::string& peer, TimePoint now);
 
   // Lets prefetch grow for workers whose tasks are short: a worker is kept
@@ -108,7 +109,8 @@ class WorkerRegistry {
 
   // The least loaded worker with a free slot whose key is not `exclude`
   // (empty: none excluded) and not in `skip`; quarantined workers only
-  // when every registered worker is quarantined. Empty string when none.
+  // when every registered worker is quarantined; never a late one (see
+  // Expire). Empty string when none.
   std::string PickWorkerWithCredit(
       const std::string& exclude = std::string(),
       const std::vector<std::string>* skip = nullptr) const;
@@ -143,7 +145,12 @@ class WorkerRegistry {
   };
   // Removes one worker (nullopt if unknown).
   std::optional<Dead> Remove(const std::string& peer);
-  // Removes and returns every worker whose expiry has passed.
+  // Removes and returns every worker whose expiry has passed. A worker
+  // silent for over two of its heartbeat intervals by `now` is late: it
+  // keeps its tasks but gets no new one until it is heard from again
+  // (Touch, Register), so tasks do not pile up on a worker about to be
+  // judged dead, nor hop from one such worker to the next when many stop
+  // at once.
   std::vector<Dead> Expire(TimePoint now);
 
   // One more file this worker failed (NOT_FOUND, PERMISSION_DENIED, I/O)
@@ -182,6 +189,10 @@ class WorkerRegistry {
     uint32_t slots = 1;
     std::chrono::milliseconds expiry{0};
     TimePoint expires;
+    bool late = false;  // see Expire
+    // When its liveness entry in deadlines_ is due: entries at other times
+    // are stale.
+    TimePoint next_check{};
     std::vector<Held> in_flight;
     // Seconds per task per slot (moving average); 0 until measured.
     double task_seconds = 0;
@@ -219,15 +230,26 @@ class WorkerRegistry {
   struct Deadline {
     TimePoint at;
     std::string peer;
-    bool liveness;  // else the end of a quarantine
+    bool liveness;  // lateness or expiry; else the end of a quarantine
     bool operator>(const Deadline& o) const { return at > o.at; }
   };
 
   size_t CreditLimit(const Worker& w) const;
+  // The silence after which `w` is late: two of its heartbeat intervals.
+  std::chrono::milliseconds LateAfter(const Worker& w) const {
+    return 2 * w.expiry / liveness_;
+  }
+  // The first instant at which `w`'s silence is over LateAfter.
+  TimePoint LateAt(const Worker& w) const {
+    return w.expires - w.expiry + LateAfter(w) + TimePoint::duration(1);
+  }
   // Takes the worker out of the ready set, and puts it back if it has
-  // credit and is not quarantined: call around every change to either.
+  // credit and is not late: call around every change to either or to its
+  // quarantine.
   void Unready(const std::string& peer, const Worker& w);
   void Ready(const std::string& peer, const Worker& w);
+  // Makes sure Expire looks at the worker by `at`.
+  void CheckBy(const std::string& peer, Worker& w, TimePoint at);
   // Removes a worker with all its bookkeeping.
   Worker Extract(std::unordered_map<std::string, Worker>::iterator it);
   Dead Erase(std::unordered_map<std::string, Worker>::iterator it);
@@ -245,7 +267,7 @@ class WorkerRegistry {
   std::unordered_map<std::string, std::string> peer_by_key_;
   std::set<ReadyKey> ready_;              // unquarantined, with credit
   std::set<ReadyKey> ready_quarantined_;  // quarantined, with credit
-  // Lazy: an entry may be older than its worker's current expiry.
+  // Lazy: a liveness entry counts only at its worker's next_check.
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>>
       deadlines_;
 };

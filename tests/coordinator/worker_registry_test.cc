@@ -220,12 +220,55 @@ TEST(WorkerRegistryTest, TouchOfUnknownPeerReturnsFalse) {
   EXPECT_EQ(registry.size(), 1u);
 }
 
-TEST(WorkerRegistryTest, NextExpiryIsTheEarliestWorkerExpiry) {
+// The earliest time a worker becomes late (silent over two heartbeat
+// intervals), then the earliest expiry of a late one.
+TEST(WorkerRegistryTest, NextExpiryIsTheEarliestLatenessThenExpiry) {
   WorkerRegistry registry(kExpiry, 1);
   (void)registry.Register("a", Hello("a", 1), At(5));
   (void)registry.Register("b", Hello("b", 1), At(2));
+  const TimePoint b_late = At(4) + TimePoint::duration(1);
+  ASSERT_EQ(registry.NextExpiry(), b_late);
+
+  EXPECT_TRUE(registry.Expire(b_late).empty());
 
   EXPECT_EQ(registry.NextExpiry(), At(2) + kExpiry);
+}
+
+// A worker silent for over two heartbeat intervals gets no new task (it
+// is likely to be judged dead, taking the task with it) until it is heard
+// from; it keeps the tasks it holds.
+TEST(WorkerRegistryTest, ALateWorkerGetsNoTaskUntilHeardFrom) {
+  WorkerRegistry registry(kExpiry, 1);  // heartbeat interval 1 s
+  (void)registry.Register("a", Hello("a", 4), At(0));
+  (void)registry.Register("b", Hello("b", 1), At(0));
+  registry.Assign("b", Ref(1), At(0));
+  ASSERT_TRUE(registry.Touch("b", At(1)));
+  ASSERT_TRUE(registry.Expire(At(2)).empty());  // a silent 2 s: not over
+  ASSERT_EQ(registry.PickWorkerWithCredit(), "a");
+
+  ASSERT_TRUE(registry.Expire(At(2) + milliseconds(1)).empty());
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "b");  // a is late
+  EXPECT_EQ(registry.PickIdleWorker(""), "");       // b has no free slot
+
+  ASSERT_TRUE(registry.Touch("a", At(2) + milliseconds(500)));
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "a");
+  EXPECT_EQ(registry.PickIdleWorker(""), "a");
+  ASSERT_TRUE(registry.Expire(At(3) + milliseconds(1)).empty());  // b late
+  registry.Assign("a", Ref(2), At(3));
+  registry.Assign("a", Ref(3), At(3));
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "a");  // 2 of 4 against 1 of 1
+
+  // b, still silent, dies with its task; a, heard from, does not.
+  std::vector<WorkerRegistry::Dead> dead = registry.Expire(At(4));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].peer, "b");
+  EXPECT_EQ(TaskIds(dead[0].in_flight), (std::vector<uint64_t>{1}));
+  // a is late again two seconds after it was last heard from.
+  ASSERT_TRUE(registry.Expire(At(4) + milliseconds(501)).empty());
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "");
+  (void)registry.Register("a", Hello("a", 4), At(5));  // a hello is word too
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "a");
+  EXPECT_EQ(registry.Remove("a")->in_flight.size(), 2u);  // kept its tasks
 }
 
 TEST(WorkerRegistryTest, NextExpiryIsMaxWithoutWorkers) {
