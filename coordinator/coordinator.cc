@@ -296,6 +296,23 @@ void Coordinator::OnHello(const std::string& peer,
     // The process that was judged dead is back (late under load, or its
     // connection cut): its lost tasks are not held against their files,
     // which fail after max_attempts losses only for workers that died.
+    if (auto held = held_verdicts_.find(hello.instance);
+        held != held_verdicts_.end()) {
+      // Those it still holds it goes on with (Register took them back);
+      // the others go back to the queue.
+      for (const HeldVerdict& v : held->second) {
+        if (!workers_.Holds(peer, v.ref)) {
+          tracker_.OnLost(v.ref,
+                          "worker " + hello.name + " came back without it",
+                          Charge::kFree);
+        }
+      }
+      spdlog::info(
+          "worker {} is back (the same process) in time for the {} tasks "
+          "lost with it at their last attempt",
+          hello.name, held->second.size());
+      held_verdicts_.erase(held);
+    }
     auto charged = charged_by_instance_.find(hello.instance);
     if (charged != charged_by_instance_.end()) {
       for (const auto& ref : charged->second) tracker_.Uncharge(ref);
@@ -1031,6 +1048,7 @@ void Coordinator::OnTick(TimePoint now) {
       DropWorker(dead, "no heartbeat within expiry", Charge::kCharged, now);
     }
   }
+  GiveVerdicts(now);
   for (const std::string& name : workers_.LiftQuarantines(now)) {
     spdlog::info("worker {} is out of quarantine", name);
   }
@@ -1122,6 +1140,10 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
   // was not (a stale attempt) would cancel another worker's charge.
   std::vector<common::TaskRef> charged;
   size_t sent_while_silent = 0;
+  std::vector<HeldVerdict>* held = nullptr;
+  const std::string reason = "worker " + dead.name + " lost: " + why;
+  const TimePoint until =
+      now + 2 * config_.heartbeat_interval * config_.liveness;
   for (size_t i = 0; i < dead.in_flight.size(); ++i) {
     const common::TaskRef& ref = dead.in_flight[i];
     Charge this_one = charge;
@@ -1129,10 +1151,13 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
       this_one = Charge::kFree;
       ++sent_while_silent;
     }
-    if (tracker_.OnLost(ref, "worker " + dead.name + " lost: " + why,
-                        this_one)) {
-      charged.push_back(ref);
+    if (this_one == Charge::kCharged && !dead.instance.empty() &&
+        tracker_.IsLastAttempt(ref)) {
+      if (held == nullptr) held = &held_verdicts_[dead.instance];
+      held->push_back(HeldVerdict{ref, reason, until});
+      continue;
     }
+    if (tracker_.OnLost(ref, reason, this_one)) charged.push_back(ref);
   }
   if (sent_while_silent > 0 && charge == Charge::kCharged) {
     spdlog::info(
@@ -1140,12 +1165,48 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
         "their loss is not counted against their files",
         dead.name, sent_while_silent);
   }
-  if (dead.instance.empty() || charged.empty()) return;
+  if (held != nullptr) {
+    verdict_times_.emplace_back(until, dead.instance);
+    spdlog::info(
+        "worker {}: {} of its tasks were at their last attempt; they wait "
+        "{} ms for it to come back before their files fail",
+        dead.name, held->size(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - now)
+            .count());
+  }
+  RememberCharges(dead.instance, charged);
+}
+
+void Coordinator::RememberCharges(const std::string& instance,
+                                  const std::vector<common::TaskRef>& charged) {
+  if (instance.empty() || charged.empty()) return;
   if (charged_by_instance_.size() >= kMaxChargedInstances) {
     charged_by_instance_.clear();  // only refunds are lost
   }
-  std::vector<common::TaskRef>& kept = charged_by_instance_[dead.instance];
+  std::vector<common::TaskRef>& kept = charged_by_instance_[instance];
   kept.insert(kept.end(), charged.begin(), charged.end());
+}
+
+void Coordinator::GiveVerdicts(TimePoint now) {
+  while (!verdict_times_.empty() && verdict_times_.front().first <= now) {
+    const std::string instance = std::move(verdict_times_.front().second);
+    verdict_times_.pop_front();
+    auto it = held_verdicts_.find(instance);
+    if (it == held_verdicts_.end()) continue;  // it came back
+    std::vector<common::TaskRef> charged;
+    std::vector<HeldVerdict>& held = it->second;
+    auto due = std::stable_partition(
+        held.begin(), held.end(),
+        [&](const HeldVerdict& v) { return v.until > now; });
+    for (auto v = due; v != held.end(); ++v) {
+      if (tracker_.OnLost(v->ref, v->reason, Charge::kCharged)) {
+        charged.push_back(v->ref);
+      }
+    }
+    held.erase(due, held.end());
+    if (held.empty()) held_verdicts_.erase(it);
+    RememberCharges(instance, charged);
+  }
 }
 
 void Coordinator::Dispatch(TimePoint now) {
@@ -1432,6 +1493,8 @@ TimePoint Coordinator::NextDeadline() const {
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
   next = std::min({next, next_overdue_, next_publish_, next_cache_flush_});
+  if (!verdict_times_.empty())
+    next = std::min(next, verdict_times_.front().first);
   if (journal_ != nullptr &&
       config_.keep_journal_jobs != CoordinatorConfig::kKeepJobsForever) {
     next = std::min(next, next_prune_);

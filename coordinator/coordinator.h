@@ -302,9 +302,16 @@ class Coordinator {
   // Requeues a dead worker's tasks, charging them (`charge`) towards
   // max_attempts; the charges are remembered by its instance, and
   // withdrawn if the same process registers again (OnHello): it was late
-  // or cut off, not killed by a file.
+  // or cut off, not killed by a file. A task whose charge would fail it
+  // is held instead (see held_verdicts_).
   void DropWorker(const WorkerRegistry::Dead& dead, const std::string& why,
                   Charge charge, TimePoint now);
+  // Keeps `charged` for a refund if `instance` registers again.
+  void RememberCharges(const std::string& instance,
+                       const std::vector<common::TaskRef>& charged);
+  // Charges the held tasks whose time is up (their files fail, unless a
+  // charge was withdrawn meanwhile).
+  void GiveVerdicts(TimePoint now);
   void SendToWorker(const std::string& peer,
                     const common::CoordinatorToWorker& msg);
   void SendToClient(const std::string& peer,
@@ -320,6 +327,21 @@ class Coordinator {
   // map outgrows kMaxChargedInstances (then forgotten: charges stand).
   std::unordered_map<std::string, std::vector<common::TaskRef>>
       charged_by_instance_;
+  // Tasks whose last attempt was lost with a worker that has an instance:
+  // the verdict waits (the task runs nowhere else meanwhile, so a file
+  // that kills workers takes no more of them) until `until`, for the same
+  // process to come back, as a whole cluster stopped or overloaded does,
+  // often after its tasks' other charges. Back, it keeps the task if it
+  // still holds it, else the task is requeued free; not back in time,
+  // the loss is charged and the file fails.
+  struct HeldVerdict {
+    common::TaskRef ref;
+    std::string reason;
+    TimePoint until;
+  };
+  std::unordered_map<std::string, std::vector<HeldVerdict>> held_verdicts_;
+  // (until, instance) in the order held: when to look at held_verdicts_.
+  std::deque<std::pair<TimePoint, std::string>> verdict_times_;
   ResultCache* cache_ = nullptr;
   uint64_t cache_min_bytes_ = kDefaultCacheMinBytes;
   TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write

@@ -489,6 +489,16 @@ bool TaskTracker::OnLost(const common::TaskRef& ref, const std::string& reason,
   return charge == Charge::kCharged;
 }
 
+bool TaskTracker::IsLastAttempt(const common::TaskRef& ref) const {
+  auto it = jobs_.find(ref.job_id);
+  if (it == jobs_.end() || ref.task_id >= it->second.tasks.size()) {
+    return false;
+  }
+  const Task& task = it->second.tasks[ref.task_id];
+  return task.state == TaskState::kRunning && task.attempt == ref.attempt &&
+         task.charged + 1 >= max_attempts_;
+}
+
 void TaskTracker::Uncharge(const common::TaskRef& ref) {
   Job* job = FindJob(ref.job_id);
   if (job == nullptr || ref.task_id >= job->tasks.size()) return;

@@ -160,6 +160,10 @@ class TaskTracker {
   bool OnLost(const common::TaskRef& ref, const std::string& reason,
               Charge charge = Charge::kCharged);
 
+  // Whether charging the loss of `ref` now would fail its task: it runs
+  // under that attempt, one charge short of max_attempts.
+  bool IsLastAttempt(const common::TaskRef& ref) const;
+
   // Withdraws one charge of `ref`'s task (any attempt), when the worker it
   // was charged for turned out alive: the same process came back. No
   // effect once the task finished, or when it has no charge.

@@ -361,7 +361,10 @@ TEST(CoordinatorTest, KeepsChargesWhenAnotherWorkerProcessRegisters) {
   coordinator.OnTick(At(4));
   coordinator.OnWorkerMessage("p2", HelloBytes("w", 1, "instance-B"), At(5));
   ASSERT_EQ(TasksTo(coordinator.TakeOutbox(), "p2").size(), 1u);
-  coordinator.OnTick(At(9));
+  coordinator.OnTick(At(9));  // its last attempt: B may still come back
+  ASSERT_TRUE(
+      ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1").empty());
+  coordinator.OnTick(At(15));  // two expiry periods later, it has not
 
   auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
   ASSERT_EQ(results.size(), 1u);
@@ -369,6 +372,45 @@ TEST(CoordinatorTest, KeepsChargesWhenAnotherWorkerProcessRegisters) {
   EXPECT_NE(results[0].files[0].status.message().find("gave up after 2"),
             std::string::npos)
       << results[0].files[0].status.message();
+}
+
+// A task whose last attempt was lost with a worker process that may come
+// back (a whole cluster stopped or overloaded) waits for it two expiry
+// periods, sent nowhere else meanwhile (a file that kills workers takes
+// no more of them). Back, the process goes on with what it still holds;
+// what it does not hold is requeued free.
+TEST(CoordinatorTest, HoldsALastAttemptForTheSameProcessToComeBack) {
+  CoordinatorConfig config = TestConfig();
+  config.max_attempts = 1;
+  Coordinator coordinator(config);
+  coordinator.OnWorkerMessage("a1", HelloBytes("a", 2, "instance-A"), At(0));
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a", "/b"}), At(0));
+  std::vector<TaskAssignment> first = TasksTo(coordinator.TakeOutbox(), "a1");
+  ASSERT_EQ(first.size(), 2u);
+
+  coordinator.OnTick(At(4));  // a is judged dead with both
+  coordinator.OnWorkerMessage("b1", HelloBytes("b", 2, "instance-B"), At(5));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_TRUE(TasksTo(outbox, "b1").empty()) << "sent on during the wait";
+  EXPECT_TRUE(ToClient<common::JobResult>(outbox, "c1").empty());
+
+  // a is back holding the first; the second went astray.
+  coordinator.OnWorkerMessage(
+      "a2", HelloBytes("a", 2, "instance-A", {first[0].ref}), At(9));
+  std::vector<TaskAssignment> requeued =
+      TasksTo(coordinator.TakeOutbox(), "b1");
+  ASSERT_EQ(requeued.size(), 1u);
+  EXPECT_EQ(requeued[0].path, first[1].path);
+  coordinator.OnWorkerMessage("b1", ResultBytes(requeued[0].ref, {"b"}), At(9));
+  coordinator.OnTick(At(20));  // long past the wait: nothing fails now
+  coordinator.OnWorkerMessage("a2", ResultBytes(first[0].ref, {"a"}), At(20));
+  auto results = ToClient<common::JobResult>(coordinator.TakeOutbox(), "c1");
+  ASSERT_EQ(results.size(), 1u);
+  for (const auto& file : results[0].files) {
+    EXPECT_TRUE(file.status.ok())
+        << file.path << ": " << file.status.ToString();
+  }
+  EXPECT_EQ(results[0].hosts, (std::vector<std::string>{"a", "b"}));
 }
 
 // A task sent to a worker already silent for over two heartbeats (every

@@ -17,11 +17,10 @@
 #               its tasks attempts, nor register once per queued message);
 #   churn       every worker (1,000) stopped 4.5 s three times in one job
 #               (SIGSTOP of the swarm, past the 3 s expiry), each time
-#               holding its first task -> no file FAILED: a task sent to a
-#               worker already silent is not charged when it is judged
-#               dead, and a worker back as the same process withdraws its
-#               charges (--long: 9,000 workers, where some files still
-#               fail today: docs/operations.md);
+#               holding its first task -> no file FAILED: a late worker
+#               gets no new task, a worker back as the same process
+#               withdraws its charges, and a task's last attempt waits for
+#               it (--long: 9,000 workers, not all back between stops);
 #   bad_node    10% of the workers fail every task with NOT_FOUND (a broken
 #               mount) -> the job exact with no file FAILED, and exactly the
 #               bad workers quarantined in `logsweep workers --json`.
@@ -307,8 +306,6 @@ PY
 
 case $SCENARIO in
   all)
-    # churn last: at --long's 9,000 workers it fails today (a known limit,
-    # docs/operations.md), and the others still run before it.
     scenario_mass_close; scenario_stall; scenario_many; scenario_freeze
     scenario_bad_node; scenario_churn ;;
   mass_close | stall | many | freeze | churn | bad_node) "scenario_$SCENARIO" ;;
