@@ -240,8 +240,8 @@ void Coordinator::OnWorkerMessage(const std::string& peer,
       stats_.NoteRetried(gone->in_flight.size());
       stats_.NoteGone({gone->name, "stopped", now});
       // Leaving in good order costs its tasks no attempt.
-      for (const auto& ref : gone->in_flight) {
-        tracker_.OnLost(ref, "worker " + gone->name + " stopped",
+      for (const auto& lost : gone->in_flight) {
+        tracker_.OnLost(lost.ref, "worker " + gone->name + " stopped",
                         Charge::kFree);
       }
     }
@@ -1144,10 +1144,10 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
   const std::string reason = "worker " + dead.name + " lost: " + why;
   const TimePoint until =
       now + 2 * config_.heartbeat_interval * config_.liveness;
-  for (size_t i = 0; i < dead.in_flight.size(); ++i) {
-    const common::TaskRef& ref = dead.in_flight[i];
+  for (const WorkerRegistry::Lost& lost : dead.in_flight) {
+    const common::TaskRef& ref = lost.ref;
     Charge this_one = charge;
-    if (dead.sent_while_silent[i]) {
+    if (lost.sent_while_silent) {
       this_one = Charge::kFree;
       ++sent_while_silent;
     }

@@ -313,17 +313,14 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
   Worker w = Extract(it);
   const TimePoint last_heard = w.expires - w.expiry;
   const auto silent_for = LateAfter(w);
-  std::vector<common::TaskRef> held;
-  std::vector<bool> sent_while_silent;
-  held.reserve(w.in_flight.size());
-  sent_while_silent.reserve(w.in_flight.size());
+  std::vector<Lost> lost;
+  lost.reserve(w.in_flight.size());
   for (Held& h : w.in_flight) {
-    held.push_back(std::move(h.ref));
-    sent_while_silent.push_back(h.sent - last_heard > silent_for);
+    lost.push_back(Lost{std::move(h.ref), h.sent - last_heard > silent_for});
   }
   std::string instance = w.key == peer ? std::string() : std::move(w.key);
-  return Dead{std::move(peer), std::move(w.name), std::move(held),
-              std::move(sent_while_silent), std::move(instance)};
+  return Dead{std::move(peer), std::move(w.name), std::move(lost),
+              std::move(instance)};
 }
 
 std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(

@@ -129,17 +129,18 @@ class WorkerRegistry {
   bool HasWorkerOutside(const std::vector<std::string>& keys,
                         bool trusted_only) const;
 
+  // An attempt a dead worker held.
+  struct Lost {
+    common::TaskRef ref;
+    // Sent when the worker had already been silent for over two of its
+    // heartbeat intervals. Its loss says nothing of the file: the worker
+    // was failing before it had the task (a host stopped or overloaded).
+    bool sent_while_silent = false;
+  };
   struct Dead {
     std::string peer;
     std::string name;
-    std::vector<common::TaskRef> in_flight;
-    // Beside in_flight: whether that attempt was sent when the worker had
-    // already been silent for over two of its heartbeat intervals. Its
-    // loss says nothing of the file: the worker was failing before it had
-    // the task (a host stopped or overloaded; a stall of every worker
-    // would otherwise pass each requeued task on through workers about to
-    // be judged dead, a charge each).
-    std::vector<bool> sent_while_silent;
+    std::vector<Lost> in_flight;
     // Its WorkerHello.instance; empty when it sent none.
     std::string instance;
   };

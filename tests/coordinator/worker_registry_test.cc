@@ -35,6 +35,12 @@ std::vector<uint64_t> TaskIds(const std::vector<TaskRef>& refs) {
   return ids;
 }
 
+std::vector<uint64_t> TaskIds(const std::vector<WorkerRegistry::Lost>& lost) {
+  std::vector<uint64_t> ids;
+  for (const auto& l : lost) ids.push_back(l.ref.task_id);
+  return ids;
+}
+
 // How many tasks `peer` takes before the registry stops offering it.
 int CreditOf(WorkerRegistry& registry, const std::string& peer) {
   int given = 0;
@@ -162,8 +168,8 @@ TEST(WorkerRegistryTest, ExpireRemovesSilentWorkerWithItsTasks) {
   EXPECT_EQ(dead[0].peer, "w");
   EXPECT_EQ(dead[0].name, "worker-1");
   EXPECT_EQ(TaskIds(dead[0].in_flight), (std::vector<uint64_t>{4, 7}));
-  EXPECT_EQ(dead[0].in_flight[1].attempt, 2u);
-  EXPECT_EQ(dead[0].in_flight[1].job_id, "job");
+  EXPECT_EQ(dead[0].in_flight[1].ref.attempt, 2u);
+  EXPECT_EQ(dead[0].in_flight[1].ref.job_id, "job");
   EXPECT_EQ(registry.size(), 0u);
   EXPECT_EQ(registry.PickWorkerWithCredit(), "");
 }
