@@ -1057,10 +1057,20 @@ void Coordinator::OnTick(TimePoint now) {
     Speculate(now);
     next_speculation_ = now + std::chrono::milliseconds(200);
   }
-  if (now >= next_heartbeat_) {
-    for (const std::string& peer : workers_.Peers()) {
+  if (now >= next_heartbeat_check_) {
+    // Any message proves us alive: a worker sent tasks needs no heartbeat.
+    // Looking every quarter interval for those sent nothing for three
+    // quarters, none waits over an interval for word from us; a busy
+    // cluster is spared most heartbeats (at 10,000 workers, most of the
+    // coordinator's work).
+    const auto interval = config_.heartbeat_interval;
+    for (const std::string& peer :
+         workers_.TakeQuiet(now - interval * 3 / 4, now)) {
       SendToWorker(peer, common::Heartbeat{});
     }
+    next_heartbeat_check_ = now + interval / 4;
+  }
+  if (now >= next_heartbeat_) {
     next_heartbeat_ = now + config_.heartbeat_interval;
     reregister_limiter_.Prune(now, config_.heartbeat_interval * 10);
     refuse_limiter_.Prune(now, config_.heartbeat_interval * 10);
@@ -1493,8 +1503,10 @@ TimePoint Coordinator::NextDeadline() const {
       std::min({next_heartbeat_, next_progress_,
                 std::max(workers_.NextExpiry(), stall_grace_until_)});
   next = std::min({next, next_overdue_, next_publish_, next_cache_flush_});
-  if (!verdict_times_.empty())
+  if (workers_.size() > 0) next = std::min(next, next_heartbeat_check_);
+  if (!verdict_times_.empty()) {
     next = std::min(next, verdict_times_.front().first);
+  }
   if (journal_ != nullptr &&
       config_.keep_journal_jobs != CoordinatorConfig::kKeepJobsForever) {
     next = std::min(next, next_prune_);

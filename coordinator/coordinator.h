@@ -349,7 +349,8 @@ class Coordinator {
   TaskTracker tracker_;
   WorkerRegistry workers_;
   std::vector<Outgoing> outbox_;
-  TimePoint next_heartbeat_{};
+  TimePoint next_heartbeat_{};        // housekeeping, once an interval
+  TimePoint next_heartbeat_check_{};  // a quarter interval: see OnTick
   TimePoint next_progress_{};
   // Silence is judged up to here (see OnWorkersDrained); max: no limit.
   TimePoint drained_ = TimePoint::max();

@@ -124,10 +124,22 @@ void WorkerRegistry::CheckBy(const std::string& peer, Worker& w, TimePoint at) {
   deadlines_.push(Deadline{at, peer, true});
 }
 
+std::vector<std::string> WorkerRegistry::TakeQuiet(TimePoint cutoff,
+                                                   TimePoint now) {
+  std::vector<std::string> out;
+  for (auto& [peer, w] : workers_) {
+    if (w.last_sent > cutoff) continue;
+    w.last_sent = now;
+    out.push_back(peer);
+  }
+  return out;
+}
+
 void WorkerRegistry::Assign(const std::string& peer, const common::TaskRef& ref,
                             TimePoint now) {
   auto it = workers_.find(peer);
   if (it == workers_.end()) return;
+  it->second.last_sent = std::max(it->second.last_sent, now);
   Unready(it->first, it->second);
   it->second.in_flight.push_back(Held{ref, now});
   Ready(it->first, it->second);

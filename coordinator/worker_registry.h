@@ -67,6 +67,11 @@ class WorkerRegistry {
   void SetAdaptivePrefetch(uint32_t max_prefetch,
                            std::chrono::milliseconds target);
 
+  // Workers sent nothing since `cutoff` (none yet, or only before), which
+  // are then counted as sent to at `now`: those the caller sends a
+  // heartbeat. O(workers).
+  std::vector<std::string> TakeQuiet(TimePoint cutoff, TimePoint now);
+
   // Records that `peer` now runs `ref`, sent at `now`.
   void Assign(const std::string& peer, const common::TaskRef& ref,
               TimePoint now = TimePoint{});
@@ -198,6 +203,7 @@ class WorkerRegistry {
     // Seconds per task per slot (moving average); 0 until measured.
     double task_seconds = 0;
     TimePoint last_release{};
+    TimePoint last_sent{};  // a task (Assign) or a heartbeat (TakeQuiet)
     TimePoint registered{};
     uint64_t tasks_done = 0;
     uint64_t bytes_scanned = 0;

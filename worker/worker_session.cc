@@ -40,6 +40,7 @@ void WorkerSession::OnConnected(TimePoint now) {
 void WorkerSession::SendHello(TimePoint now) {
   hello_sent_ = true;
   last_hello_ = now;
+  next_heartbeat_ = now + config_.heartbeat_interval;
   Send(common::WorkerHello{config_.name, config_.slots,
                            config_.heartbeat_interval, running_,
                            config_.instance});
@@ -90,7 +91,10 @@ void WorkerSession::OnCoordinatorMessage(std::string_view payload,
 }
 
 void WorkerSession::OnResult(const common::TaskRef& ref, std::string payload,
-                             TimePoint /*now*/) {
+                             TimePoint now) {
+  // It goes out with the next TakeActions, and proves us alive as well as
+  // a heartbeat would: none is due until an interval after it.
+  next_heartbeat_ = now + config_.heartbeat_interval;
   auto it = std::find_if(
       running_.begin(), running_.end(),
       [&](const common::TaskRef& r) { return SameAttempt(r, ref); });

@@ -65,7 +65,8 @@ class WorkerSession {
   // common::EncodeOutcome. Outcomes wait for the next TakeActions, which
   // sends all of them in as few messages as their size allows.
   void OnResult(const common::TaskRef& ref, std::string payload, TimePoint now);
-  // Heartbeats due, and the coordinator's silence past the backoff: a
+  // A heartbeat when nothing was sent for a heartbeat interval (any message
+  // proves us alive), and the coordinator's silence past the backoff: a
   // reconnect. Call at least by NextDeadline().
   void OnTick(TimePoint now);
   // The worker is stopping: says goodbye, so the coordinator hands its

@@ -33,7 +33,9 @@ void FakeWorker::OnConnected(TimePoint now) {
   QueueHello();
 }
 
-void FakeWorker::Answer(const common::TaskAssignment& task) {
+void FakeWorker::Answer(const common::TaskAssignment& task, TimePoint now) {
+  // As the real worker: an answer defers the next heartbeat an interval.
+  next_heartbeat_ = now + config_.heartbeat_interval;
   common::TaskOutcome outcome;
   outcome.ref = task.ref;
   Kind kind = Kind::kResult;
@@ -69,7 +71,7 @@ FakeWorker::Event FakeWorker::OnMessage(std::string_view payload,
       // A bad node fails at once, whatever the delay: a failed open is
       // quick.
       if (config_.answer_delay.count() == 0 || !config_.fail_with.ok()) {
-        Answer(task);
+        Answer(task, now);
       } else {
         held_.push_back(Held{now + config_.answer_delay, std::move(task)});
       }
@@ -77,6 +79,7 @@ FakeWorker::Event FakeWorker::OnMessage(std::string_view payload,
     return Event::kTask;
   }
   if (std::holds_alternative<common::Reregister>(*decoded)) {
+    next_heartbeat_ = now + config_.heartbeat_interval;
     QueueHello();
     return Event::kReregister;
   }
@@ -89,7 +92,7 @@ FakeWorker::Event FakeWorker::OnMessage(std::string_view payload,
 
 bool FakeWorker::OnTick(TimePoint now) {
   while (!held_.empty() && held_.front().due <= now) {
-    Answer(held_.front().task);
+    Answer(held_.front().task, now);
     held_.pop_front();
   }
   if (now >= next_heartbeat_) {

@@ -107,7 +107,7 @@ class FakeWorker {
     TimePoint due;
     common::TaskAssignment task;
   };
-  void Answer(const common::TaskAssignment& task);
+  void Answer(const common::TaskAssignment& task, TimePoint now);
   void QueueHello();
 
   FakeWorkerConfig config_;

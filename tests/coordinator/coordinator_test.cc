@@ -786,6 +786,30 @@ TEST(CoordinatorTest, SendsHeartbeatToEveryWorkerOnTick) {
   EXPECT_EQ(ToWorker<common::Heartbeat>(outbox, "w2").size(), 1u);
 }
 
+// Any message proves the coordinator alive: a worker just sent tasks gets
+// no heartbeat; none goes an interval without word from it.
+TEST(CoordinatorTest, SendsNoHeartbeatToAWorkerJustSentTasks) {
+  Coordinator coordinator(TestConfig());  // heartbeat interval 1 s
+  AddWorker(coordinator, "w1", 1, At(0));
+  AddWorker(coordinator, "w2", 1, At(0));
+  coordinator.OnTick(At(0));
+  coordinator.TakeOutbox();
+  coordinator.OnClientMessage("c1", SubmitBytes({"/a"}), At(milliseconds(500)));
+  std::vector<Outgoing> sent = coordinator.TakeOutbox();
+  const std::string busy = TasksTo(sent, "w1").empty() ? "w2" : "w1";
+  const std::string idle = busy == "w1" ? "w2" : "w1";
+
+  coordinator.OnTick(At(milliseconds(1000)));
+  std::vector<Outgoing> outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Heartbeat>(outbox, idle).size(), 1u);
+  EXPECT_TRUE(ToWorker<common::Heartbeat>(outbox, busy).empty());
+
+  coordinator.OnTick(At(milliseconds(1250)));  // 0.75 s after its task
+  outbox = coordinator.TakeOutbox();
+  EXPECT_EQ(ToWorker<common::Heartbeat>(outbox, busy).size(), 1u);
+  EXPECT_TRUE(ToWorker<common::Heartbeat>(outbox, idle).empty());
+}
+
 TEST(CoordinatorTest, RejectsJobOverMaxPathsAsResourceExhausted) {
   CoordinatorConfig config = TestConfig();
   config.max_paths_per_job = 2;

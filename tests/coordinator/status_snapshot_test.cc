@@ -70,7 +70,8 @@ std::string Outcome(const common::TaskRef& ref, common::Status status) {
 TEST(StatusSnapshotTest, PublishesNothingWithoutABoard) {
   Coordinator coordinator(TestConfig());
   coordinator.OnTick(At(milliseconds(0)));
-  // Only its own deadlines (progress every 500 ms, heartbeats every 1 s).
+  // Only its own deadlines (progress every 500 ms, housekeeping every 1 s;
+  // with workers, a look for those due a heartbeat every 250 ms).
   EXPECT_GE(coordinator.NextDeadline(), At(milliseconds(500)));
   Coordinator publishing(TestConfig());
   StatusBoard board;

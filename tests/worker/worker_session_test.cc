@@ -130,6 +130,28 @@ TEST(WorkerSessionTest, SendsAHeartbeatEveryInterval) {
   EXPECT_EQ(session.NextDeadline(), At(milliseconds(2000)));
 }
 
+// Any message proves the worker alive: while its outcomes go out, no
+// heartbeat does; one goes an interval after the last of them.
+TEST(WorkerSessionTest, SendsNoHeartbeatWhileItsOutcomesGoOut) {
+  WorkerSession session(Config(), At(milliseconds(0)));
+  session.OnConnected(At(milliseconds(0)));
+  session.TakeActions();
+
+  for (uint64_t i = 1; i <= 4; ++i) {
+    const TimePoint now = At(milliseconds(600 * i));
+    session.OnCoordinatorMessage(Bytes(common::Heartbeat{}), now);
+    session.OnResult(TaskRef{"job", i, 1}, ResultPayload(TaskRef{"job", i, 1}),
+                     now);
+    session.OnTick(now);
+    EXPECT_TRUE(Sent<common::Heartbeat>(session.TakeActions()).empty()) << i;
+  }
+  EXPECT_EQ(session.NextDeadline(), At(milliseconds(3400)));
+  session.OnTick(At(milliseconds(3399)));
+  EXPECT_TRUE(Sent<common::Heartbeat>(session.TakeActions()).empty());
+  session.OnTick(At(milliseconds(3400)));
+  EXPECT_EQ(Sent<common::Heartbeat>(session.TakeActions()).size(), 1u);
+}
+
 TEST(WorkerSessionTest,
      ReconnectsWithDoublingBackoffWhileTheCoordinatorIsSilent) {
   WorkerSession session(Config(), At(milliseconds(0)));
