@@ -1043,12 +1043,13 @@ void Coordinator::OnTick(TimePoint now) {
   ResultCache::Reads reads(cache_);  // requeued tasks' lookups
   // Silence counts only up to the last time every waiting message was
   // read, and not at all right after the loop itself stalled.
+  // The same for a held verdict: the hello it waits for may be queued.
   if (now >= stall_grace_until_) {
     for (auto& dead : workers_.Expire(std::min(now, drained_))) {
       DropWorker(dead, "no heartbeat within expiry", Charge::kCharged, now);
     }
+    GiveVerdicts(std::min(now, drained_));
   }
-  GiveVerdicts(now);
   for (const std::string& name : workers_.LiftQuarantines(now)) {
     spdlog::info("worker {} is out of quarantine", name);
   }
@@ -1144,16 +1145,15 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
                              TimePoint now) {
   spdlog::warn("worker {} (peer {}) is dead: {}; requeueing {} tasks",
                dead.name, PeerHex(dead.peer), why, dead.in_flight.size());
-  stats_.NoteRetried(dead.in_flight.size());
   stats_.NoteGone({dead.name, why, now});
   // Only the losses actually charged are remembered: withdrawing one that
   // was not (a stale attempt) would cancel another worker's charge.
   std::vector<common::TaskRef> charged;
   size_t sent_while_silent = 0;
   std::vector<HeldVerdict>* held = nullptr;
+  size_t held_now = 0;
   const std::string reason = "worker " + dead.name + " lost: " + why;
-  const TimePoint until =
-      now + 2 * config_.heartbeat_interval * config_.liveness;
+  const TimePoint until = now + 2 * dead.expiry;
   for (const WorkerRegistry::Lost& lost : dead.in_flight) {
     const common::TaskRef& ref = lost.ref;
     Charge this_one = charge;
@@ -1165,10 +1165,12 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
         tracker_.IsLastAttempt(ref)) {
       if (held == nullptr) held = &held_verdicts_[dead.instance];
       held->push_back(HeldVerdict{ref, reason, until});
+      ++held_now;
       continue;
     }
     if (tracker_.OnLost(ref, reason, this_one)) charged.push_back(ref);
   }
+  stats_.NoteRetried(dead.in_flight.size() - held_now);
   if (sent_while_silent > 0 && charge == Charge::kCharged) {
     spdlog::info(
         "worker {}: {} of its tasks were sent after it had fallen silent; "
@@ -1176,11 +1178,11 @@ void Coordinator::DropWorker(const WorkerRegistry::Dead& dead,
         dead.name, sent_while_silent);
   }
   if (held != nullptr) {
-    verdict_times_.emplace_back(until, dead.instance);
+    verdict_times_.emplace(until, dead.instance);
     spdlog::info(
         "worker {}: {} of its tasks were at their last attempt; they wait "
         "{} ms for it to come back before their files fail",
-        dead.name, held->size(),
+        dead.name, held_now,
         std::chrono::duration_cast<std::chrono::milliseconds>(until - now)
             .count());
   }
@@ -1198,9 +1200,9 @@ void Coordinator::RememberCharges(const std::string& instance,
 }
 
 void Coordinator::GiveVerdicts(TimePoint now) {
-  while (!verdict_times_.empty() && verdict_times_.front().first <= now) {
-    const std::string instance = std::move(verdict_times_.front().second);
-    verdict_times_.pop_front();
+  while (!verdict_times_.empty() && verdict_times_.top().first <= now) {
+    const std::string instance = verdict_times_.top().second;
+    verdict_times_.pop();
     auto it = held_verdicts_.find(instance);
     if (it == held_verdicts_.end()) continue;  // it came back
     std::vector<common::TaskRef> charged;
@@ -1505,7 +1507,8 @@ TimePoint Coordinator::NextDeadline() const {
   next = std::min({next, next_overdue_, next_publish_, next_cache_flush_});
   if (workers_.size() > 0) next = std::min(next, next_heartbeat_check_);
   if (!verdict_times_.empty()) {
-    next = std::min(next, verdict_times_.front().first);
+    next = std::min(next,
+                    std::max(verdict_times_.top().first, stall_grace_until_));
   }
   if (journal_ != nullptr &&
       config_.keep_journal_jobs != CoordinatorConfig::kKeepJobsForever) {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -328,20 +329,24 @@ class Coordinator {
   std::unordered_map<std::string, std::vector<common::TaskRef>>
       charged_by_instance_;
   // Tasks whose last attempt was lost with a worker that has an instance:
-  // the verdict waits (the task runs nowhere else meanwhile, so a file
-  // that kills workers takes no more of them) until `until`, for the same
-  // process to come back, as a whole cluster stopped or overloaded does,
-  // often after its tasks' other charges. Back, it keeps the task if it
-  // still holds it, else the task is requeued free; not back in time,
-  // the loss is charged and the file fails.
+  // the verdict waits two of that worker's expiry periods, until `until`
+  // (the task runs nowhere else meanwhile, so a file that kills workers
+  // takes no more of them), for the same process to come back, as a whole
+  // cluster stopped or overloaded does, often after its tasks' other
+  // charges. Back, it keeps the task if it still holds it, else the task
+  // is requeued free; not back in time, the loss is charged and the file
+  // fails.
   struct HeldVerdict {
     common::TaskRef ref;
     std::string reason;
     TimePoint until;
   };
   std::unordered_map<std::string, std::vector<HeldVerdict>> held_verdicts_;
-  // (until, instance) in the order held: when to look at held_verdicts_.
-  std::deque<std::pair<TimePoint, std::string>> verdict_times_;
+  // (until, instance), earliest first: when to look at held_verdicts_.
+  std::priority_queue<std::pair<TimePoint, std::string>,
+                      std::vector<std::pair<TimePoint, std::string>>,
+                      std::greater<>>
+      verdict_times_;
   ResultCache* cache_ = nullptr;
   uint64_t cache_min_bytes_ = kDefaultCacheMinBytes;
   TimePoint next_cache_flush_ = TimePoint::max();  // max: nothing to write

@@ -332,7 +332,7 @@ WorkerRegistry::Dead WorkerRegistry::Erase(
   }
   std::string instance = w.key == peer ? std::string() : std::move(w.key);
   return Dead{std::move(peer), std::move(w.name), std::move(lost),
-              std::move(instance)};
+              std::move(instance), w.expiry};
 }
 
 std::optional<WorkerRegistry::Dead> WorkerRegistry::Remove(

@@ -148,6 +148,8 @@ class WorkerRegistry {
     std::vector<Lost> in_flight;
     // Its WorkerHello.instance; empty when it sent none.
     std::string instance;
+    // The silence after which it was judged dead.
+    std::chrono::milliseconds expiry{0};
   };
   // Removes one worker (nullopt if unknown).
   std::optional<Dead> Remove(const std::string& peer);

@@ -262,7 +262,8 @@ TEST(WorkerRegistryTest, ALateWorkerGetsNoTaskUntilHeardFrom) {
   ASSERT_TRUE(registry.Expire(At(3) + milliseconds(1)).empty());  // b late
   registry.Assign("a", Ref(2), At(3));
   registry.Assign("a", Ref(3), At(3));
-  EXPECT_EQ(registry.PickWorkerWithCredit(), "a");  // 2 of 4 against 1 of 1
+  // a holds 2 of 4 slots, b 1 of 1: b would come first were it not late.
+  EXPECT_EQ(registry.PickWorkerWithCredit(), "a");
 
   // b, still silent, dies with its task; a, heard from, does not.
   std::vector<WorkerRegistry::Dead> dead = registry.Expire(At(4));
